@@ -1,0 +1,249 @@
+// Model::run: check the inputs, bind the symbols, then execute the kernels in manifest order.
+#include <map>
+#include <new>
+
+#include "attn/model.h"
+#include "model_impl.h"
+
+namespace attn {
+
+namespace {
+
+using internal::HalideBuffer;
+using internal::KernelCall;
+using internal::Manifest;
+using internal::ValueKind;
+using internal::ValueRef;
+
+std::string join_problems(const std::string &head, const std::vector<std::string> &problems) {
+  std::string msg = head;
+  for (const std::string &p : problems)
+    msg += "\n  " + p;
+  return msg;
+}
+
+// Matches the given inputs to the manifest's by name; reports unknown, repeated and missing
+// names.
+void match_inputs(const Manifest &m, const std::vector<std::pair<std::string, Tensor>> &given,
+                  std::vector<const Tensor *> *by_index, std::vector<std::string> *problems) {
+  by_index->assign(m.inputs.size(), nullptr);
+  for (const auto &[name, tensor] : given) {
+    size_t i = 0;
+    while (i < m.inputs.size() && m.inputs[i].name != name)
+      ++i;
+    if (i == m.inputs.size()) {
+      std::string names;
+      for (const TensorSpec &s : m.inputs)
+        names += (names.empty() ? "" : ", ") + s.name;
+      problems->push_back("unknown input '" + name + "' (the model's inputs: " + names + ")");
+    } else if ((*by_index)[i] != nullptr) {
+      problems->push_back("input '" + name + "' is given twice");
+    } else {
+      (*by_index)[i] = &tensor;
+    }
+  }
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    if ((*by_index)[i] == nullptr) {
+      problems->push_back("missing input '" + m.inputs[i].name + "' (expected " +
+                          m.inputs[i].type_string() + ")");
+    }
+  }
+}
+
+// Checks dtypes, ranks and dims, binding each symbol from its first occurrence (inputs in
+// manifest order, axes left to right) and checking every later one against it.
+void bind_symbols(const Manifest &m, const std::vector<const Tensor *> &by_index,
+                  SymbolTable *symbols, std::vector<std::string> *problems) {
+  std::map<std::string, std::string> bound_at; // symbol -> "input 'q' axis 1"
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    const TensorSpec &spec = m.inputs[i];
+    const Tensor *t = by_index[i];
+    if (t == nullptr)
+      continue;
+    const std::string label = "input '" + spec.name + "'";
+    if (t->dtype() != spec.dtype) {
+      problems->push_back(label + ": expected dtype " + dtype_name(spec.dtype) + ", found " +
+                          dtype_name(t->dtype()));
+      continue;
+    }
+    if (t->rank() != static_cast<int>(spec.shape.size())) {
+      problems->push_back(label + ": expected rank " + std::to_string(spec.shape.size()) + " (" +
+                          spec.type_string() + "), found rank " + std::to_string(t->rank()) +
+                          " with shape " + shape_to_string(t->shape()));
+      continue;
+    }
+    for (int axis = 0; axis < t->rank(); ++axis) {
+      const DimExpr &d = spec.shape[axis];
+      const int64_t found = t->dim(axis);
+      const std::string where = label + " axis " + std::to_string(axis);
+      if (d.is_constant()) {
+        if (found != d.constant_value()) {
+          problems->push_back(where + ": expected " + d.to_string() + ", found " +
+                              std::to_string(found) + " (" + spec.name + " is " +
+                              spec.type_string() + ")");
+        }
+        continue;
+      }
+      auto [it, inserted] = symbols->emplace(d.symbol(), found);
+      if (inserted) {
+        bound_at[d.symbol()] = where;
+      } else if (it->second != found) {
+        problems->push_back(where + ": expected " + d.symbol() + " = " +
+                            std::to_string(it->second) + " (bound by " + bound_at[d.symbol()] +
+                            "), found " + std::to_string(found));
+      }
+    }
+  }
+}
+
+StatusOr<std::vector<int64_t>> evaluate_shape(const TensorSpec &spec, const SymbolTable &symbols,
+                                              const std::string &what) {
+  std::vector<int64_t> shape;
+  for (size_t axis = 0; axis < spec.shape.size(); ++axis) {
+    StatusOr<int64_t> v = spec.shape[axis].evaluate(symbols);
+    if (!v.ok()) {
+      return Status::invalid_input("the inputs do not fit " + what + " axis " +
+                                   std::to_string(axis) + ": " + v.status().message());
+    }
+    shape.push_back(*v);
+  }
+  return shape;
+}
+
+// The per-run halide buffers. Whatever happens, device allocations made during the run are
+// released when it ends.
+class RunState {
+public:
+  RunState(const Manifest &m, const KernelLibrary &lib) : lib_(lib) {
+    inputs_.resize(m.inputs.size());
+    buffers_.resize(m.buffers.size());
+  }
+  ~RunState() {
+    for (auto &b : inputs_)
+      release(&b);
+    for (auto &b : buffers_)
+      release(&b);
+  }
+
+  std::vector<std::unique_ptr<HalideBuffer>> &inputs() { return inputs_; }
+  std::unique_ptr<HalideBuffer> &buffer(int index) { return buffers_[index]; }
+  void release(std::unique_ptr<HalideBuffer> *b) {
+    if (*b)
+      (*b)->free_device(lib_);
+    b->reset();
+  }
+
+private:
+  const KernelLibrary &lib_;
+  std::vector<std::unique_ptr<HalideBuffer>> inputs_;
+  std::vector<std::unique_ptr<HalideBuffer>> buffers_;
+};
+
+} // namespace
+
+StatusOr<std::vector<Tensor>>
+Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
+  Impl &impl = *impl_;
+  const Manifest &m = impl.manifest;
+  if (!impl.weights_bound && !m.weights.empty()) {
+    return Status::invalid_input(model_label(m) + " needs its weights: bind_weights was not "
+                                                  "called or failed");
+  }
+
+  std::vector<const Tensor *> by_index;
+  std::vector<std::string> problems;
+  SymbolTable symbols;
+  match_inputs(m, inputs, &by_index, &problems);
+  bind_symbols(m, by_index, &symbols, &problems);
+  if (!problems.empty()) {
+    return Status::invalid_input(
+        join_problems("the inputs do not match " + model_label(m) + ":", problems));
+  }
+
+  // Evaluate every shape before running anything, so a bad fit fails fast and cleanly.
+  std::vector<std::vector<int64_t>> buffer_shapes, output_shapes;
+  for (const TensorSpec &spec : m.buffers) {
+    ATTN_ASSIGN_OR_RETURN(auto shape, evaluate_shape(spec, symbols, "buffer '" + spec.name + "'"));
+    buffer_shapes.push_back(std::move(shape));
+  }
+  for (const TensorSpec &spec : m.outputs) {
+    ATTN_ASSIGN_OR_RETURN(auto shape, evaluate_shape(spec, symbols, "output '" + spec.name + "'"));
+    output_shapes.push_back(std::move(shape));
+  }
+
+  RunState state(m, impl.lib);
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    state.inputs()[i] = std::make_unique<HalideBuffer>();
+    ATTN_RETURN_IF_ERROR(HalideBuffer::wrap(*by_index[i], "input '" + m.inputs[i].name + "'",
+                                            state.inputs()[i].get()));
+  }
+  // Returns the halide buffer holding `ref`, allocating a buffer on first use.
+  auto value = [&](ValueRef ref) -> StatusOr<HalideBuffer *> {
+    if (ref.kind == ValueKind::Input)
+      return state.inputs()[ref.index].get();
+    if (ref.kind == ValueKind::Weight)
+      return impl.weight_buffers[ref.index].get();
+    std::unique_ptr<HalideBuffer> &slot = state.buffer(ref.index);
+    if (!slot) {
+      const TensorSpec &spec = m.buffers[ref.index];
+      const std::vector<int64_t> &shape = buffer_shapes[ref.index];
+      Tensor t;
+      try {
+        t = Tensor::empty(spec.dtype, shape);
+      } catch (const std::bad_alloc &) {
+        return Status::invalid_input("out of memory allocating buffer '" + spec.name + "' " +
+                                     dtype_name(spec.dtype) + shape_to_string(shape));
+      }
+      slot = std::make_unique<HalideBuffer>();
+      ATTN_RETURN_IF_ERROR(HalideBuffer::wrap(t, "buffer '" + spec.name + "'", slot.get()));
+    }
+    return slot.get();
+  };
+
+  impl.install_error_handler();
+  std::vector<void *> argv;
+  for (size_t k = 0; k < m.kernels.size(); ++k) {
+    const KernelCall &call = m.kernels[k];
+    argv.clear();
+    for (ValueRef ref : call.args) {
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(ref));
+      argv.push_back(b->raw());
+    }
+    internal::ErrorCapture capture;
+    int rc = impl.kernel_fns[k](argv.data());
+    if (rc != 0)
+      return internal::kernel_failure(call.name, call.loc, rc, capture.take());
+    for (ValueRef ref : call.args) {
+      if (ref.kind == ValueKind::Buffer && m.buffer_last_use[ref.index] == static_cast<int>(k) &&
+          !m.buffer_is_output[ref.index]) {
+        state.release(&state.buffer(ref.index)); // intermediates die after their last reader
+      }
+    }
+  }
+
+  std::vector<Tensor> results;
+  std::vector<bool> handed_out(m.buffers.size(), false);
+  for (size_t i = 0; i < m.outputs.size(); ++i) {
+    const std::string what = "output '" + m.outputs[i].name + "'";
+    ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(m.output_values[i]));
+    ATTN_RETURN_IF_ERROR(b->copy_to_host(impl.lib, what));
+    if (b->tensor().shape() != output_shapes[i]) {
+      return Status::internal(what + " of " + model_label(m) + " should have shape " +
+                              shape_to_string(output_shapes[i]) + " but " +
+                              m.ref_string(m.output_values[i]) + " has " +
+                              shape_to_string(b->tensor().shape()));
+    }
+    // A buffer is allocated afresh for each run, so the first output that is it can take it
+    // as is; anything else (an input, a weight, a buffer returned twice) is copied so outputs
+    // never alias the caller's tensors, the weights or each other.
+    const ValueRef ref = m.output_values[i];
+    bool fresh = ref.kind == ValueKind::Buffer && !handed_out[ref.index];
+    results.push_back(fresh ? b->tensor() : b->tensor().clone());
+    if (ref.kind == ValueKind::Buffer)
+      handed_out[ref.index] = true;
+  }
+  impl.last_symbols = std::move(symbols);
+  return results;
+}
+
+} // namespace attn

@@ -1,0 +1,78 @@
+#include "attn/dim_expr.h"
+
+#include <gtest/gtest.h>
+
+namespace attn {
+namespace {
+
+int64_t eval(const std::string &text, const SymbolTable &symbols) {
+  StatusOr<DimExpr> e = DimExpr::parse(text);
+  EXPECT_TRUE(e.ok()) << e.status().to_string();
+  StatusOr<int64_t> v = e->evaluate(symbols);
+  EXPECT_TRUE(v.ok()) << v.status().to_string();
+  return v.ok() ? *v : -1;
+}
+
+TEST(DimExpr, ParsesTheForms) {
+  EXPECT_TRUE(DimExpr::parse("B")->is_symbol());
+  EXPECT_EQ(DimExpr::parse("Sq")->symbol(), "Sq");
+  EXPECT_TRUE(DimExpr::parse("40")->is_constant());
+  EXPECT_EQ(DimExpr::parse("40")->constant_value(), 40);
+  EXPECT_FALSE(DimExpr::parse("B*Sq")->is_symbol());
+  EXPECT_EQ(DimExpr::parse("B * Sq")->to_string(), "B*Sq");
+  EXPECT_EQ(DimExpr::parse("2*S")->to_string(), "2*S");
+  EXPECT_EQ(DimExpr::parse("S/4")->to_string(), "S/4");
+  EXPECT_EQ(DimExpr::parse("2*B*3")->to_string(), "6*B");
+  EXPECT_EQ(DimExpr::constant(7).to_string(), "7");
+  EXPECT_EQ(*DimExpr::parse("B*S"), *DimExpr::parse("B * S"));
+  std::vector<std::string> syms = DimExpr::parse("B*num_heads*S")->symbols();
+  EXPECT_EQ(syms, (std::vector<std::string>{"B", "num_heads", "S"}));
+}
+
+TEST(DimExpr, EvaluatesProductsAndExactDivision) {
+  SymbolTable s = {{"B", 2}, {"S", 12}, {"H", 3}};
+  EXPECT_EQ(eval("B", s), 2);
+  EXPECT_EQ(eval("B*S", s), 24);
+  EXPECT_EQ(eval("2*S", s), 24);
+  EXPECT_EQ(eval("B*H*S", s), 72);
+  EXPECT_EQ(eval("S/4", s), 3);
+  EXPECT_EQ(eval("B*S/8", s), 3);
+  EXPECT_EQ(eval("40", s), 40);
+  EXPECT_EQ(eval("S/1", s), 12);
+}
+
+TEST(DimExpr, InexactDivisionIsAnErrorNamingTheValues) {
+  StatusOr<int64_t> v = DimExpr::parse("S/4")->evaluate({{"S", 10}});
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::InvalidInput);
+  EXPECT_EQ(v.status().message(),
+            "dim expression 'S/4' is not exact with S = 10: 10 is not divisible by 4");
+}
+
+TEST(DimExpr, UnknownSymbolIsAnError) {
+  StatusOr<int64_t> v = DimExpr::parse("B*T")->evaluate({{"B", 2}});
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().message(), "unknown symbol 'T' in dim expression 'B*T'");
+}
+
+TEST(DimExpr, OverflowIsAnError) {
+  StatusOr<int64_t> v =
+      DimExpr::parse("A*B")->evaluate({{"A", int64_t(1) << 40}, {"B", int64_t(1) << 40}});
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("overflows"), std::string::npos);
+}
+
+TEST(DimExpr, RejectsMalformedText) {
+  for (const char *bad :
+       {"", "B*", "*B", "B/", "B/0", "B/S", "0*B", "B+S", "B S", "4/2/2", "S/-1", "(B)"}) {
+    StatusOr<DimExpr> e = DimExpr::parse(bad);
+    EXPECT_FALSE(e.ok()) << "'" << bad << "' parsed";
+    if (!e.ok()) {
+      EXPECT_NE(e.status().message().find(std::string("'") + bad + "'"), std::string::npos)
+          << e.status().message();
+    }
+  }
+}
+
+} // namespace
+} // namespace attn
