@@ -1,0 +1,33 @@
+// The `attn` dialect: C++ declarations generated from AttnDialect.td and AttnOps.td, plus the
+// symbolic-shape helpers its ops use. Include this header to build or inspect attn IR.
+#pragma once
+
+#include "attn/compiler/SymShape.h"
+
+#include "mlir/Dialect/Arithmetic/IR/Arithmetic.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "attn/compiler/Dialect/AttnDialect.h.inc"
+#include "attn/compiler/Dialect/ShapeInferenceInterface.h.inc"
+
+#define GET_OP_CLASSES
+#include "attn/compiler/Dialect/AttnOps.h.inc"
+
+namespace mlir::attn {
+
+/// Name of the attribute holding a result's (or a function argument's) symbolic shape.
+constexpr const char *kDimsAttr = "attn.dims";
+/// Name of the function-argument attribute holding the forward argument's source name.
+constexpr const char *kArgNameAttr = "attn.name";
+
+/// The symbolic shape recorded on a value: its defining op's `attn.dims`, or for a block
+/// argument the enclosing function's argument attribute. nullopt before shape inference.
+std::optional<::attn::compiler::SymShape> get_sym_shape(Value value);
+
+} // namespace mlir::attn

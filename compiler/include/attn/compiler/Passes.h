@@ -1,0 +1,61 @@
+// The passes over the attn dialect, and the pipeline that runs them in order between the front
+// end's IR and the Halide lowering. Each pass is one file pair in lib/Transforms/ with one entry
+// point below, is named for `attn-opt` by its kebab-case argument, and has a lit test named after
+// it in tests/lit/. run_pipeline() is the one place that says which passes run, in which order.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace attn::compiler {
+
+/// `attn-shape-inference`: gives every tensor value of every function its symbolic shape
+/// (`attn.dims`) and a ranked type, checks and erases `attn.assert_shape`, and sets the
+/// functions' result types.
+std::unique_ptr<mlir::Pass> create_shape_inference_pass();
+
+/// `attn-canonicalize`: MLIR's canonicalization (folds, dead code) with the attn dialect's own
+/// simplifications; constants used by attention regions are kept inside them.
+std::unique_ptr<mlir::Pass> create_canonicalize_pass();
+
+/// The attn dialect's simplification patterns, for any greedy rewrite that wants them.
+void populate_attn_canonicalization_patterns(mlir::RewritePatternSet &patterns);
+
+struct PipelineOptions {
+  /// Where the IR is printed after steps, each time under a header naming the step; nothing is
+  /// printed when null.
+  llvm::raw_ostream *print_stream = nullptr;
+  /// The steps after which the IR is printed; empty means after every step.
+  std::vector<std::string> print_after;
+  /// When non-empty, the pipeline stops, successfully, after the step of this name.
+  std::string stop_after;
+  /// Print source locations with the IR.
+  bool print_locations = false;
+};
+
+/// The pipeline's step names, in order (for `--stop-after`-style options and their checks).
+const std::vector<std::string> &pipeline_step_names();
+
+/// Runs the compiler's passes on `module`: verify, shape inference, canonicalize, verify.
+/// Errors are reported through the context's diagnostic handler; failure means at least one
+/// was reported.
+mlir::LogicalResult run_pipeline(mlir::ModuleOp module, const PipelineOptions &options = {});
+
+/// Registers every pass above by its argument, and the whole pipeline as `attn-pipeline`, for
+/// `attn-opt`.
+void register_attn_passes();
+
+} // namespace attn::compiler

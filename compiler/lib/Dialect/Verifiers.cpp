@@ -1,0 +1,318 @@
+// The checks each attn op makes on itself beyond its ODS constraints: attributes that must make
+// sense on their own (a permutation, a positive head count, an axis in range), the form of the
+// attention regions, and, where operand and result types are ranked, that their static sizes
+// agree. Types may still be unranked (the front end builds results as `tensor<*xf32>`); those
+// checks wait until shape inference has ranked them. Symbolic agreement (`Sq` against `Sk`) is
+// the shape rules' job (ShapeRules.cpp), which see the dims' names.
+#include "attn/compiler/Dialect/AttnDialect.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The ranked type of `value`, or null while it is unranked or not a tensor.
+RankedTensorType ranked(Value value) { return value.getType().dyn_cast<RankedTensorType>(); }
+
+std::string size_str(int64_t size) {
+  return ShapedType::isDynamic(size) ? std::string("?") : std::to_string(size);
+}
+
+/// Sizes of two axes that must be equal: fine when either is dynamic.
+bool sizes_agree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// NumPy broadcasting of two static sizes: equal, or one of them 1.
+bool sizes_broadcast(int64_t a, int64_t b) { return sizes_agree(a, b) || a == 1 || b == 1; }
+
+/// The size of an axis counted from the end (`from_end` = 1 is the last axis).
+int64_t axis_from_end(RankedTensorType type, int64_t from_end) {
+  return type.getDimSize(type.getRank() - from_end);
+}
+
+/// Checks the broadcast of `lhs` and `rhs` (aligned at the last axis) against each other and,
+/// when ranked, against `result`. `what` names the operands' role in messages.
+LogicalResult verify_broadcast(Operation *op, RankedTensorType lhs, RankedTensorType rhs,
+                               RankedTensorType result, const char *what) {
+  if (!lhs || !rhs)
+    return success();
+  int64_t rank = std::max(lhs.getRank(), rhs.getRank());
+  for (int64_t k = 1; k <= std::min(lhs.getRank(), rhs.getRank()); ++k) {
+    int64_t a = axis_from_end(lhs, k), b = axis_from_end(rhs, k);
+    if (!sizes_broadcast(a, b))
+      return op->emitOpError() << what << " " << lhs << " and " << rhs
+                               << " cannot be broadcast together: axis " << rank - k << " is " << a
+                               << " on one side and " << b << " on the other";
+  }
+  if (!result)
+    return success();
+  if (result.getRank() != rank)
+    return op->emitOpError() << "result " << result << " should have rank " << rank
+                             << ", the larger of its operands' ranks";
+  for (int64_t k = 1; k <= rank; ++k) {
+    int64_t r = axis_from_end(result, k);
+    // A size of 1 on one side stretches to the other's; otherwise both sides give the size.
+    for (RankedTensorType side : {lhs, rhs}) {
+      if (k > side.getRank())
+        continue;
+      int64_t s = axis_from_end(side, k);
+      if (s != 1 && !sizes_agree(r, s))
+        return op->emitOpError() << "result " << result << " disagrees with operand " << side
+                                 << " at axis " << rank - k << " (" << size_str(r) << " vs "
+                                 << size_str(s) << ")";
+    }
+  }
+  return success();
+}
+
+template <typename BinaryOp> LogicalResult verify_binary(BinaryOp op) {
+  return verify_broadcast(op, ranked(op.lhs()), ranked(op.rhs()), ranked(op.result()), "operands");
+}
+
+/// The values of an I64ArrayAttr.
+SmallVector<int64_t> int_values(ArrayAttr array) {
+  SmallVector<int64_t> values;
+  for (Attribute a : array)
+    values.push_back(a.cast<IntegerAttr>().getInt());
+  return values;
+}
+
+/// Checks that `region` is empty or one block taking `arg_types` and ending in `attn.yield`
+/// of `yield_type`. `name` and `signature` (the arguments, named) are for the messages.
+LogicalResult verify_attention_region(AttentionOp op, Region &region, const char *name,
+                                      ArrayRef<Type> arg_types, Type yield_type,
+                                      const char *signature) {
+  if (region.empty())
+    return success();
+  if (!region.hasOneBlock())
+    return op.emitOpError() << "the " << name << " region must have a single block";
+  Block &block = region.front();
+  TypeRange actual = block.getArgumentTypes();
+  if (actual != TypeRange(arg_types))
+    return op.emitOpError() << "the " << name << " region must take " << signature;
+  auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
+  if (!yield)
+    return op.emitOpError() << "the " << name << " region must end in attn.yield";
+  if (yield.value().getType() != yield_type)
+    return op.emitOpError() << "the " << name << " region must yield " << yield_type << ", not "
+                            << yield.value().getType();
+  return success();
+}
+
+} // namespace
+
+namespace mlir::attn {
+
+LogicalResult verify_op(ParamOp op) {
+  if (op.name().empty())
+    return op.emitOpError("needs the name of a parameter, got an empty name");
+  return success();
+}
+
+LogicalResult verify_op(AddOp op) { return verify_binary(op); }
+LogicalResult verify_op(SubOp op) { return verify_binary(op); }
+LogicalResult verify_op(MulOp op) { return verify_binary(op); }
+LogicalResult verify_op(DivOp op) { return verify_binary(op); }
+LogicalResult verify_op(MaxOp op) { return verify_binary(op); }
+LogicalResult verify_op(MinOp op) { return verify_binary(op); }
+
+LogicalResult verify_op(MatmulOp op) {
+  auto lhs = ranked(op.lhs()), rhs = ranked(op.rhs()), result = ranked(op.result());
+  for (auto [type, name] :
+       {std::pair(lhs, "lhs"), std::pair(rhs, "rhs"), std::pair(result, "result")})
+    if (type && type.getRank() < 2)
+      return op.emitOpError() << "needs matrices (rank 2 or more), but the " << name << " is "
+                              << type;
+  if (lhs && rhs) {
+    int64_t k_lhs = axis_from_end(lhs, 1), k_rhs = axis_from_end(rhs, 2);
+    if (!sizes_agree(k_lhs, k_rhs))
+      return op.emitOpError() << "contracts the lhs's last axis (" << k_lhs
+                              << ") with the rhs's second-to-last (" << k_rhs
+                              << "); they must be equal: " << lhs << " and " << rhs;
+    // The batch axes broadcast; their result sizes are checked with the rows and columns below.
+    auto batch = [](RankedTensorType t) {
+      return RankedTensorType::get(t.getShape().drop_back(2), t.getElementType());
+    };
+    if (failed(verify_broadcast(op, batch(lhs), batch(rhs), {}, "batch axes of")))
+      return failure();
+  }
+  if (result) {
+    if (lhs && !sizes_agree(axis_from_end(result, 2), axis_from_end(lhs, 2)))
+      return op.emitOpError() << "result " << result << " should have as many rows as the lhs "
+                              << lhs;
+    if (rhs && !sizes_agree(axis_from_end(result, 1), axis_from_end(rhs, 1)))
+      return op.emitOpError() << "result " << result << " should have as many columns as the rhs "
+                              << rhs;
+  }
+  return success();
+}
+
+LogicalResult verify_op(TransposeOp op) {
+  SmallVector<int64_t> perm = int_values(op.perm());
+  int64_t n = static_cast<int64_t>(perm.size());
+  SmallVector<bool> seen(n, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= n || seen[p])
+      return op.emitOpError() << "perm " << op.perm() << " is not a permutation of the axes 0.."
+                              << n - 1;
+    seen[p] = true;
+  }
+  auto input = ranked(op.input()), result = ranked(op.result());
+  if (input && input.getRank() != n)
+    return op.emitOpError() << "perm " << op.perm() << " has " << n << " axes but the input "
+                            << input << " has rank " << input.getRank();
+  if (result && result.getRank() != n)
+    return op.emitOpError() << "perm " << op.perm() << " has " << n << " axes but the result "
+                            << result << " has rank " << result.getRank();
+  if (input && result)
+    for (int64_t i = 0; i < n; ++i)
+      if (!sizes_agree(result.getDimSize(i), input.getDimSize(perm[i])))
+        return op.emitOpError() << "result axis " << i << " should be input axis " << perm[i]
+                                << ": " << input << " transposed by " << op.perm() << " is not "
+                                << result;
+  return success();
+}
+
+LogicalResult verify_op(ReshapeOp op) {
+  SmallVector<int64_t> shape = int_values(op.shape());
+  if (llvm::count(shape, -1) > 1)
+    return op.emitOpError() << "shape " << op.shape()
+                            << " may leave at most one size to infer (-1)";
+  for (int64_t s : shape)
+    if (s < -1)
+      return op.emitOpError() << "shape " << op.shape() << " has a negative size " << s;
+  auto input = ranked(op.input()), result = ranked(op.result());
+  if (result) {
+    if (result.getRank() != static_cast<int64_t>(shape.size()))
+      return op.emitOpError() << "result " << result << " should have rank " << shape.size()
+                              << " to match shape " << op.shape();
+    for (size_t i = 0; i < shape.size(); ++i)
+      if (shape[i] != -1 && !sizes_agree(result.getDimSize(i), shape[i]))
+        return op.emitOpError() << "result " << result << " does not have shape " << op.shape();
+  }
+  if (input && result && input.hasStaticShape() && result.hasStaticShape() &&
+      input.getNumElements() != result.getNumElements())
+    return op.emitOpError() << "cannot reshape " << input << " (" << input.getNumElements()
+                            << " elements) to " << result << " (" << result.getNumElements()
+                            << " elements)";
+  return success();
+}
+
+LogicalResult verify_op(SplitHeadsOp op) {
+  int64_t heads = op.num_heads();
+  if (heads <= 0)
+    return op.emitOpError() << "needs a positive number of heads, got " << heads;
+  auto input = ranked(op.input()), result = ranked(op.result());
+  if (input && input.getRank() != 3)
+    return op.emitOpError() << "needs an input [batch, sequence, features], got " << input;
+  if (result && result.getRank() != 4)
+    return op.emitOpError() << "gives [batch, heads, sequence, head_dim], not " << result;
+  if (input) {
+    int64_t features = input.getDimSize(2);
+    if (!ShapedType::isDynamic(features) && features % heads != 0)
+      return op.emitOpError() << "cannot split " << features << " features into " << heads
+                              << " heads of equal size";
+  }
+  if (result && !sizes_agree(result.getDimSize(1), heads))
+    return op.emitOpError() << "result " << result << " should have " << heads
+                            << " heads on axis 1";
+  return success();
+}
+
+LogicalResult verify_op(MergeHeadsOp op) {
+  auto input = ranked(op.input()), result = ranked(op.result());
+  if (input && input.getRank() != 4)
+    return op.emitOpError() << "needs an input [batch, heads, sequence, head_dim], got " << input;
+  if (result && result.getRank() != 3)
+    return op.emitOpError() << "gives [batch, sequence, features], not " << result;
+  return success();
+}
+
+LogicalResult verify_op(SoftmaxOp op) {
+  int64_t axis = op.axis();
+  if (axis < 0)
+    return op.emitOpError() << "axis " << axis << " is negative; axes count from 0";
+  auto input = ranked(op.input());
+  if (input && axis >= input.getRank())
+    return op.emitOpError() << "axis " << axis << " is out of range for " << input << " (rank "
+                            << input.getRank() << ")";
+  return success();
+}
+
+LogicalResult verify_op(AttentionOp op) {
+  MLIRContext *context = op.getContext();
+  Type f32 = FloatType::getF32(context), index = IndexType::get(context);
+  Type i1 = IntegerType::get(context, 1);
+  if (failed(verify_attention_region(op, op.score(), "score", {f32, index, index, index, index},
+                                     f32, "(s: f32, b: index, h: index, i: index, j: index)")) ||
+      failed(verify_attention_region(op, op.mask(), "mask", {index, index, index, index}, i1,
+                                     "(b: index, h: index, i: index, j: index)")))
+    return failure();
+
+  auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
+  auto result = ranked(op.result());
+  for (auto [type, name] : {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
+                            std::pair(result, "result")})
+    if (type && (type.getRank() < 2 || type.getRank() > 4))
+      return op.emitOpError() << "needs a " << name << " of rank 2 to 4 ([..., S, D]), got "
+                              << type;
+  auto check = [&](RankedTensorType a, const char *a_name, RankedTensorType b, const char *b_name,
+                   int64_t from_end, const char *what) -> LogicalResult {
+    if (!a || !b)
+      return success();
+    if (a.getRank() != b.getRank())
+      return op.emitOpError() << "needs " << a_name << " and " << b_name
+                              << " of the same rank, got " << a << " and " << b;
+    int64_t x = axis_from_end(a, from_end), y = axis_from_end(b, from_end);
+    if (!sizes_agree(x, y))
+      return op.emitOpError() << a_name << " and " << b_name << " differ in " << what << " (" << x
+                              << " vs " << y << "): " << a << " and " << b;
+    return success();
+  };
+  if (failed(check(q, "query", k, "key", 1, "vector length")) ||
+      failed(check(k, "key", v, "value", 2, "sequence length")) ||
+      failed(check(q, "query", result, "result", 2, "sequence length")) ||
+      failed(check(v, "value", result, "result", 1, "vector length")))
+    return failure();
+  // The leading (batch, head) axes are shared by all four.
+  for (auto [type, name] :
+       {std::pair(k, "key"), std::pair(v, "value"), std::pair(result, "result")}) {
+    if (!q || !type)
+      continue;
+    for (int64_t i = 0; i + 2 < q.getRank(); ++i)
+      if (!sizes_agree(q.getDimSize(i), type.getDimSize(i)))
+        return op.emitOpError() << "query and " << name << " differ on leading axis " << i << " ("
+                                << q.getDimSize(i) << " vs " << type.getDimSize(i) << "): " << q
+                                << " and " << type;
+  }
+  return success();
+}
+
+LogicalResult verify_op(ScoreDimOp op) {
+  if (!op->getParentOfType<AttentionOp>())
+    return op.emitOpError("is only meaningful inside the score or mask of an attn.attention");
+  return success();
+}
+
+LogicalResult verify_op(AssertShapeOp op) {
+  ArrayAttr dims = op.dims();
+  for (auto entry : llvm::enumerate(dims)) {
+    Attribute a = entry.value();
+    if (auto i = a.dyn_cast<IntegerAttr>()) {
+      if (i.getInt() < 0)
+        return op.emitOpError() << "declares a negative size " << i.getInt();
+      continue;
+    }
+    auto s = a.dyn_cast<StringAttr>();
+    if (!s || s.getValue().empty())
+      return op.emitOpError() << "dims entries must be sizes or symbol names, got " << a;
+    if (s.getValue() == "..." && entry.index() != 0)
+      return op.emitOpError("may only start with \"...\", not have it after another axis");
+  }
+  return success();
+}
+
+} // namespace mlir::attn

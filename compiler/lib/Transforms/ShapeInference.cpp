@@ -1,0 +1,351 @@
+// attn-shape-inference: gives every tensor value its symbolic shape.
+//
+// For each function, the arguments' shapes come from their `attn.dims` attributes (or, when all
+// sizes are static, from their types). The ops of the body are visited in order and each op's
+// shape rule (the ShapeInference interface, ShapeRules.cpp) maps its operands' shapes to its
+// result's, which is recorded twice: as `attn.dims` on the op, for the manifest and the lowering,
+// and as the result's ranked type (a `?` for every symbolic size), for the verifiers and the
+// passes that follow. The function's result types follow from its `attn.return`.
+//
+// `attn.assert_shape` ops, which the front end places where the source declares a shape, are
+// checked here and erased. Their symbols are scoped by the op's `scope` (one per module call in
+// the source): the first occurrence of a symbol binds it to the actual dim, later occurrences must
+// agree. Scope 0 is the forward itself, whose symbols are bound to themselves by the arguments.
+//
+// A failing shape rule reports its error and ends the function's inference, since every later
+// shape could depend on it; a failing assert does not change any shape, so the function goes on
+// and reports other errors, but skips the rest of that assert's scope (its bindings are suspect).
+// Ops inside attention regions are scalar and are left alone.
+#include "attn/compiler/Passes.h"
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+
+#include "mlir/Pass/Pass.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::attn;
+using ::attn::compiler::SymDim;
+using ::attn::compiler::SymShape;
+using ::attn::compiler::to_attr;
+using ::attn::compiler::to_string;
+
+namespace {
+
+Type element_type(Type type) {
+  if (auto shaped = type.dyn_cast<ShapedType>())
+    return shaped.getElementType();
+  return type;
+}
+
+/// The ranked tensor type for `shape`: static sizes stay, symbolic ones become `?`.
+RankedTensorType ranked_type(const SymShape &shape, Type element) {
+  SmallVector<int64_t> sizes;
+  for (const SymDim &d : shape)
+    sizes.push_back(d.is_static() ? d.value() : ShapedType::kDynamicSize);
+  return RankedTensorType::get(sizes, element);
+}
+
+/// Whether a declared type allows `shape`: unranked, or of the same rank with each static size
+/// equal to a static dim of `shape`.
+bool type_allows(Type type, const SymShape &shape) {
+  auto ranked = type.dyn_cast<RankedTensorType>();
+  if (!ranked)
+    return true;
+  if (ranked.getRank() != static_cast<int64_t>(shape.size()))
+    return false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t size = ranked.getDimSize(i);
+    if (!ShapedType::isDynamic(size) && (!shape[i].is_static() || shape[i].value() != size))
+      return false;
+  }
+  return true;
+}
+
+/// A plain symbol (`S`), as opposed to a size or an expression over symbols (`2*S`).
+bool is_symbol(StringRef text) {
+  if (text.find_first_of("*/") != StringRef::npos)
+    return false;
+  auto dim = SymDim::parse(text.str());
+  return dim && !dim->is_static();
+}
+
+/// The symbols bound in one scope of assert_shape ops.
+struct Scope {
+  llvm::StringMap<SymDim> bound;
+  bool failed = false;
+};
+
+/// Checks assert_shape ops against actual shapes, keeping each scope's bindings.
+class AssertChecker {
+public:
+  /// Binds scope 0's symbols to themselves: the forward's own dims are named by its arguments.
+  explicit AssertChecker(ArrayRef<SymShape> argument_shapes) {
+    Scope &forward = scopes_[0];
+    for (const SymShape &shape : argument_shapes)
+      for (const SymDim &dim : shape)
+        for (const std::string &symbol : dim.symbols())
+          forward.bound.try_emplace(symbol, SymDim::symbol(symbol));
+  }
+
+  LogicalResult check(AssertShapeOp op, const SymShape &actual) {
+    Scope &scope = scopes_[op.scope()];
+    if (scope.failed)
+      return failure();
+    if (succeeded(check_in_scope(op, actual, scope)))
+      return success();
+    scope.failed = true;
+    return failure();
+  }
+
+private:
+  static std::string declared_str(ArrayAttr dims) {
+    std::string s = "[";
+    for (auto entry : llvm::enumerate(dims)) {
+      s += entry.index() ? ", " : "";
+      if (auto i = entry.value().dyn_cast<IntegerAttr>())
+        s += std::to_string(i.getInt());
+      else
+        s += entry.value().cast<StringAttr>().getValue().str();
+    }
+    return s + "]";
+  }
+
+  /// The value of a dim expression such as `2*S` or `E/4` under the scope's bindings.
+  static FailureOr<SymDim> evaluate(AssertShapeOp op, StringRef text, const Scope &scope) {
+    auto [product, divisor_text] = text.split('/');
+    SymDim value = SymDim::constant(1);
+    SmallVector<StringRef> terms;
+    product.split(terms, '*');
+    for (StringRef term : terms) {
+      int64_t size;
+      if (!term.getAsInteger(10, size)) {
+        value = value * SymDim::constant(size);
+        continue;
+      }
+      auto it = scope.bound.find(term);
+      if (it == scope.bound.end()) {
+        op.emitError() << "the declared size '" << text << "' uses " << term
+                       << ", which no earlier shape has bound; declare " << term
+                       << " on its own first";
+        return failure();
+      }
+      value = value * it->second;
+    }
+    int64_t divisor = 1;
+    if (!divisor_text.empty() && divisor_text.getAsInteger(10, divisor)) {
+      op.emitError() << "the declared size '" << text << "' is not a dim expression";
+      return failure();
+    }
+    auto divided = value.divide(divisor);
+    if (!divided) {
+      op.emitError() << "the declared size '" << text << "' is " << value.str()
+                     << ", which is not divisible by " << divisor;
+      return failure();
+    }
+    return *divided;
+  }
+
+  LogicalResult check_in_scope(AssertShapeOp op, const SymShape &actual, Scope &scope) {
+    std::string declared = declared_str(op.dims());
+    auto mismatch = [&]() {
+      return op.emitError() << "shape mismatch: expected " << declared << " but got "
+                            << to_string(actual) << ": ";
+    };
+    ArrayRef<Attribute> dims = op.dims().getValue();
+    auto first = dims.empty() ? StringAttr() : dims.front().dyn_cast<StringAttr>();
+    bool any_leading = first && first.getValue() == "...";
+    if (any_leading)
+      dims = dims.drop_front();
+    size_t n = dims.size();
+    if (any_leading ? actual.size() < n : actual.size() != n)
+      return mismatch() << "rank " << actual.size() << ", expected "
+                        << (any_leading ? "at least " : "") << n;
+
+    size_t offset = actual.size() - n;
+    for (size_t k = 0; k < n; ++k) {
+      size_t axis = offset + k;
+      const SymDim &got = actual[axis];
+      if (auto size = dims[k].dyn_cast<IntegerAttr>()) {
+        if (got != SymDim::constant(size.getInt()))
+          return mismatch() << "axis " << axis << " is " << got.str() << ", not " << size.getInt();
+        continue;
+      }
+      StringRef name = dims[k].cast<StringAttr>().getValue();
+      if (is_symbol(name)) {
+        auto [it, first_use] = scope.bound.try_emplace(name, got);
+        if (!first_use && it->second != got)
+          return mismatch() << "axis " << axis << " is " << got.str() << " but " << name
+                            << " is already " << it->second.str();
+        continue;
+      }
+      auto expected = evaluate(op, name, scope);
+      if (failed(expected))
+        return failure();
+      if (got != *expected)
+        return mismatch() << "axis " << axis << " is " << got.str() << ", not " << name << " = "
+                          << expected->str();
+    }
+    return success();
+  }
+
+  std::map<int64_t, Scope> scopes_;
+};
+
+/// Infers the shapes of one function's values; see the file comment.
+class FunctionInference {
+public:
+  explicit FunctionInference(FuncOp func) : func_(func) {}
+
+  LogicalResult run() {
+    if (failed(seed_arguments()))
+      return failure();
+    SmallVector<SymShape> argument_shapes;
+    for (BlockArgument arg : func_.getArguments())
+      if (auto it = shapes_.find(arg); it != shapes_.end())
+        argument_shapes.push_back(it->second);
+    AssertChecker asserts(argument_shapes);
+
+    bool asserts_hold = true;
+    for (Block &block : func_.getBody()) {
+      for (Operation &op : llvm::make_early_inc_range(block)) {
+        if (auto assert_op = dyn_cast<AssertShapeOp>(op)) {
+          auto actual = operand_shape(op, 0);
+          if (failed(actual))
+            return failure();
+          asserts_hold &= succeeded(asserts.check(assert_op, *actual));
+          assert_op.result().replaceAllUsesWith(assert_op.input());
+          assert_op.erase();
+          continue;
+        }
+        if (failed(infer(op)))
+          return failure();
+      }
+    }
+    if (!asserts_hold)
+      return failure();
+    set_function_type();
+    return success();
+  }
+
+private:
+  LogicalResult seed_arguments() {
+    MLIRContext *context = func_.getContext();
+    for (BlockArgument arg : func_.getArguments()) {
+      unsigned i = arg.getArgNumber();
+      Type type = arg.getType();
+      if (!type.isa<TensorType>())
+        continue;
+      std::optional<SymShape> shape;
+      if (Attribute dims = func_.getArgAttr(i, kDimsAttr)) {
+        shape = ::attn::compiler::from_attr(dims);
+        if (!shape)
+          return func_.emitError() << "argument #" << i << " has malformed " << kDimsAttr << " "
+                                   << dims << ": expected sizes and dim expressions";
+        if (!type_allows(type, *shape))
+          return func_.emitError() << "argument #" << i << " of type " << type
+                                   << " cannot have the shape " << to_string(*shape);
+      } else if (auto ranked = type.dyn_cast<RankedTensorType>();
+                 ranked && ranked.hasStaticShape()) {
+        shape.emplace();
+        for (int64_t size : ranked.getShape())
+          shape->push_back(SymDim::constant(size));
+        func_.setArgAttr(i, kDimsAttr, to_attr(context, *shape));
+      } else {
+        return func_.emitError() << "argument #" << i << " of type " << type << " needs an "
+                                 << kDimsAttr << " attribute naming its dynamic sizes";
+      }
+      arg.setType(ranked_type(*shape, element_type(type)));
+      shapes_[arg] = *shape;
+    }
+    return success();
+  }
+
+  FailureOr<SymShape> operand_shape(Operation &op, unsigned i) {
+    Value operand = op.getOperand(i);
+    if (auto it = shapes_.find(operand); it != shapes_.end())
+      return it->second;
+    if (auto shape = get_sym_shape(operand))
+      return *shape;
+    op.emitError() << "operand #" << i << " has no known shape";
+    return failure();
+  }
+
+  LogicalResult infer(Operation &op) {
+    auto rule = dyn_cast<ShapeInference>(op);
+    if (!rule) {
+      // Ops without tensor results (the terminator, scalar constants) have nothing to infer.
+      if (llvm::any_of(op.getResultTypes(), [](Type t) { return t.isa<TensorType>(); }))
+        return op.emitError() << "has no shape rule, so the shapes after it are unknown";
+      return success();
+    }
+    SmallVector<SymShape> operands;
+    for (unsigned i = 0; i < op.getNumOperands(); ++i) {
+      auto shape = operand_shape(op, i);
+      if (failed(shape))
+        return failure();
+      operands.push_back(*shape);
+    }
+    auto shape = rule.inferSymShape(operands);
+    if (failed(shape))
+      return failure();
+    Value result = op.getResult(0);
+    if (!type_allows(result.getType(), *shape))
+      return op.emitError() << "result type " << result.getType()
+                            << " contradicts the inferred shape " << to_string(*shape);
+    op.setAttr(kDimsAttr, to_attr(op.getContext(), *shape));
+    result.setType(ranked_type(*shape, element_type(result.getType())));
+    shapes_[result] = *shape;
+    return success();
+  }
+
+  /// Rewrites the function's type from its arguments' refined types and the values it returns,
+  /// and records the results' shapes as result attributes.
+  void set_function_type() {
+    Block &last = func_.getBody().back();
+    auto ret = last.empty() ? ReturnOp() : dyn_cast<ReturnOp>(last.back());
+    SmallVector<Type> results = llvm::to_vector(func_.getType().getResults());
+    if (ret)
+      results.assign(ret.operand_type_begin(), ret.operand_type_end());
+    func_.setType(
+        FunctionType::get(func_.getContext(), func_.getBody().front().getArgumentTypes(), results));
+    if (!ret)
+      return;
+    for (auto operand : llvm::enumerate(ret.operands()))
+      if (auto it = shapes_.find(operand.value()); it != shapes_.end())
+        func_.setResultAttr(operand.index(), kDimsAttr, to_attr(func_.getContext(), it->second));
+  }
+
+  FuncOp func_;
+  llvm::DenseMap<Value, SymShape> shapes_;
+};
+
+class ShapeInferencePass : public PassWrapper<ShapeInferencePass, OperationPass<ModuleOp>> {
+public:
+  StringRef getArgument() const final { return "attn-shape-inference"; }
+  StringRef getDescription() const final {
+    return "Infer symbolic shapes and ranked types; check and erase attn.assert_shape";
+  }
+
+  void runOnOperation() override {
+    bool ok = true;
+    for (FuncOp func : getOperation().getOps<FuncOp>())
+      if (!func.isExternal())
+        ok &= succeeded(FunctionInference(func).run());
+    if (!ok)
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+namespace attn::compiler {
+
+std::unique_ptr<Pass> create_shape_inference_pass() {
+  return std::make_unique<ShapeInferencePass>();
+}
+
+} // namespace attn::compiler

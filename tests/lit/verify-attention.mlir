@@ -1,0 +1,151 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// The attn.attention verifier: the form of its score and mask regions, and the static sizes of
+// query, key, value and result.
+
+func @score_arguments(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the score region must take (s: f32, b: index, h: index, i: index, j: index)}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  ^bb0(%s: f32, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @score_yield_type(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the score region must yield 'f32', not 'i1'}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %m = arith.cmpi ule, %j, %i : index
+    "attn.yield"(%m) : (i1) -> ()
+  }, {
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @score_blocks(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the score region must have a single block}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  ^bb1:
+    %z = arith.constant 0.0 : f32
+    "attn.yield"(%z) : (f32) -> ()
+  }, {
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @score_without_yield(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the score region must end in attn.yield}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %z = arith.constant 0.0 : f32
+  }, {
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @mask_arguments(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the mask region must take (b: index, h: index, i: index, j: index)}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %m = arith.cmpi ule, %j, %i : index
+    "attn.yield"(%m) : (i1) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @mask_yield_type(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the mask region must yield 'i1', not 'f32'}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %z = arith.constant 0.0 : f32
+    "attn.yield"(%z) : (f32) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @yield_outside_attention(%x: f32) {
+  // expected-error@+1 {{'attn.yield' op expects parent op 'attn.attention'}}
+  "attn.yield"(%x) : (f32) -> ()
+}
+
+// -----
+
+func @query_rank(%q: tensor<1x2x3x4x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs a query of rank 2 to 4 ([..., S, D]), got 'tensor<1x2x3x4x8xf32>'}}
+  %a = "attn.attention"(%q, %q, %q) ({}, {}) : (tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @ranks_differ(%q: tensor<2x?x8xf32>, %k: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs query and key of the same rank, got 'tensor<2x?x8xf32>' and 'tensor<?x8xf32>'}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @vector_lengths(%q: tensor<?x8xf32>, %k: tensor<?x16xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ in vector length (8 vs 16): 'tensor<?x8xf32>' and 'tensor<?x16xf32>'}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<?x8xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @key_value_lengths(%q: tensor<?x8xf32>, %k: tensor<7x8xf32>, %v: tensor<9x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op key and value differ in sequence length (7 vs 9)}}
+  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<?x8xf32>, tensor<7x8xf32>, tensor<9x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @leading_axes(%q: tensor<2x?x8xf32>, %k: tensor<3x?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (2 vs 3)}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x?x8xf32>, tensor<3x?x8xf32>, tensor<3x?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @result_length(%q: tensor<5x8xf32>, %kv: tensor<?x4xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ in vector length (8 vs 4)}}
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<5x8xf32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<5x4xf32>
+  attn.return
+}
+
+// -----
+
+func @result_rows(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and result differ in sequence length (5 vs 6)}}
+  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<6x3xf32>
+  attn.return
+}
+
+// -----
+
+func @result_columns(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>) {
+  // expected-error@+1 {{'attn.attention' op value and result differ in vector length (3 vs 8)}}
+  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<5x8xf32>
+  attn.return
+}
