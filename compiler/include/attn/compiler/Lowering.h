@@ -1,0 +1,74 @@
+// Lowering from the attn dialect to Halide. A model's forward function is partitioned into
+// kernels (one Halide pipeline per fused group: a materialised op such as a matmul or an
+// attention, with the cheap elementwise and layout ops around it inlined into it), and each
+// kernel gets its algorithm from the op-family definitions and its schedule from the target's
+// schedule set. The result is everything emission needs: the pipelines, the buffers between
+// them, and the manifest that tells the runtime how to run them (docs/internals.md).
+#pragma once
+
+#include "attn/compiler/SymShape.h"
+
+#include "Halide.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attn::compiler {
+
+/// Where generated code runs. `host` is the CPU; `host-cuda` adds CUDA kernels (PTX);
+/// `host-opencl` adds OpenCL kernels (run on PoCL in tests). GPU targets use the GPU schedules.
+struct TargetChoice {
+  std::string name; // as given on the command line: host, host-cuda, host-opencl, ...
+  Halide::Target target;
+  bool gpu = false;
+  std::string device_name() const { return gpu ? (target.has_feature(Halide::Target::CUDA) ? "cuda" : "opencl") : "cpu"; }
+};
+
+/// Parses `host`, `host-cuda` (CUDA capability 80), `host-cuda-86`, `host-opencl`, or a full
+/// Halide target string. Returns nullopt and sets `error` for anything else.
+std::optional<TargetChoice> parse_target(const std::string &text, std::string *error);
+
+struct TensorSpec {
+  std::string name;
+  std::string dtype = "f32";
+  SymShape shape;
+};
+
+struct KernelPlan {
+  std::string name;              // C symbol: <Model>_k<N>_<op>
+  std::string op;                // the materialised op, e.g. attn.attention
+  std::string loc;               // file:line:col of that op in the source
+  std::vector<std::string> args; // value references (input:/weight:/buffer:), inputs then outputs
+  int num_outputs = 1;
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Argument> arguments; // in the order of `args`, minus the outputs
+};
+
+struct OutputSpec {
+  TensorSpec spec;
+  std::string value; // input:/weight:/buffer: reference
+};
+
+struct LoweredModel {
+  std::string model;
+  std::string source;
+  nlohmann::json hyperparameters = nlohmann::json::object();
+  std::vector<TensorSpec> inputs;
+  std::vector<OutputSpec> outputs;
+  std::vector<TensorSpec> weights;
+  std::vector<TensorSpec> buffers;
+  std::vector<KernelPlan> kernels;
+};
+
+/// Lowers the (shape-inferred, canonicalised) forward function to Halide pipelines.
+/// Errors, including Halide's, are reported as MLIR diagnostics at the op's source location.
+mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetChoice &target);
+
+/// The manifest (docs/internals.md) for a lowered model.
+nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &target);
+
+} // namespace attn::compiler

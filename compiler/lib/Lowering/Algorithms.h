@@ -1,0 +1,98 @@
+// The algorithm of each op family, in Halide, kept apart from its schedules (Schedules.h).
+// Tensors are row-major; Halide numbers dimensions from the innermost, so every definition here
+// indexes with row-major index lists and `at`/`define` reverse them. Each family returns the
+// Funcs its schedule needs to place.
+#pragma once
+
+#include "Halide.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attn::compiler::lowering {
+
+/// A tensor-valued Halide Func with its extents (row-major, axis 0 first).
+struct HTensor {
+  Halide::Func func;
+  std::vector<Halide::Expr> extents;
+  int rank() const { return static_cast<int>(extents.size()); }
+};
+
+/// Row-major variables for a tensor of `rank` axes, named <prefix>0, <prefix>1, ...
+std::vector<Halide::Var> make_vars(int rank, const std::string &prefix = "a");
+/// The element of `t` at the row-major index `index`.
+Halide::Expr at(const HTensor &t, const std::vector<Halide::Expr> &index);
+/// Defines `f(vars) = body` with row-major `vars`.
+void define(Halide::Func f, const std::vector<Halide::Var> &vars, Halide::Expr body);
+std::vector<Halide::Expr> to_exprs(const std::vector<Halide::Var> &vars);
+
+/// A kernel input: a buffer read through a clamp to its own bounds, so that schedules may
+/// over-compute at tile edges without reading outside the buffer.
+struct HInput {
+  Halide::ImageParam param;
+  HTensor tensor;
+};
+HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents);
+
+/// NumPy broadcasting: `out_extents` is the broadcast shape; an operand axis of static size 1
+/// (given by `ones`) is read at index 0.
+Halide::Expr broadcast_at(const HTensor &t, const std::vector<bool> &ones,
+                          const std::vector<Halide::Expr> &out_index);
+
+HTensor define_pointwise(const std::string &name, const std::vector<Halide::Expr> &extents,
+                         const std::function<Halide::Expr(const std::vector<Halide::Expr> &)> &body);
+
+HTensor define_transpose(const std::string &name, const HTensor &in, const std::vector<int64_t> &perm);
+HTensor define_reshape(const std::string &name, const HTensor &in,
+                       const std::vector<Halide::Expr> &extents);
+HTensor define_split_heads(const std::string &name, const HTensor &in, int64_t heads);
+HTensor define_merge_heads(const std::string &name, const HTensor &in);
+
+struct MatmulFuncs {
+  HTensor out;         // pure: out = prod
+  Halide::Func prod;   // the accumulation, with an update over k
+  Halide::Func packed; // the right operand copied so that its columns are contiguous
+  Halide::RDom k;
+  std::vector<Halide::Var> vars; // row-major vars of out
+  bool packs_rhs = true;
+};
+/// lhs [..., M, K] x rhs [..., K, N] with batch axes broadcast (`lhs_ones`, `rhs_ones` mark the
+/// batch axes of static size 1, aligned to the output's batch axes).
+MatmulFuncs define_matmul(const std::string &name, const HTensor &lhs, const HTensor &rhs,
+                          const std::vector<Halide::Expr> &batch_extents,
+                          const std::vector<bool> &lhs_ones, const std::vector<bool> &rhs_ones);
+
+struct SoftmaxFuncs {
+  HTensor out;
+  Halide::Func max, exp, sum;
+  std::vector<Halide::Var> vars;
+  int axis = 0;
+};
+SoftmaxFuncs define_softmax(const std::string &name, const HTensor &in, int axis);
+
+/// The per-element score and mask of an attention, as Halide expressions built from the op's
+/// regions: `score(s, b, h, i, j)` maps the dot product to the logit; `mask(b, h, i, j)` is
+/// empty-able (undefined Expr: every key is kept).
+struct AttentionRegions {
+  std::function<Halide::Expr(Halide::Expr s, Halide::Expr b, Halide::Expr h, Halide::Expr i,
+                             Halide::Expr j)>
+      score;
+  std::function<Halide::Expr(Halide::Expr b, Halide::Expr h, Halide::Expr i, Halide::Expr j)>
+      mask; // may be empty
+};
+
+struct AttentionFuncs {
+  HTensor out;
+  Halide::Func keys, dot, score, max, exp, sum, acc;
+  Halide::RDom d, j;
+  std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]
+  Halide::Var key;               // the key-position var of score/exp
+};
+/// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv]; up to two leading axes
+/// (batch, head). Softmax over keys with the row maximum subtracted; a row whose keys are all
+/// masked gives zeros.
+AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
+                                const HTensor &v, const AttentionRegions &regions);
+
+} // namespace attn::compiler::lowering

@@ -1,0 +1,26 @@
+// Partitions a forward function into kernels. A value is *materialised* (written to a buffer
+// by a kernel of its own) when it is the result of an anchor op — matmul, softmax, attention —
+// or returned by the forward; every other op (elementwise, layout, constants) is inlined into
+// each kernel that reads it. An anchor whose only user is an elementwise op with the anchor's
+// shape, combined only with weights, inputs or constants (a bias add, a scale), hands its
+// materialisation to that user: the elementwise op becomes the kernel's epilogue.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <vector>
+
+namespace attn::compiler::lowering {
+
+struct Grouping {
+  /// Results materialised by a kernel, in program order (each one kernel's output).
+  std::vector<mlir::Value> roots;
+  llvm::DenseSet<mlir::Value> materialised;
+};
+
+bool is_anchor(mlir::Operation *op);
+bool is_elementwise(mlir::Operation *op);
+Grouping group_kernels(mlir::FuncOp func);
+
+} // namespace attn::compiler::lowering

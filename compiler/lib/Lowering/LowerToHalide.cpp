@@ -1,0 +1,404 @@
+// Lowers a forward function to Halide pipelines: the partition of Grouping.h, one KernelBuilder
+// per kernel translating ops to the op-family algorithms, then the family's schedule for the
+// target. Halide errors are caught here and reported at the op's source location.
+#include "attn/compiler/Lowering.h"
+
+#include "Algorithms.h"
+#include "Grouping.h"
+#include "RegionEval.h"
+#include "Schedules.h"
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <variant>
+
+namespace attn::compiler {
+
+using namespace lowering;
+using Halide::Expr;
+using Halide::Func;
+using mlir::Value;
+namespace ad = mlir::attn;
+
+std::string location_string(mlir::Location loc) {
+  // For a call inlined from a library module, the user's source is the outermost caller.
+  while (auto call = loc.dyn_cast<mlir::CallSiteLoc>())
+    loc = call.getCaller();
+  if (auto named = loc.dyn_cast<mlir::NameLoc>())
+    loc = named.getChildLoc();
+  if (auto file = loc.dyn_cast<mlir::FileLineColLoc>())
+    return file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+           std::to_string(file.getColumn());
+  return "";
+}
+
+namespace {
+
+std::vector<int64_t> static_extents(Value v) {
+  auto type = v.getType().cast<mlir::RankedTensorType>();
+  return std::vector<int64_t>(type.getShape().begin(), type.getShape().end());
+}
+
+std::string c_identifier(const std::string &s) {
+  std::string out;
+  for (char c : s)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+using Family = std::variant<std::monostate, MatmulFuncs, SoftmaxFuncs, AttentionFuncs>;
+
+class KernelBuilder {
+public:
+  KernelBuilder(Value root, const Grouping &grouping,
+                const llvm::DenseMap<Value, std::string> &refs, std::string prefix)
+      : root_(root), grouping_(grouping), refs_(refs), prefix_(std::move(prefix)) {}
+
+  mlir::FailureOr<HTensor> build(Value v) {
+    if (auto it = built_.find(v); it != built_.end())
+      return it->second;
+    mlir::FailureOr<HTensor> t = is_kernel_input(v) ? input(v) : translate(v.getDefiningOp());
+    if (succeeded(t))
+      built_[v] = *t;
+    return t;
+  }
+
+  std::vector<std::string> arg_refs;
+  std::vector<Halide::Argument> arguments;
+  Family family;
+  std::string family_name = "pointwise";
+
+private:
+  bool is_kernel_input(Value v) const {
+    if (v == root_)
+      return false;
+    Operation *def = v.getDefiningOp();
+    return !def || llvm::isa<ad::ParamOp>(def) || grouping_.materialised.contains(v);
+  }
+  using Operation = mlir::Operation;
+
+  /// Func names are unique across the model: GPU kernels are named after them.
+  std::string fresh(const std::string &base) {
+    return prefix_ + base + "_" + std::to_string(counter_++);
+  }
+
+  HTensor input(Value v) {
+    const std::string &ref = refs_.lookup(v);
+    HInput in = define_input(c_identifier(ref), static_extents(v));
+    arg_refs.push_back(ref);
+    arguments.push_back(in.param);
+    return in.tensor;
+  }
+
+  mlir::FailureOr<HTensor> translate(Operation *op);
+  mlir::FailureOr<HTensor> binary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
+  mlir::FailureOr<HTensor> unary(Operation *op, const std::function<Expr(Expr)> &fn);
+  mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
+
+  Value root_;
+  const Grouping &grouping_;
+  const llvm::DenseMap<Value, std::string> &refs_;
+  llvm::DenseMap<Value, HTensor> built_;
+  std::string prefix_;
+  int counter_ = 0;
+};
+
+std::vector<bool> unit_axes(Value v, size_t first, size_t count) {
+  auto shape = static_extents(v);
+  std::vector<bool> ones;
+  for (size_t a = first; a < first + count; ++a)
+    ones.push_back(shape[a] == 1);
+  return ones;
+}
+
+/// Broadcast extents of two operands (NumPy rules), given which axes are static 1.
+std::vector<Expr> broadcast_extents(const std::vector<Expr> &a, const std::vector<bool> &a_ones,
+                                    const std::vector<Expr> &b, const std::vector<bool> &b_ones) {
+  size_t rank = std::max(a.size(), b.size());
+  std::vector<Expr> out;
+  for (size_t i = 0; i < rank; ++i) {
+    int ia = static_cast<int>(i) - static_cast<int>(rank - a.size());
+    int ib = static_cast<int>(i) - static_cast<int>(rank - b.size());
+    if (ia >= 0 && !a_ones[ia])
+      out.push_back(a[ia]);
+    else if (ib >= 0 && !b_ones[ib])
+      out.push_back(b[ib]);
+    else
+      out.push_back(1);
+  }
+  return out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::binary(Operation *op,
+                                               const std::function<Expr(Expr, Expr)> &fn) {
+  auto a = build(op->getOperand(0));
+  auto b = build(op->getOperand(1));
+  if (failed(a) || failed(b))
+    return mlir::failure();
+  auto a_ones = unit_axes(op->getOperand(0), 0, a->rank());
+  auto b_ones = unit_axes(op->getOperand(1), 0, b->rank());
+  auto extents = broadcast_extents(a->extents, a_ones, b->extents, b_ones);
+  HTensor av = *a, bv = *b;
+  return define_pointwise(fresh(op->getName().stripDialect().str()), extents,
+                          [&](const std::vector<Expr> &i) {
+                            return fn(broadcast_at(av, a_ones, i), broadcast_at(bv, b_ones, i));
+                          });
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::unary(Operation *op, const std::function<Expr(Expr)> &fn) {
+  auto a = build(op->getOperand(0));
+  if (failed(a))
+    return mlir::failure();
+  HTensor av = *a;
+  return define_pointwise(fresh(op->getName().stripDialect().str()), av.extents,
+                          [&](const std::vector<Expr> &i) { return fn(at(av, i)); });
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
+  auto q = build(op.query()), k = build(op.key()), v = build(op.value());
+  if (failed(q) || failed(k) || failed(v))
+    return mlir::failure();
+  Expr score_dim = Halide::cast<float>(q->extents.back());
+  AttentionRegions regions;
+  auto placeholder = [](const char *name, bool is_float = false) {
+    return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
+  };
+  // Evaluate each region once on symbolic arguments, then substitute per use.
+  if (!op.score().empty()) {
+    auto body = eval_region(op.score(), {placeholder("rs", true), placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")}, score_dim);
+    if (failed(body))
+      return mlir::failure();
+    Expr e = *body;
+    regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
+      std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
+      return Halide::Internal::substitute(repl, e);
+    };
+  }
+  if (!op.mask().empty()) {
+    auto body = eval_region(op.mask(), {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")}, score_dim);
+    if (failed(body))
+      return mlir::failure();
+    Expr e = *body;
+    regions.mask = [=](Expr b, Expr h, Expr i, Expr j) {
+      std::map<std::string, Expr> repl = {{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
+      return Halide::Internal::substitute(repl, e);
+    };
+  }
+  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, regions);
+  family = funcs;
+  family_name = "attention";
+  return funcs.out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::translate(Operation *op) {
+  using R = mlir::FailureOr<HTensor>;
+  return llvm::TypeSwitch<Operation *, R>(op)
+      .Case<ad::ConstantOp>([&](ad::ConstantOp c) -> R {
+        HTensor t{Func(fresh("constant")), {}};
+        t.func() = static_cast<float>(c.value().convertToDouble());
+        return t;
+      })
+      .Case<ad::AddOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a + b; }); })
+      .Case<ad::SubOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a - b; }); })
+      .Case<ad::MulOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a * b; }); })
+      .Case<ad::DivOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a / b; }); })
+      .Case<ad::MaxOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return Halide::max(a, b); }); })
+      .Case<ad::MinOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return Halide::min(a, b); }); })
+      .Case<ad::NegOp>([&](auto o) { return unary(o, [](Expr a) { return -a; }); })
+      .Case<ad::ExpOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::exp(a); }); })
+      .Case<ad::LogOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::log(a); }); })
+      .Case<ad::SqrtOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::sqrt(a); }); })
+      .Case<ad::TanhOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::tanh(a); }); })
+      .Case<ad::SigmoidOp>([&](auto o) {
+        return unary(o, [](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
+      })
+      .Case<ad::ReluOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::max(a, 0.0f); }); })
+      .Case<ad::TransposeOp>([&](ad::TransposeOp o) -> R {
+        auto in = build(o.input());
+        if (failed(in))
+          return mlir::failure();
+        std::vector<int64_t> perm;
+        for (auto a : o.perm())
+          perm.push_back(a.cast<mlir::IntegerAttr>().getInt());
+        return define_transpose(fresh("transpose"), *in, perm);
+      })
+      .Case<ad::ReshapeOp>([&](ad::ReshapeOp o) -> R {
+        auto in = build(o.input());
+        if (failed(in))
+          return mlir::failure();
+        Expr total = 1, known = 1;
+        for (const Expr &e : in->extents)
+          total = total * e;
+        std::vector<Expr> extents;
+        int inferred = -1;
+        for (auto a : llvm::enumerate(o.shape())) {
+          int64_t n = a.value().cast<mlir::IntegerAttr>().getInt();
+          if (n < 0)
+            inferred = static_cast<int>(a.index());
+          else
+            known = known * static_cast<int>(n);
+          extents.push_back(static_cast<int>(std::max<int64_t>(n, 1)));
+        }
+        if (inferred >= 0)
+          extents[inferred] = total / known;
+        return define_reshape(fresh("reshape"), *in, extents);
+      })
+      .Case<ad::SplitHeadsOp>([&](ad::SplitHeadsOp o) -> R {
+        auto in = build(o.input());
+        if (failed(in))
+          return mlir::failure();
+        return define_split_heads(fresh("split_heads"), *in, o.num_heads());
+      })
+      .Case<ad::MergeHeadsOp>([&](ad::MergeHeadsOp o) -> R {
+        auto in = build(o.input());
+        if (failed(in))
+          return mlir::failure();
+        return define_merge_heads(fresh("merge_heads"), *in);
+      })
+      .Case<ad::MatmulOp>([&](ad::MatmulOp o) -> R {
+        auto a = build(o.lhs()), b = build(o.rhs());
+        if (failed(a) || failed(b))
+          return mlir::failure();
+        size_t ab = a->rank() - 2, bb = b->rank() - 2;
+        auto a_ones = unit_axes(o.lhs(), 0, ab), b_ones = unit_axes(o.rhs(), 0, bb);
+        auto batch = broadcast_extents(std::vector<Expr>(a->extents.begin(), a->extents.begin() + ab), a_ones,
+                                       std::vector<Expr>(b->extents.begin(), b->extents.begin() + bb), b_ones);
+        MatmulFuncs mm = define_matmul(fresh("matmul"), *a, *b, batch, a_ones, b_ones);
+        family = mm;
+        family_name = "matmul";
+        return mm.out;
+      })
+      .Case<ad::SoftmaxOp>([&](ad::SoftmaxOp o) -> R {
+        auto in = build(o.input());
+        if (failed(in))
+          return mlir::failure();
+        SoftmaxFuncs sm = define_softmax(fresh("softmax"), *in, static_cast<int>(o.axis()));
+        family = sm;
+        family_name = "softmax";
+        return sm.out;
+      })
+      .Case<ad::AttentionOp>([&](ad::AttentionOp o) { return attention(o); })
+      .Default([&](Operation *other) -> R {
+        other->emitError() << "'" << other->getName() << "' has no Halide lowering yet";
+        return mlir::failure();
+      });
+}
+
+void schedule(const Family &family, const HTensor &root, const ScheduleContext &ctx) {
+  auto args = root.func.args();
+  KernelOutput out{root.func, std::vector<Halide::Var>(args.rbegin(), args.rend())};
+  if (auto *mm = std::get_if<MatmulFuncs>(&family))
+    schedule_matmul(*mm, out, ctx);
+  else if (auto *sm = std::get_if<SoftmaxFuncs>(&family))
+    schedule_softmax(*sm, out, ctx);
+  else if (auto *at = std::get_if<AttentionFuncs>(&family))
+    schedule_attention(*at, out, ctx);
+  else
+    schedule_pointwise(out, ctx);
+}
+
+nlohmann::json attr_to_json(mlir::Attribute a) {
+  if (auto b = a.dyn_cast<mlir::BoolAttr>())
+    return b.getValue();
+  if (auto i = a.dyn_cast<mlir::IntegerAttr>())
+    return i.getInt();
+  if (auto f = a.dyn_cast<mlir::FloatAttr>())
+    return f.getValueAsDouble();
+  if (auto s = a.dyn_cast<mlir::StringAttr>())
+    return s.getValue().str();
+  return nullptr;
+}
+
+} // namespace
+
+mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetChoice &target) {
+  LoweredModel model;
+  auto str_attr = [&](const char *name, std::string fallback) {
+    auto a = func->getAttrOfType<mlir::StringAttr>(name);
+    return a ? a.getValue().str() : fallback;
+  };
+  model.model = str_attr("attn.model", func.getName().str());
+  model.source = str_attr("attn.source", "");
+  if (auto hp = func->getAttrOfType<mlir::DictionaryAttr>("attn.hyperparameters"))
+    for (auto entry : hp)
+      model.hyperparameters[entry.getName().str()] = attr_to_json(entry.getValue());
+
+  // Name every value a kernel may read: inputs, weights, and materialised buffers.
+  Grouping grouping = group_kernels(func);
+  llvm::DenseMap<Value, std::string> refs;
+  for (auto arg : func.getArguments()) {
+    auto name = func.getArgAttrOfType<mlir::StringAttr>(arg.getArgNumber(), ad::kArgNameAttr);
+    auto shape = ad::get_sym_shape(arg);
+    if (!name || !shape)
+      return func.emitError() << "forward argument " << arg.getArgNumber()
+                              << " lacks its name or symbolic shape",
+             mlir::failure();
+    model.inputs.push_back({name.getValue().str(), "f32", *shape});
+    refs[arg] = "input:" + name.getValue().str();
+  }
+  llvm::StringSet<> seen_weights;
+  for (mlir::Operation &op : func.getBody().front()) {
+    auto param = llvm::dyn_cast<ad::ParamOp>(op);
+    if (!param)
+      continue;
+    refs[param.getResult()] = "weight:" + param.name().str();
+    if (!seen_weights.insert(param.name()).second)
+      continue;
+    SymShape shape;
+    for (int64_t d : static_extents(param.getResult()))
+      shape.push_back(SymDim::constant(d));
+    model.weights.push_back({param.name().str(), "f32", shape});
+  }
+  for (Value root : grouping.roots) {
+    std::string name = "t" + std::to_string(model.buffers.size());
+    auto shape = ad::get_sym_shape(root);
+    if (!shape)
+      return root.getDefiningOp()->emitError() << "value has no inferred shape",
+             mlir::failure();
+    refs[root] = "buffer:" + name;
+    model.buffers.push_back({name, "f32", *shape});
+  }
+
+  ScheduleContext ctx = make_schedule_context(target.target);
+  for (Value root : grouping.roots) {
+    mlir::Operation *op = root.getDefiningOp();
+    KernelBuilder builder(root, grouping, refs, "k" + std::to_string(model.kernels.size()) + "_");
+    KernelPlan kernel;
+    try {
+      auto out = builder.build(root);
+      if (failed(out))
+        return mlir::failure();
+      kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) +
+                    "_" + builder.family_name;
+      schedule(builder.family, *out, ctx);
+      kernel.pipeline = Halide::Pipeline(out->func);
+    } catch (const Halide::Error &e) {
+      op->emitError() << "code generation failed: " << e.what();
+      return mlir::failure();
+    }
+    kernel.op = op->getName().getStringRef().str();
+    kernel.loc = location_string(op->getLoc());
+    kernel.args = builder.arg_refs;
+    kernel.args.push_back(refs.lookup(root));
+    kernel.arguments = builder.arguments;
+    model.kernels.push_back(std::move(kernel));
+  }
+
+  for (mlir::Operation &op : func.getBody().front()) {
+    auto ret = llvm::dyn_cast<ad::ReturnOp>(op);
+    if (!ret)
+      continue;
+    for (auto v : llvm::enumerate(ret.operands())) {
+      auto shape = ad::get_sym_shape(v.value());
+      OutputSpec out{{"out" + std::to_string(v.index()), "f32", shape.value_or(SymShape{})},
+                     refs.lookup(v.value())};
+      model.outputs.push_back(out);
+    }
+  }
+  return model;
+}
+
+} // namespace attn::compiler

@@ -1,0 +1,216 @@
+// CPU and GPU schedules of the op families. CPU: outputs are split into row tiles that run in
+// parallel, vectorised along the innermost axis, with the reductions register-blocked; tails
+// are guarded on outputs and rounded up inside (kernel inputs are clamped, so over-computing
+// at an edge never reads outside a buffer). GPU: the same stages as GPU tiles, reductions
+// looped inside a thread; correct first, tuned later.
+#include "Schedules.h"
+
+using namespace Halide;
+
+namespace attn::compiler::lowering {
+
+ScheduleContext make_schedule_context(const Target &target) {
+  ScheduleContext ctx;
+  ctx.target = target;
+  ctx.gpu = target.has_gpu_feature();
+  ctx.vector_size = std::max(4, target.natural_vector_size(Float(32)));
+  return ctx;
+}
+
+namespace {
+
+/// Fuses `outer` (Halide loop order: innermost first) into `into`, returning the fused var.
+Var fuse_all(Stage s, Var into, const std::vector<Var> &outer) {
+  Var fused = into;
+  for (const Var &v : outer) {
+    Var next(fused.name() + "_" + v.name());
+    s.fuse(fused, v, next);
+    fused = next;
+  }
+  return fused;
+}
+
+/// Row-major vars [0, count) in Halide loop order (innermost first).
+std::vector<Var> reversed_prefix(const std::vector<Var> &vars, size_t count) {
+  return std::vector<Var>(vars.rbegin() + (vars.size() - count), vars.rend());
+}
+
+/// The vars of a Func in row-major order.
+std::vector<Var> row_major_args(const Func &f) {
+  auto args = f.args();
+  return std::vector<Var>(args.rbegin(), args.rend());
+}
+
+/// CPU: vectorise the innermost axis, run everything outside it in parallel. Returns the
+/// parallel loop (the level at which per-row producers are computed).
+LoopLevel cpu_rows(Stage s, const std::vector<Var> &vars, int vec) {
+  if (vars.empty())
+    return LoopLevel::root();
+  s.vectorize(vars.back(), vec, TailStrategy::GuardWithIf);
+  if (vars.size() == 1)
+    return LoopLevel::root();
+  Var row = vars[vars.size() - 2];
+  Var par = fuse_all(s, row, reversed_prefix(vars, vars.size() - 2));
+  s.parallel(par);
+  return LoopLevel::root(); // callers that need the row level compute at the Func's var
+}
+
+/// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks.
+/// Returns the innermost thread var.
+Var gpu_tiles(Stage s, const std::vector<Var> &vars) {
+  if (vars.empty()) {
+    Var unit("unit");
+    return unit;
+  }
+  if (vars.size() == 1) {
+    Var o("t_o"), i("t_i");
+    s.gpu_tile(vars[0], o, i, 64, TailStrategy::GuardWithIf);
+    return i;
+  }
+  Var x = vars.back(), y = vars[vars.size() - 2];
+  Var xo("t_xo"), yo("t_yo"), xi("t_xi"), yi("t_yi");
+  s.gpu_tile(x, y, xo, yo, xi, yi, 16, 16, TailStrategy::GuardWithIf);
+  if (vars.size() > 2) {
+    auto outer = reversed_prefix(vars, vars.size() - 2);
+    Var first = outer.front();
+    std::vector<Var> rest(outer.begin() + 1, outer.end());
+    Var blocks = fuse_all(s, first, rest);
+    s.gpu_blocks(blocks);
+  }
+  return xi;
+}
+
+void cpu_pointwise(KernelOutput out, const ScheduleContext &ctx) {
+  cpu_rows(out.func, out.vars, ctx.vector_size);
+}
+
+} // namespace
+
+void schedule_pointwise(KernelOutput out, const ScheduleContext &ctx) {
+  if (ctx.gpu)
+    gpu_tiles(out.func, out.vars);
+  else
+    cpu_pointwise(out, ctx);
+}
+
+void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  size_t nb = out.vars.size() - 2;
+  Var m = out.vars[nb], n = out.vars[nb + 1];
+  std::vector<Var> pv = row_major_args(mm.packed);
+  if (ctx.gpu) {
+    Var thread = gpu_tiles(out.func, out.vars);
+    mm.prod.compute_at(out.func, thread);
+    mm.packed.compute_root();
+    gpu_tiles(mm.packed, pv);
+    return;
+  }
+  // Rows of the output in tiles of `rows`; each tile accumulates a panel rows × N in `prod`,
+  // register-blocked as `rows` × two vectors, with k in between.
+  const int rows = 4;
+  Var mo("mo"), mi("mi");
+  out.func.split(m, mo, mi, rows, TailStrategy::GuardWithIf)
+      .vectorize(n, vec, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, mo, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+  mm.prod.compute_at(out.func, par).vectorize(mm.vars[nb + 1], vec);
+  Var no("no"), ni("ni"), pmo("pmo"), pmi("pmi");
+  std::vector<VarOrRVar> order = {ni, pmi, mm.k.x, no, pmo};
+  for (size_t b = nb; b-- > 0;)
+    order.push_back(mm.vars[b]);
+  mm.prod.update()
+      .split(mm.vars[nb + 1], no, ni, 2 * vec)
+      .split(mm.vars[nb], pmo, pmi, rows)
+      .reorder(order)
+      .vectorize(ni, vec)
+      .unroll(pmi);
+  // The right operand is packed once per call (for a Linear, the transposed weight).
+  mm.packed.compute_root().vectorize(pv.back(), vec, TailStrategy::GuardWithIf);
+  if (pv.size() >= 2)
+    mm.packed.parallel(pv[pv.size() - 2]);
+}
+
+void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &ctx) {
+  if (ctx.gpu) {
+    gpu_tiles(out.func, out.vars);
+    for (Func f : {sm.max, sm.sum}) {
+      auto vars = row_major_args(f);
+      f.compute_root();
+      gpu_tiles(f, vars);
+      gpu_tiles(f.update(), vars);
+    }
+    return;
+  }
+  const int vec = ctx.vector_size;
+  if (out.vars.size() < 2) {
+    out.func.vectorize(out.vars.back(), vec, TailStrategy::GuardWithIf);
+    return;
+  }
+  out.func.vectorize(out.vars.back(), vec, TailStrategy::GuardWithIf);
+  Var row = out.vars[out.vars.size() - 2];
+  Var par = fuse_all(out.func, row, reversed_prefix(out.vars, out.vars.size() - 2));
+  out.func.parallel(par);
+  for (Func f : {sm.max, sm.exp, sm.sum})
+    f.compute_at(out.func, par);
+  sm.exp.vectorize(sm.vars.back(), vec);
+}
+
+void schedule_attention(AttentionFuncs at, KernelOutput out,
+                        const ScheduleContext &ctx) {
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = row_vars;
+  score_vars.push_back(at.key);
+  if (ctx.gpu) {
+    // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
+    Var thread = gpu_tiles(out.func, out.vars);
+    at.dot.compute_root();
+    gpu_tiles(at.dot, score_vars);
+    gpu_tiles(at.dot.update(), score_vars);
+    for (Func f : {at.max, at.sum}) {
+      f.compute_root();
+      gpu_tiles(f, row_vars);
+      gpu_tiles(f.update(), row_vars);
+    }
+    at.acc.compute_at(out.func, thread);
+    return;
+  }
+  const int vec = ctx.vector_size;
+  // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
+  // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+  const int tile = 16, rows = 4;
+  Var i = out.vars[nb], dv = out.vars[nb + 1];
+  Var io("io"), ii("ii");
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
+      .vectorize(dv, vec, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+
+  std::vector<Var> key_vars = row_major_args(at.keys);
+  at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
+  if (key_vars.size() >= 3)
+    at.keys.parallel(key_vars[0]);
+
+  Var qi = at.vars[nb];
+  at.dot.compute_at(out.func, par).vectorize(at.key, vec);
+  Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
+  at.dot.update()
+      .split(at.key, ko, ki, 2 * vec)
+      .split(qi, ro, ri, rows)
+      .reorder(ki, ri, at.d.x, ko, ro)
+      .vectorize(ki, vec)
+      .unroll(ri);
+  at.score.compute_at(out.func, par).vectorize(at.key, vec);
+  at.max.compute_at(out.func, par);
+  at.exp.compute_at(out.func, par).vectorize(at.key, vec);
+  at.sum.compute_at(out.func, par);
+  Var ao("ao"), ai("ai");
+  at.acc.compute_at(out.func, par).vectorize(at.vars[nb + 1], vec);
+  at.acc.update()
+      .split(qi, ao, ai, 2)
+      .reorder(at.vars[nb + 1], ai, at.j.x, ao)
+      .vectorize(at.vars[nb + 1], vec)
+      .unroll(ai);
+}
+
+} // namespace attn::compiler::lowering
