@@ -1,0 +1,23 @@
+// `attnc run` and `attnc bench` (see Run.cpp).
+#pragma once
+
+#include "Driver.h"
+
+#include <string>
+#include <vector>
+
+namespace attn::driver {
+
+struct RunOptions {
+  std::string target = "host";
+  bool allow_gpu = false;
+  std::string weights;
+  std::vector<std::string> inputs; // NAME=FILE.npy
+  std::string out_dir;             // run: where out<i>.npy go
+  int iterations = 0;              // bench: timed forwards (0: run once and write outputs)
+};
+
+/// Returns the process exit status.
+int run_model(Session &session, const ModelOptions &options, const RunOptions &run);
+
+} // namespace attn::driver
