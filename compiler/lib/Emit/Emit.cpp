@@ -94,10 +94,10 @@ template <typename F> bool with_halide(F &&f, std::string *error) {
 } // namespace
 
 bool emit_library(const LoweredModel &model, const TargetChoice &target, const std::string &dir,
-                  Artefacts *out, std::string *error) {
+                  const std::string &name, Artefacts *out, std::string *error) {
   if (!make_dir(dir, error))
     return false;
-  std::string base = (fs::path(dir) / model.model).string();
+  std::string base = (fs::path(dir) / (name.empty() ? model.model : name)).string();
   out->library = base + ".a";
   out->header = base + ".h";
   out->manifest = base + ".manifest.json";

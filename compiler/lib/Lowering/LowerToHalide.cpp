@@ -11,7 +11,7 @@
 #include "attn/compiler/Dialect/AttnDialect.h"
 
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <variant>
 
@@ -94,9 +94,21 @@ private:
   }
 
   mlir::FailureOr<HTensor> translate(Operation *op);
+
+public:
+  // Translations of one op each (see handlers()).
   mlir::FailureOr<HTensor> binary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
   mlir::FailureOr<HTensor> unary(Operation *op, const std::function<Expr(Expr)> &fn);
+  mlir::FailureOr<HTensor> constant(ad::ConstantOp op);
+  mlir::FailureOr<HTensor> transpose(ad::TransposeOp op);
+  mlir::FailureOr<HTensor> reshape(ad::ReshapeOp op);
+  mlir::FailureOr<HTensor> split_heads(ad::SplitHeadsOp op);
+  mlir::FailureOr<HTensor> merge_heads(ad::MergeHeadsOp op);
+  mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
+  mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
+
+private:
 
   Value root_;
   const Grouping &grouping_;
@@ -193,98 +205,140 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   return funcs.out;
 }
 
+using Handler = std::function<mlir::FailureOr<HTensor>(KernelBuilder &, mlir::Operation *)>;
+
+Handler binary_handler(std::function<Expr(Expr, Expr)> fn) {
+  return [fn](KernelBuilder &b, mlir::Operation *op) { return b.binary(op, fn); };
+}
+Handler unary_handler(std::function<Expr(Expr)> fn) {
+  return [fn](KernelBuilder &b, mlir::Operation *op) { return b.unary(op, fn); };
+}
+template <typename Op>
+Handler op_handler(mlir::FailureOr<HTensor> (KernelBuilder::*method)(Op)) {
+  return [method](KernelBuilder &b, mlir::Operation *op) {
+    return (b.*method)(llvm::cast<Op>(op));
+  };
+}
+
+/// Every op a kernel can contain, with its translation: one entry per op, so that a test can
+/// check that no op of the dialect lacks one.
+const llvm::StringMap<Handler> &handlers() {
+  static const llvm::StringMap<Handler> table = [] {
+    llvm::StringMap<Handler> t;
+    t[ad::ConstantOp::getOperationName()] = op_handler(&KernelBuilder::constant);
+    t[ad::AddOp::getOperationName()] = binary_handler([](Expr a, Expr b) { return a + b; });
+    t[ad::SubOp::getOperationName()] = binary_handler([](Expr a, Expr b) { return a - b; });
+    t[ad::MulOp::getOperationName()] = binary_handler([](Expr a, Expr b) { return a * b; });
+    t[ad::DivOp::getOperationName()] = binary_handler([](Expr a, Expr b) { return a / b; });
+    t[ad::MaxOp::getOperationName()] =
+        binary_handler([](Expr a, Expr b) { return Halide::max(a, b); });
+    t[ad::MinOp::getOperationName()] =
+        binary_handler([](Expr a, Expr b) { return Halide::min(a, b); });
+    t[ad::NegOp::getOperationName()] = unary_handler([](Expr a) { return -a; });
+    t[ad::ExpOp::getOperationName()] = unary_handler([](Expr a) { return Halide::exp(a); });
+    t[ad::LogOp::getOperationName()] = unary_handler([](Expr a) { return Halide::log(a); });
+    t[ad::SqrtOp::getOperationName()] = unary_handler([](Expr a) { return Halide::sqrt(a); });
+    t[ad::TanhOp::getOperationName()] = unary_handler([](Expr a) { return Halide::tanh(a); });
+    t[ad::SigmoidOp::getOperationName()] =
+        unary_handler([](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
+    t[ad::ReluOp::getOperationName()] =
+        unary_handler([](Expr a) { return Halide::max(a, 0.0f); });
+    t[ad::TransposeOp::getOperationName()] = op_handler(&KernelBuilder::transpose);
+    t[ad::ReshapeOp::getOperationName()] = op_handler(&KernelBuilder::reshape);
+    t[ad::SplitHeadsOp::getOperationName()] = op_handler(&KernelBuilder::split_heads);
+    t[ad::MergeHeadsOp::getOperationName()] = op_handler(&KernelBuilder::merge_heads);
+    t[ad::MatmulOp::getOperationName()] = op_handler(&KernelBuilder::matmul);
+    t[ad::SoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::softmax);
+    t[ad::AttentionOp::getOperationName()] = op_handler(&KernelBuilder::attention);
+    return t;
+  }();
+  return table;
+}
+
 mlir::FailureOr<HTensor> KernelBuilder::translate(Operation *op) {
-  using R = mlir::FailureOr<HTensor>;
-  return llvm::TypeSwitch<Operation *, R>(op)
-      .Case<ad::ConstantOp>([&](ad::ConstantOp c) -> R {
-        HTensor t{Func(fresh("constant")), {}};
-        t.func() = static_cast<float>(c.value().convertToDouble());
-        return t;
-      })
-      .Case<ad::AddOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a + b; }); })
-      .Case<ad::SubOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a - b; }); })
-      .Case<ad::MulOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a * b; }); })
-      .Case<ad::DivOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return a / b; }); })
-      .Case<ad::MaxOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return Halide::max(a, b); }); })
-      .Case<ad::MinOp>([&](auto o) { return binary(o, [](Expr a, Expr b) { return Halide::min(a, b); }); })
-      .Case<ad::NegOp>([&](auto o) { return unary(o, [](Expr a) { return -a; }); })
-      .Case<ad::ExpOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::exp(a); }); })
-      .Case<ad::LogOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::log(a); }); })
-      .Case<ad::SqrtOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::sqrt(a); }); })
-      .Case<ad::TanhOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::tanh(a); }); })
-      .Case<ad::SigmoidOp>([&](auto o) {
-        return unary(o, [](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
-      })
-      .Case<ad::ReluOp>([&](auto o) { return unary(o, [](Expr a) { return Halide::max(a, 0.0f); }); })
-      .Case<ad::TransposeOp>([&](ad::TransposeOp o) -> R {
-        auto in = build(o.input());
-        if (failed(in))
-          return mlir::failure();
-        std::vector<int64_t> perm;
-        for (auto a : o.perm())
-          perm.push_back(a.cast<mlir::IntegerAttr>().getInt());
-        return define_transpose(fresh("transpose"), *in, perm);
-      })
-      .Case<ad::ReshapeOp>([&](ad::ReshapeOp o) -> R {
-        auto in = build(o.input());
-        if (failed(in))
-          return mlir::failure();
-        Expr total = 1, known = 1;
-        for (const Expr &e : in->extents)
-          total = total * e;
-        std::vector<Expr> extents;
-        int inferred = -1;
-        for (auto a : llvm::enumerate(o.shape())) {
-          int64_t n = a.value().cast<mlir::IntegerAttr>().getInt();
-          if (n < 0)
-            inferred = static_cast<int>(a.index());
-          else
-            known = known * static_cast<int>(n);
-          extents.push_back(static_cast<int>(std::max<int64_t>(n, 1)));
-        }
-        if (inferred >= 0)
-          extents[inferred] = total / known;
-        return define_reshape(fresh("reshape"), *in, extents);
-      })
-      .Case<ad::SplitHeadsOp>([&](ad::SplitHeadsOp o) -> R {
-        auto in = build(o.input());
-        if (failed(in))
-          return mlir::failure();
-        return define_split_heads(fresh("split_heads"), *in, o.num_heads());
-      })
-      .Case<ad::MergeHeadsOp>([&](ad::MergeHeadsOp o) -> R {
-        auto in = build(o.input());
-        if (failed(in))
-          return mlir::failure();
-        return define_merge_heads(fresh("merge_heads"), *in);
-      })
-      .Case<ad::MatmulOp>([&](ad::MatmulOp o) -> R {
-        auto a = build(o.lhs()), b = build(o.rhs());
-        if (failed(a) || failed(b))
-          return mlir::failure();
-        size_t ab = a->rank() - 2, bb = b->rank() - 2;
-        auto a_ones = unit_axes(o.lhs(), 0, ab), b_ones = unit_axes(o.rhs(), 0, bb);
-        auto batch = broadcast_extents(std::vector<Expr>(a->extents.begin(), a->extents.begin() + ab), a_ones,
-                                       std::vector<Expr>(b->extents.begin(), b->extents.begin() + bb), b_ones);
-        MatmulFuncs mm = define_matmul(fresh("matmul"), *a, *b, batch, a_ones, b_ones);
-        family = mm;
-        family_name = "matmul";
-        return mm.out;
-      })
-      .Case<ad::SoftmaxOp>([&](ad::SoftmaxOp o) -> R {
-        auto in = build(o.input());
-        if (failed(in))
-          return mlir::failure();
-        SoftmaxFuncs sm = define_softmax(fresh("softmax"), *in, static_cast<int>(o.axis()));
-        family = sm;
-        family_name = "softmax";
-        return sm.out;
-      })
-      .Case<ad::AttentionOp>([&](ad::AttentionOp o) { return attention(o); })
-      .Default([&](Operation *other) -> R {
-        other->emitError() << "'" << other->getName() << "' has no Halide lowering yet";
-        return mlir::failure();
-      });
+  auto it = handlers().find(op->getName().getStringRef());
+  if (it == handlers().end()) {
+    op->emitError() << "'" << op->getName() << "' has no Halide lowering yet";
+    return mlir::failure();
+  }
+  return it->second(*this, op);
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::constant(ad::ConstantOp c) {
+  HTensor t{Func(fresh("constant")), {}};
+  t.func() = static_cast<float>(c.value().convertToDouble());
+  return t;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::transpose(ad::TransposeOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  std::vector<int64_t> perm;
+  for (auto a : o.perm())
+    perm.push_back(a.cast<mlir::IntegerAttr>().getInt());
+  return define_transpose(fresh("transpose"), *in, perm);
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::reshape(ad::ReshapeOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  Expr total = 1, known = 1;
+  for (const Expr &e : in->extents)
+    total = total * e;
+  std::vector<Expr> extents;
+  int inferred = -1;
+  for (auto a : llvm::enumerate(o.shape())) {
+    int64_t n = a.value().cast<mlir::IntegerAttr>().getInt();
+    if (n < 0)
+      inferred = static_cast<int>(a.index());
+    else
+      known = known * static_cast<int>(n);
+    extents.push_back(static_cast<int>(std::max<int64_t>(n, 1)));
+  }
+  if (inferred >= 0)
+    extents[inferred] = total / known;
+  return define_reshape(fresh("reshape"), *in, extents);
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::split_heads(ad::SplitHeadsOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  return define_split_heads(fresh("split_heads"), *in, o.num_heads());
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::merge_heads(ad::MergeHeadsOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  return define_merge_heads(fresh("merge_heads"), *in);
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::matmul(ad::MatmulOp o) {
+  auto a = build(o.lhs()), b = build(o.rhs());
+  if (failed(a) || failed(b))
+    return mlir::failure();
+  size_t ab = a->rank() - 2, bb = b->rank() - 2;
+  auto a_ones = unit_axes(o.lhs(), 0, ab), b_ones = unit_axes(o.rhs(), 0, bb);
+  auto batch = broadcast_extents(
+      std::vector<Expr>(a->extents.begin(), a->extents.begin() + ab), a_ones,
+      std::vector<Expr>(b->extents.begin(), b->extents.begin() + bb), b_ones);
+  MatmulFuncs mm = define_matmul(fresh("matmul"), *a, *b, batch, a_ones, b_ones);
+  family = mm;
+  family_name = "matmul";
+  return mm.out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::softmax(ad::SoftmaxOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  SoftmaxFuncs sm = define_softmax(fresh("softmax"), *in, static_cast<int>(o.axis()));
+  family = sm;
+  family_name = "softmax";
+  return sm.out;
 }
 
 void schedule(const Family &family, const HTensor &root, const ScheduleContext &ctx) {
@@ -299,6 +353,12 @@ void schedule(const Family &family, const HTensor &root, const ScheduleContext &
   else
     schedule_pointwise(out, ctx);
 }
+
+} // namespace
+
+bool has_halide_lowering(llvm::StringRef op_name) { return handlers().count(op_name) > 0; }
+
+namespace {
 
 nlohmann::json attr_to_json(mlir::Attribute a) {
   if (auto b = a.dyn_cast<mlir::BoolAttr>())

@@ -102,7 +102,7 @@ int emit(Session &session, const ModelOptions &options, const EmitArgs &e) {
 }
 
 int compile(Session &session, const ModelOptions &options, const std::string &target_name,
-            const std::string &out_dir) {
+            const std::string &out_dir, const std::string &name) {
   auto target = parse_target_or_report(session, target_name);
   if (!target)
     return kBadInput;
@@ -111,7 +111,7 @@ int compile(Session &session, const ModelOptions &options, const std::string &ta
     return session.failure_code();
   attn::compiler::Artefacts artefacts;
   std::string error;
-  if (!attn::compiler::emit_library(*lowered, *target, out_dir, &artefacts, &error)) {
+  if (!attn::compiler::emit_library(*lowered, *target, out_dir, name, &artefacts, &error)) {
     session.error(error);
     return kInternal;
   }
@@ -144,6 +144,9 @@ int main(int argc, char **argv) {
                           "or a Halide target string")
       ->capture_default_str();
   compile_cmd->add_option("-o", out_dir, "output directory")->required();
+  std::string name;
+  compile_cmd->add_option("--name", name,
+                          "base name of the generated files (default: the model's name)");
 
   RunOptions run;
   auto *run_cmd = app.add_subcommand(
@@ -192,7 +195,7 @@ int main(int argc, char **argv) {
   if (check->parsed())
     return session.optimise(args.model) ? kOk : session.failure_code();
   if (compile_cmd->parsed())
-    return compile(session, args.model, target, out_dir);
+    return compile(session, args.model, target, out_dir, name);
   if (run_cmd->parsed())
     return run_model(session, args.model, run);
   if (bench_cmd->parsed()) {

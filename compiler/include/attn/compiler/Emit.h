@@ -15,10 +15,11 @@ struct Artefacts {
   std::string manifest; // <dir>/<Model>.manifest.json
 };
 
-/// Writes <Model>.a, <Model>.h and <Model>.manifest.json into `dir` (created if missing).
-/// Returns false and sets `error` on failure (Halide's or the file system's message).
+/// Writes <name>.a, <name>.h and <name>.manifest.json into `dir` (created if missing); an
+/// empty `name` means the model's name. Returns false and sets `error` on failure (Halide's or
+/// the file system's message).
 bool emit_library(const LoweredModel &model, const TargetChoice &target, const std::string &dir,
-                  Artefacts *out, std::string *error);
+                  const std::string &name, Artefacts *out, std::string *error);
 
 /// Writes <Model>.so (all kernels and the Halide runtime, linked with the system C++ compiler)
 /// and <Model>.manifest.json into `dir`, for loading with dlopen.

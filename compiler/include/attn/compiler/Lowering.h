@@ -68,6 +68,11 @@ struct LoweredModel {
 /// Errors, including Halide's, are reported as MLIR diagnostics at the op's source location.
 mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetChoice &target);
 
+/// Whether ops named `op_name` can be part of a kernel. Ops that never are — parameters
+/// (kernel inputs), region terminators, shape assertions erased by shape inference, the
+/// function's return — are not listed.
+bool has_halide_lowering(llvm::StringRef op_name);
+
 /// The manifest (docs/internals.md) for a lowered model.
 nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &target);
 
