@@ -12,6 +12,8 @@
 namespace attn::driver {
 
 Session::Session() : context_(std::make_unique<mlir::MLIRContext>()) {
+  // Errors speak of the source, not of the IR built from it.
+  context_->printOpOnDiagnostic(false);
   context_->getOrLoadDialect<mlir::attn::AttnDialect>();
   context_->getOrLoadDialect<mlir::arith::ArithmeticDialect>();
   context_->getOrLoadDialect<mlir::math::MathDialect>();
@@ -44,11 +46,10 @@ bool Session::parse_defines(const std::vector<std::string> &defines, ModelOption
 
 const dsl::Program *Session::front_end(const ModelOptions &options) {
   if (!program_) {
+    // A file that cannot be read is reported by the front end itself.
     program_ = dsl::load_program(source_mgr_, options.file, *diag_);
-    if (!program_) {
-      error("cannot read '" + options.file + "'");
+    if (!program_)
       return nullptr;
-    }
   }
   return diag_->error_count() == 0 ? program_.get() : nullptr;
 }
