@@ -42,7 +42,9 @@ HInput define_input(const std::string &name, const std::vector<int64_t> &static_
       extent = static_cast<int>(static_extents[axis]);
     }
     in.tensor.extents.push_back(extent);
-    clamped.push_back(clamp(vars[axis], 0, extent - 1));
+    // The innermost axis is read as it is, so vector loads stay dense; schedules never round
+    // it up (they guard it). The outer axes are clamped: row tiles may round up.
+    clamped.push_back(axis == rank - 1 ? Expr(vars[axis]) : clamp(vars[axis], 0, extent - 1));
   }
   in.tensor.func = Func(name + "_in");
   std::vector<Expr> reversed(clamped.rbegin(), clamped.rend());
@@ -57,6 +59,13 @@ Expr broadcast_at(const HTensor &t, const std::vector<bool> &ones,
   for (size_t a = 0; a < t.extents.size(); ++a)
     index.push_back(ones[a] ? Expr(0) : out_index[offset + a]);
   return at(t, index);
+}
+
+std::vector<Expr> clamped_index(const HTensor &t, const std::vector<Expr> &index) {
+  std::vector<Expr> out;
+  for (size_t a = 0; a < index.size(); ++a)
+    out.push_back(clamp(index[a], 0, t.extents[a] - 1));
+  return out;
 }
 
 HTensor define_pointwise(const std::string &name, const std::vector<Expr> &extents,
@@ -126,7 +135,7 @@ MatmulFuncs define_matmul(const std::string &name, const HTensor &lhs, const HTe
   // The right operand, packed row-major [rhs batch..., K, N] so rows of N are contiguous.
   mm.packed = Func(name + "_packed");
   auto pvars = make_vars(rb + 2, "p");
-  define(mm.packed, pvars, at(rhs, to_exprs(pvars)));
+  define(mm.packed, pvars, at(rhs, clamped_index(rhs, to_exprs(pvars))));
 
   std::vector<Expr> lhs_index, rhs_index;
   for (int t = 0; t < lb; ++t)
@@ -223,7 +232,7 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   std::vector<Var> key_vars(at_.vars.begin(), at_.vars.begin() + nb);
   key_vars.push_back(kd);
   key_vars.push_back(at_.key);
-  define(at_.keys, key_vars, at(k, with(batch, {key, kd})));
+  define(at_.keys, key_vars, at(k, clamped_index(k, with(batch, {key, kd}))));
   std::vector<Expr> keys_idx = with(batch, {at_.d.x, key});
   row_call(dot, key) += at(q, with(batch, {i, at_.d.x})) *
                         at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));

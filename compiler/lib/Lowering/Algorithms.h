@@ -27,13 +27,18 @@ Halide::Expr at(const HTensor &t, const std::vector<Halide::Expr> &index);
 void define(Halide::Func f, const std::vector<Halide::Var> &vars, Halide::Expr body);
 std::vector<Halide::Expr> to_exprs(const std::vector<Halide::Var> &vars);
 
-/// A kernel input: a buffer read through a clamp to its own bounds, so that schedules may
-/// over-compute at tile edges without reading outside the buffer.
+/// A kernel input: a buffer whose outer axes are read through a clamp to its bounds, so that
+/// schedules may round row tiles up at edges without reading outside the buffer. The innermost
+/// axis is not clamped (dense vector loads); schedules must not round it up.
 struct HInput {
   Halide::ImageParam param;
   HTensor tensor;
 };
 HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents);
+
+/// `index` clamped into `t`'s extents: for staging copies (packed operands), which are computed
+/// over rounded-up regions.
+std::vector<Halide::Expr> clamped_index(const HTensor &t, const std::vector<Halide::Expr> &index);
 
 /// NumPy broadcasting: `out_extents` is the broadcast shape; an operand axis of static size 1
 /// (given by `ones`) is read at index 0.

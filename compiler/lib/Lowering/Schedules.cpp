@@ -105,24 +105,31 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
     gpu_tiles(mm.packed, pv);
     return;
   }
-  // Rows of the output in tiles of `rows`; each tile accumulates a panel rows × N in `prod`,
-  // register-blocked as `rows` × two vectors, with k in between.
-  const int rows = 4;
-  Var mo("mo"), mi("mi");
+  // Output tiles of `rows` × two vectors; each tile accumulates in `prod` over all of k, held in
+  // registers (rows × 2 vector accumulators: 16 of AVX-512's 32 registers, 8 of AVX2's 16).
+  const int rows = vec >= 16 ? 8 : 4;
+  Var mo("mo"), mi("mi"), no("no"), ni("ni");
   out.func.split(m, mo, mi, rows, TailStrategy::GuardWithIf)
-      .vectorize(n, vec, TailStrategy::GuardWithIf);
+      .split(n, no, ni, 2 * vec, TailStrategy::GuardWithIf)
+      .reorder(ni, mi, no, mo)
+      .vectorize(ni, vec);
   Var par = fuse_all(out.func, mo, reversed_prefix(out.vars, nb));
   out.func.parallel(par);
-  mm.prod.compute_at(out.func, par).vectorize(mm.vars[nb + 1], vec);
-  Var no("no"), ni("ni"), pmo("pmo"), pmi("pmi");
-  std::vector<VarOrRVar> order = {ni, pmi, mm.k.x, no, pmo};
+  Var pn = mm.vars[nb + 1], pm = mm.vars[nb];
+  mm.prod.compute_at(out.func, no).vectorize(pn, vec).unroll(pm);
+  Var pno("pno"), pni("pni"), pnu("pnu"), pnv("pnv"), pmo("pmo"), pmi("pmi");
+  std::vector<VarOrRVar> order = {pnv, pnu, pmi, mm.k.x, pno, pmo};
   for (size_t b = nb; b-- > 0;)
     order.push_back(mm.vars[b]);
+  // Rounded up inside the tile: rows past M read clamped rows; columns past N read the packed
+  // operand, which is computed over the rounded region.
   mm.prod.update()
-      .split(mm.vars[nb + 1], no, ni, 2 * vec)
-      .split(mm.vars[nb], pmo, pmi, rows)
+      .split(pn, pno, pni, 2 * vec)
+      .split(pni, pnu, pnv, vec)
+      .split(pm, pmo, pmi, rows)
       .reorder(order)
-      .vectorize(ni, vec)
+      .vectorize(pnv)
+      .unroll(pnu)
       .unroll(pmi);
   // The right operand is packed once per call (for a Linear, the transposed weight).
   mm.packed.compute_root().vectorize(pv.back(), vec, TailStrategy::GuardWithIf);
@@ -152,7 +159,7 @@ void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &
   out.func.parallel(par);
   for (Func f : {sm.max, sm.exp, sm.sum})
     f.compute_at(out.func, par);
-  sm.exp.vectorize(sm.vars.back(), vec);
+  sm.exp.vectorize(sm.vars.back(), vec, TailStrategy::GuardWithIf);
 }
 
 void schedule_attention(AttentionFuncs at, KernelOutput out,
@@ -205,11 +212,13 @@ void schedule_attention(AttentionFuncs at, KernelOutput out,
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
   at.sum.compute_at(out.func, par);
   Var ao("ao"), ai("ai");
-  at.acc.compute_at(out.func, par).vectorize(at.vars[nb + 1], vec);
+  // The value rows are read along the head dim, the input's innermost axis: guarded, not
+  // rounded up.
+  at.acc.compute_at(out.func, par).vectorize(at.vars[nb + 1], vec, TailStrategy::GuardWithIf);
   at.acc.update()
       .split(qi, ao, ai, 2)
       .reorder(at.vars[nb + 1], ai, at.j.x, ao)
-      .vectorize(at.vars[nb + 1], vec)
+      .vectorize(at.vars[nb + 1], vec, TailStrategy::GuardWithIf)
       .unroll(ai);
 }
 

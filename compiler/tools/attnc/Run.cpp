@@ -140,8 +140,8 @@ int run_model(Session &session, const ModelOptions &options, const RunOptions &r
   auto target = parse_target_or_report(session, run.target);
   if (!target)
     return kBadInput;
-  if (target->gpu && !run.allow_gpu) {
-    session.error("attnc run executes on the host; --target " + run.target +
+  if (target->gpu) {
+    session.error("attnc run and bench execute on the host; --target " + run.target +
                   " is for attnc compile");
     return kBadInput;
   }

@@ -10,7 +10,6 @@ namespace attn::driver {
 
 struct RunOptions {
   std::string target = "host";
-  bool allow_gpu = false;
   std::string weights;
   std::vector<std::string> inputs; // NAME=FILE.npy
   std::string out_dir;             // run: where out<i>.npy go

@@ -156,6 +156,9 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   run_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output directory")->required();
+  run_cmd->add_option("--target", run.target,
+                       "a host target: host, or a Halide target string such as host-profile")
+      ->capture_default_str();
 
   auto *bench_cmd = app.add_subcommand(
       "bench", "Compile once, then time N forwards; the last line reads "
@@ -163,6 +166,9 @@ int main(int argc, char **argv) {
   add_model_options(bench_cmd, args);
   bench_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   bench_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
+  bench_cmd->add_option("--target", run.target,
+                         "a host target: host, or a Halide target string such as host-profile")
+      ->capture_default_str();
   int iterations = 20;
   bench_cmd->add_option("--iterations", iterations, "timed forwards")
       ->check(CLI::PositiveNumber)
