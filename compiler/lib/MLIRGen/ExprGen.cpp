@@ -1,0 +1,302 @@
+// Tensor expressions of a forward: names, arithmetic with broadcasting (compile-time scalars
+// become rank-0 attn.constant), built-ins, submodule calls (inlined) and attend.
+#include "MLIRGenImpl.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace attn::mlirgen {
+
+using dsl::Builtin;
+
+TensorValue Generator::constant(double value, mlir::Location at) {
+  auto type = mlir::RankedTensorType::get({}, builder_.getF32Type());
+  auto op = builder_.create<ir::ConstantOp>(at, type, builder_.getF32FloatAttr(float(value)));
+  return TensorValue{op, 0};
+}
+
+std::optional<dsl::ConstValue> Generator::gen_scalar(const dsl::Expr &expr, Frame &frame) {
+  dsl::LocalLookup lookup = [&frame](const dsl::NameExpr &name) -> const dsl::ConstValue * {
+    auto it = frame.scalars.find(name.name);
+    return it == frame.scalars.end() ? nullptr : &it->second;
+  };
+  return dsl::evaluate(expr, frame.instance->values, diag_, lookup);
+}
+
+std::optional<int64_t> Generator::gen_int(const dsl::Expr &expr, Frame &frame) {
+  auto v = gen_scalar(expr, frame);
+  if (!v)
+    return std::nullopt;
+  return v->int_value;
+}
+
+std::vector<TensorValue> Generator::gen_values(const dsl::Expr &expr, Frame &frame) {
+  if (auto *call = llvm::dyn_cast<dsl::CallExpr>(&expr))
+    if (call->builtin == Builtin::None && call->module)
+      return inline_call(*call, frame);
+  return {gen_tensor(expr, frame)};
+}
+
+template <typename Op>
+static TensorValue make_binary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type,
+                               TensorValue lhs, TensorValue rhs) {
+  if (!lhs || !rhs)
+    return {};
+  auto op = b.create<Op>(at, type, lhs.value, rhs.value);
+  int rank = lhs.rank < 0 || rhs.rank < 0 ? -1 : std::max(lhs.rank, rhs.rank);
+  return TensorValue{op, rank};
+}
+
+template <typename Op>
+static TensorValue make_unary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type,
+                              TensorValue input) {
+  if (!input)
+    return {};
+  return TensorValue{b.create<Op>(at, type, input.value), input.rank};
+}
+
+TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
+  if (dsl::is_scalar(expr.type)) {
+    auto v = gen_scalar(expr, frame);
+    if (!v)
+      return {};
+    return constant(v->as_double(), loc(expr.range()));
+  }
+  switch (expr.kind()) {
+  case dsl::Expr::Kind::Name: {
+    const auto &name = llvm::cast<dsl::NameExpr>(expr);
+    if (name.binding == dsl::Binding::Param)
+      return frame.instance->params.lookup(name.name);
+    return frame.tensors.lookup(name.name);
+  }
+  case dsl::Expr::Kind::SelfMember:
+    return frame.instance->params.lookup(llvm::cast<dsl::SelfMemberExpr>(expr).member.name);
+  case dsl::Expr::Kind::Unary: {
+    const auto &unary = llvm::cast<dsl::UnaryExpr>(expr);
+    return make_unary<ir::NegOp>(builder_, loc(expr.range()), unranked(),
+                                 gen_tensor(*unary.operand, frame));
+  }
+  case dsl::Expr::Kind::Binary:
+    return gen_binary(llvm::cast<dsl::BinaryExpr>(expr), frame);
+  case dsl::Expr::Kind::Call: {
+    const auto &call = llvm::cast<dsl::CallExpr>(expr);
+    if (call.builtin == Builtin::None) {
+      std::vector<TensorValue> values = gen_values(expr, frame);
+      return values.size() == 1 ? values.front() : TensorValue{};
+    }
+    return gen_builtin(call, frame);
+  }
+  default:
+    report(expr.range(), "internal error: this expression has no tensor value");
+    return {};
+  }
+}
+
+TensorValue Generator::gen_binary(const dsl::BinaryExpr &binary, Frame &frame) {
+  TensorValue lhs = gen_tensor(*binary.lhs, frame);
+  TensorValue rhs = gen_tensor(*binary.rhs, frame);
+  mlir::Location at = loc(binary.op_range);
+  switch (binary.op) {
+  case dsl::BinaryOp::Add:
+    return make_binary<ir::AddOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Sub:
+    return make_binary<ir::SubOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Mul:
+    return make_binary<ir::MulOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Div:
+    return make_binary<ir::DivOp>(builder_, at, unranked(), lhs, rhs);
+  default:
+    report(binary.op_range, "internal error: not a tensor operator");
+    return {};
+  }
+}
+
+/// The argument at `position`, given positionally or by its keyword; null when absent.
+static const dsl::Expr *argument(const dsl::CallExpr &call, size_t position) {
+  if (position < call.args.size())
+    return call.args[position].get();
+  const dsl::BuiltinInfo &info = dsl::builtin_info(call.builtin);
+  for (const dsl::KeywordArg &kwarg : call.kwargs)
+    for (size_t k = 0; k < info.keywords.size(); ++k)
+      if (kwarg.name.name == info.keywords[k] && info.min_args + k == position)
+        return kwarg.value.get();
+  return nullptr;
+}
+
+std::optional<int64_t> Generator::normalize_axis(const dsl::Expr &axis_expr, int64_t axis, int rank,
+                                                 const char *what) {
+  if (axis < 0 && rank < 0) {
+    report(axis_expr.range(), llvm::Twine(what) + " with a negative axis needs the input's rank, "
+                                                  "which is not known here (it comes from a "
+                                                  "'...' input); give a non-negative axis");
+    return std::nullopt;
+  }
+  int64_t normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || (rank >= 0 && normalized >= rank)) {
+    report(axis_expr.range(), "axis " + llvm::Twine(axis) + " of " + what +
+                                  " is out of range for a tensor of rank " + llvm::Twine(rank));
+    return std::nullopt;
+  }
+  return normalized;
+}
+
+TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
+  mlir::Location at = loc(call.range());
+  mlir::Type type = unranked();
+  auto tensor_arg = [&](size_t i) { return gen_tensor(*argument(call, i), frame); };
+  switch (call.builtin) {
+  case Builtin::Matmul:
+  case Builtin::Max:
+  case Builtin::Min: {
+    // Operands in source order (argument evaluation order is unspecified in C++).
+    TensorValue lhs = tensor_arg(0);
+    TensorValue rhs = tensor_arg(1);
+    if (call.builtin == Builtin::Matmul)
+      return make_binary<ir::MatmulOp>(builder_, at, type, lhs, rhs);
+    if (call.builtin == Builtin::Max)
+      return make_binary<ir::MaxOp>(builder_, at, type, lhs, rhs);
+    return make_binary<ir::MinOp>(builder_, at, type, lhs, rhs);
+  }
+  case Builtin::Exp:
+    return make_unary<ir::ExpOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::Log:
+    return make_unary<ir::LogOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::Sqrt:
+    return make_unary<ir::SqrtOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::Tanh:
+    return make_unary<ir::TanhOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::Sigmoid:
+    return make_unary<ir::SigmoidOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::Relu:
+    return make_unary<ir::ReluOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::MergeHeads: {
+    TensorValue x = tensor_arg(0);
+    if (!x)
+      return {};
+    return TensorValue{builder_.create<ir::MergeHeadsOp>(at, type, x.value), 3};
+  }
+  case Builtin::SplitHeads: {
+    TensorValue x = tensor_arg(0);
+    auto heads = gen_int(*argument(call, 1), frame);
+    if (!x || !heads)
+      return {};
+    if (*heads <= 0) {
+      report(argument(call, 1)->range(),
+             "split_heads needs a positive number of heads, got " + llvm::Twine(*heads));
+      return {};
+    }
+    auto op =
+        builder_.create<ir::SplitHeadsOp>(at, type, x.value, builder_.getI64IntegerAttr(*heads));
+    return TensorValue{op, 4};
+  }
+  case Builtin::Softmax: {
+    TensorValue x = tensor_arg(0);
+    const dsl::Expr *axis_expr = argument(call, 1);
+    int64_t axis = -1;
+    if (axis_expr) {
+      auto v = gen_int(*axis_expr, frame);
+      if (!v)
+        return {};
+      axis = *v;
+    }
+    if (!x)
+      return {};
+    auto normalized = normalize_axis(axis_expr ? *axis_expr : call, axis, x.rank, "softmax");
+    if (!normalized)
+      return {};
+    auto op =
+        builder_.create<ir::SoftmaxOp>(at, type, x.value, builder_.getI64IntegerAttr(*normalized));
+    return TensorValue{op, x.rank};
+  }
+  case Builtin::Transpose: {
+    TensorValue x = tensor_arg(0);
+    if (!x)
+      return {};
+    if (x.rank < 0) {
+      report(call.range(), "transpose needs its input's rank, which is not known here (it comes "
+                           "from a '...' input)");
+      return {};
+    }
+    if (x.rank < 2) {
+      report(call.range(),
+             "transpose needs a tensor of rank 2 or more, got rank " + llvm::Twine(x.rank));
+      return {};
+    }
+    int64_t a = x.rank - 2, b = x.rank - 1;
+    if (call.args.size() == 3) {
+      auto va = gen_int(*call.args[1], frame), vb = gen_int(*call.args[2], frame);
+      if (!va || !vb)
+        return {};
+      auto na = normalize_axis(*call.args[1], *va, x.rank, "transpose");
+      auto nb = normalize_axis(*call.args[2], *vb, x.rank, "transpose");
+      if (!na || !nb)
+        return {};
+      a = *na;
+      b = *nb;
+    }
+    std::vector<int64_t> perm(x.rank);
+    for (int i = 0; i < x.rank; ++i)
+      perm[i] = i;
+    std::swap(perm[a], perm[b]);
+    auto op = builder_.create<ir::TransposeOp>(at, type, x.value, builder_.getI64ArrayAttr(perm));
+    return TensorValue{op, x.rank};
+  }
+  case Builtin::Reshape: {
+    TensorValue x = tensor_arg(0);
+    const auto &list = llvm::cast<dsl::ListExpr>(*argument(call, 1));
+    std::vector<int64_t> shape;
+    int inferred = 0;
+    for (const dsl::ExprPtr &element : list.elements) {
+      auto v = gen_int(*element, frame);
+      if (!v)
+        return {};
+      if (*v == -1 && ++inferred > 1) {
+        report(element->range(), "reshape may infer only one size (-1)");
+        return {};
+      }
+      if (*v < -1) {
+        report(element->range(), "reshape to a negative size " + llvm::Twine(*v));
+        return {};
+      }
+      shape.push_back(*v);
+    }
+    if (!x)
+      return {};
+    auto op = builder_.create<ir::ReshapeOp>(at, type, x.value, builder_.getI64ArrayAttr(shape));
+    return TensorValue{op, static_cast<int>(shape.size())};
+  }
+  case Builtin::Attend:
+    return gen_attend(call, frame);
+  default:
+    report(call.range(), "internal error: '" + call.callee.name + "' has no tensor form");
+    return {};
+  }
+}
+
+TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
+  TensorValue q = gen_tensor(*call.args[0], frame);
+  TensorValue k = gen_tensor(*call.args[1], frame);
+  TensorValue v = gen_tensor(*call.args[2], frame);
+  const dsl::AttentionDecl &variant = *call.variant_decl;
+  for (const dsl::AttentionDecl *a = &variant; a; a = a->parent_decl)
+    if (!a->hyperparameters.empty()) {
+      report(call.variant->range,
+             "attention variants with parameters ('" + a->name.name + "') are not supported yet");
+      return {};
+    }
+  if (!q || !k || !v)
+    return {};
+  mlir::Location at = loc(call.range());
+  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value);
+  // The regions' ops are located in the variant's definition, used from this call.
+  auto saved = call_site_;
+  call_site_ = at;
+  {
+    mlir::OpBuilder::InsertionGuard guard(builder_);
+    build_score(op, variant);
+    build_mask(op, variant);
+  }
+  call_site_ = saved;
+  return TensorValue{op, q.rank};
+}
+
+} // namespace attn::mlirgen

@@ -1,0 +1,318 @@
+// Elaboration of the model (hyperparameters, submodule instances, parameters), the function
+// and its arguments, statements, and the inlining of submodule calls with their shape
+// assertions. Expressions are in ExprGen.cpp, attention regions in ScoreGen.cpp.
+#include "MLIRGenImpl.h"
+
+#include "attn/dsl/Frontend.h"
+#include "attn/dsl/Sema.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+namespace attn {
+
+mlir::OwningOpRef<mlir::ModuleOp> mlir_gen(mlir::MLIRContext &context, const dsl::Program &program,
+                                           const std::string &model,
+                                           const std::map<std::string, std::string> &defines,
+                                           dsl::DiagnosticEngine &diag) {
+  if (diag.error_count() != 0 || program.files.empty())
+    return nullptr;
+  const dsl::ModuleDecl *decl = dsl::find_model(program, model, diag);
+  if (!decl)
+    return nullptr;
+  return mlirgen::Generator(context, program, diag).run(*decl, defines);
+}
+
+} // namespace attn
+
+namespace attn::mlirgen {
+
+using compiler::SymDim;
+using compiler::SymShape;
+
+Generator::Generator(mlir::MLIRContext &context, const dsl::Program &program,
+                     dsl::DiagnosticEngine &diag)
+    : context_(context), builder_(&context), program_(program), diag_(diag) {
+  context_.getOrLoadDialect<ir::AttnDialect>();
+  context_.getOrLoadDialect<mlir::arith::ArithmeticDialect>();
+  context_.getOrLoadDialect<mlir::math::MathDialect>();
+  errors_at_start_ = diag_.error_count();
+}
+
+mlir::Type Generator::unranked() const {
+  return mlir::UnrankedTensorType::get(mlir::Float32Type::get(&context_));
+}
+
+mlir::Location Generator::file_loc(llvm::SMRange range) const {
+  dsl::LineCol where = diag_.resolve(range.Start);
+  if (where.file.empty())
+    return mlir::UnknownLoc::get(&context_);
+  return mlir::FileLineColLoc::get(&context_, where.file, where.line, where.col);
+}
+
+mlir::Location Generator::loc(llvm::SMRange range) const {
+  mlir::Location here = file_loc(range);
+  if (call_site_)
+    return mlir::CallSiteLoc::get(here, *call_site_);
+  return here;
+}
+
+bool Generator::report(llvm::SMRange range, const llvm::Twine &message) {
+  diag_.error(range, message);
+  return false;
+}
+
+static mlir::Attribute to_attribute(mlir::Builder &b, const dsl::ConstValue &v) {
+  switch (v.type) {
+  case dsl::ScalarType::Int:
+    return b.getI64IntegerAttr(v.int_value);
+  case dsl::ScalarType::Float:
+    return b.getF64FloatAttr(v.float_value);
+  case dsl::ScalarType::Bool:
+    return b.getBoolAttr(v.bool_value);
+  case dsl::ScalarType::String:
+    return b.getStringAttr(v.string_value);
+  }
+  return {};
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::string> &defines) {
+  auto values = dsl::bind_model_hyperparameters(model, defines, diag_);
+  if (!values)
+    return nullptr;
+  if (!model.forward) {
+    report(model.name.range, "model '" + model.name.name + "' has no forward");
+    return nullptr;
+  }
+  const dsl::ForwardDecl &forward = *model.forward;
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(file_loc(model.name.range));
+
+  // The signature: ranked inputs (? for symbols), unranked results.
+  std::vector<mlir::Type> arg_types;
+  std::vector<SymShape> arg_dims;
+  auto f32 = builder_.getF32Type();
+  for (const dsl::ForwardArg &arg : forward.args) {
+    const dsl::TensorType &type = arg.type;
+    if (type.dtype != dsl::DType::F32)
+      report(type.range, "only f32 inputs are supported for now");
+    if (type.leading_ellipsis)
+      report(type.range, "the model's inputs need a known rank: '...' is only allowed in "
+                         "modules that other modules use");
+    std::vector<int64_t> shape;
+    SymShape dims;
+    for (const dsl::ExprPtr &dim : type.dims) {
+      auto *name = llvm::dyn_cast<dsl::NameExpr>(dim.get());
+      if (name && name->binding == dsl::Binding::Symbol) {
+        shape.push_back(mlir::ShapedType::kDynamicSize);
+        dims.push_back(SymDim::symbol(name->name));
+        continue;
+      }
+      auto v = dsl::evaluate(*dim, *values, diag_);
+      if (v && v->int_value < 0)
+        report(dim->range(), "a dimension cannot be negative (" + v->str() + ")");
+      int64_t size = v ? std::max<int64_t>(v->int_value, 0) : 0;
+      shape.push_back(size);
+      dims.push_back(SymDim::constant(size));
+    }
+    arg_types.push_back(mlir::RankedTensorType::get(shape, f32));
+    arg_dims.push_back(dims);
+  }
+  if (diag_.error_count() != errors_at_start_)
+    return nullptr;
+  std::vector<mlir::Type> result_types(dsl::forward_result_count(model), unranked());
+
+  mlir::Location func_loc = file_loc(model.name.range);
+  auto func = mlir::FuncOp::create(func_loc, model.name.name,
+                                   builder_.getFunctionType(arg_types, result_types));
+  module->push_back(func);
+  func->setAttr("attn.model", builder_.getStringAttr(model.name.name));
+  func->setAttr("attn.source", builder_.getStringAttr(model.file->path));
+  std::vector<mlir::NamedAttribute> hyper;
+  for (const auto &[name, value] : values->entries())
+    hyper.emplace_back(builder_.getStringAttr(name), to_attribute(builder_, value));
+  func->setAttr("attn.hyperparameters", builder_.getDictionaryAttr(hyper));
+  mlir::Block *entry = func.addEntryBlock();
+  for (size_t i = 0; i < forward.args.size(); ++i) {
+    func.setArgAttr(i, ir::kArgNameAttr, builder_.getStringAttr(forward.args[i].name.name));
+    func.setArgAttr(i, ir::kDimsAttr, compiler::to_attr(&context_, arg_dims[i]));
+    entry->getArgument(i).setLoc(file_loc(forward.args[i].name.range));
+  }
+  builder_.setInsertionPointToStart(entry);
+
+  std::unique_ptr<Instance> instance = elaborate(model, *values, "");
+  if (!instance)
+    return nullptr;
+  Frame frame;
+  frame.instance = instance.get();
+  for (size_t i = 0; i < forward.args.size(); ++i)
+    frame.tensors[forward.args[i].name.name] =
+        TensorValue{entry->getArgument(i), static_cast<int>(forward.args[i].type.dims.size())};
+  std::vector<TensorValue> results = gen_body(frame);
+  if (forward.has_result_types)
+    for (size_t i = 0; i < results.size() && i < forward.results.size(); ++i)
+      results[i] = assert_shape(results[i], forward.results[i], *instance, /*scope=*/0);
+
+  std::vector<mlir::Value> returned;
+  for (const TensorValue &r : results)
+    returned.push_back(r.value);
+  if (diag_.error_count() != errors_at_start_ ||
+      llvm::any_of(returned, [](mlir::Value v) { return !v; }))
+    return nullptr;
+  const dsl::Stmt &ret = forward.body.back();
+  builder_.create<ir::ReturnOp>(loc(ret.range), returned);
+  return module;
+}
+
+std::unique_ptr<Instance> Generator::elaborate(const dsl::ModuleDecl &decl,
+                                               dsl::HyperparameterValues values,
+                                               const std::string &prefix) {
+  if (++instances_ > kMaxExpansion) {
+    report(decl.name.range,
+           "the model has more than " + llvm::Twine(kMaxExpansion) + " module instances");
+    return nullptr;
+  }
+  auto instance = std::make_unique<Instance>();
+  instance->decl = &decl;
+  instance->values = std::move(values);
+  instance->prefix = prefix;
+  for (const dsl::ParamDecl &param : decl.params) {
+    if (param.tensor) {
+      if (param.tensor->dtype != dsl::DType::F32) {
+        report(param.tensor->range, "only f32 parameters are supported for now");
+        return nullptr;
+      }
+      auto shape = static_shape(*param.tensor, *instance);
+      if (!shape)
+        return nullptr;
+      auto type = mlir::RankedTensorType::get(*shape, builder_.getF32Type());
+      auto op = builder_.create<ir::ParamOp>(loc(param.name.range), type,
+                                             builder_.getStringAttr(prefix + param.name.name));
+      instance->params[param.name.name] = TensorValue{op, static_cast<int>(shape->size())};
+      continue;
+    }
+    const dsl::CallExpr &call = *param.instance;
+    if (!call.module)
+      return nullptr; // reported by Sema
+    auto sub_values = dsl::bind_instance_hyperparameters(call, instance->values, diag_);
+    if (!sub_values)
+      return nullptr;
+    // The submodule's parameters are located at their declarations, called from here.
+    auto saved = call_site_;
+    call_site_ = loc(call.range());
+    auto sub = elaborate(*call.module, std::move(*sub_values), prefix + param.name.name + ".");
+    call_site_ = saved;
+    if (!sub)
+      return nullptr;
+    instance->submodules[param.name.name] = std::move(sub);
+  }
+  return instance;
+}
+
+std::optional<std::vector<int64_t>> Generator::static_shape(const dsl::TensorType &type,
+                                                            const Instance &instance) {
+  std::vector<int64_t> shape;
+  for (const dsl::ExprPtr &dim : type.dims) {
+    auto v = dsl::evaluate(*dim, instance.values, diag_);
+    if (!v)
+      return std::nullopt;
+    if (v->int_value < 0) {
+      report(dim->range(), "a dimension cannot be negative (" + v->str() + ")");
+      return std::nullopt;
+    }
+    shape.push_back(v->int_value);
+  }
+  return shape;
+}
+
+mlir::ArrayAttr Generator::assert_dims(const dsl::TensorType &type, const Instance &instance) {
+  std::vector<mlir::Attribute> dims;
+  if (type.leading_ellipsis)
+    dims.push_back(builder_.getStringAttr("..."));
+  for (const dsl::ExprPtr &dim : type.dims) {
+    auto *name = llvm::dyn_cast<dsl::NameExpr>(dim.get());
+    if (name && name->binding == dsl::Binding::Symbol) {
+      dims.push_back(builder_.getStringAttr(name->name));
+      continue;
+    }
+    auto v = dsl::evaluate(*dim, instance.values, diag_);
+    if (!v)
+      return nullptr;
+    dims.push_back(builder_.getI64IntegerAttr(v->int_value));
+  }
+  return builder_.getArrayAttr(dims);
+}
+
+TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &type,
+                                    const Instance &instance, int64_t scope) {
+  if (!value)
+    return value;
+  mlir::ArrayAttr dims = assert_dims(type, instance);
+  if (!dims)
+    return {};
+  auto op = builder_.create<ir::AssertShapeOp>(loc(type.range), unranked(), value.value, dims,
+                                               builder_.getI64IntegerAttr(scope));
+  int rank = type.leading_ellipsis ? value.rank : static_cast<int>(type.dims.size());
+  return TensorValue{op, rank};
+}
+
+std::vector<TensorValue> Generator::gen_body(Frame &frame) {
+  const dsl::ForwardDecl &forward = *frame.instance->decl->forward;
+  for (const dsl::Stmt &stmt : forward.body) {
+    const dsl::Expr &value = *stmt.values.front();
+    if (stmt.kind == dsl::Stmt::Kind::Let) {
+      if (dsl::is_scalar(value.type)) {
+        if (auto v = gen_scalar(value, frame))
+          frame.scalars[stmt.names.front().name] = *v;
+        continue;
+      }
+      std::vector<TensorValue> values = gen_values(value, frame);
+      for (size_t i = 0; i < stmt.names.size(); ++i)
+        frame.tensors[stmt.names[i].name] = i < values.size() ? values[i] : TensorValue{};
+      continue;
+    }
+    std::vector<TensorValue> results;
+    for (const dsl::ExprPtr &e : stmt.values)
+      for (const TensorValue &v : gen_values(*e, frame))
+        results.push_back(v);
+    return results;
+  }
+  return {};
+}
+
+std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame &caller) {
+  auto found = caller.instance->submodules.find(call.callee.name);
+  Instance *callee = found == caller.instance->submodules.end() ? nullptr : found->second.get();
+  std::vector<TensorValue> args;
+  for (const dsl::ExprPtr &arg : call.args)
+    args.push_back(gen_tensor(*arg, caller));
+  unsigned count = call.num_results;
+  if (++inlined_calls_ == kMaxExpansion)
+    report(call.range(),
+           "the model inlines more than " + llvm::Twine(kMaxExpansion) + " module calls");
+  if (inlined_calls_ >= kMaxExpansion)
+    return std::vector<TensorValue>(count);
+  if (!callee || llvm::any_of(args, [](const TensorValue &v) { return !v; }))
+    return std::vector<TensorValue>(count);
+  const dsl::ForwardDecl &forward = *callee->decl->forward;
+  int64_t scope = next_scope_++;
+  auto saved = call_site_;
+  call_site_ = loc(call.range());
+  Frame frame;
+  frame.instance = callee;
+  for (size_t i = 0; i < forward.args.size(); ++i)
+    frame.tensors[forward.args[i].name.name] =
+        assert_shape(args[i], forward.args[i].type, *callee, scope);
+  std::vector<TensorValue> results = gen_body(frame);
+  if (forward.has_result_types)
+    for (size_t i = 0; i < results.size() && i < forward.results.size(); ++i)
+      results[i] = assert_shape(results[i], forward.results[i], *callee, scope);
+  call_site_ = saved;
+  results.resize(count);
+  return results;
+}
+
+} // namespace attn::mlirgen

@@ -1,0 +1,98 @@
+// The generator's state, shared by MLIRGen.cpp (elaboration, functions, inlining), ExprGen.cpp
+// (tensor expressions and built-ins) and ScoreGen.cpp (the regions of attn.attention).
+#pragma once
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+#include "attn/compiler/MLIRGen.h"
+#include "attn/dsl/ConstEval.h"
+
+#include "mlir/IR/Builders.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace attn::mlirgen {
+
+namespace ir = ::mlir::attn;
+
+/// A tensor value and its rank when known (-1 when it flows from a `...` input). Ranks let
+/// negative axes and transpose permutations be resolved here; shapes are the pass's business.
+struct TensorValue {
+  mlir::Value value;
+  int rank = -1;
+  explicit operator bool() const { return static_cast<bool>(value); }
+};
+
+/// One module instance of the elaborated model.
+struct Instance {
+  const dsl::ModuleDecl *decl = nullptr;
+  dsl::HyperparameterValues values;
+  std::string prefix; // state_dict prefix: "" for the model, "query." for its submodule query
+  llvm::StringMap<std::unique_ptr<Instance>> submodules;
+  llvm::StringMap<TensorValue> params;
+};
+
+/// The locals of one forward being generated (the model's, or an inlined callee's).
+struct Frame {
+  Instance *instance = nullptr;
+  llvm::StringMap<TensorValue> tensors;
+  llvm::StringMap<dsl::ConstValue> scalars;
+};
+
+class Generator {
+public:
+  Generator(mlir::MLIRContext &context, const dsl::Program &program, dsl::DiagnosticEngine &diag);
+  mlir::OwningOpRef<mlir::ModuleOp> run(const dsl::ModuleDecl &model,
+                                        const std::map<std::string, std::string> &defines);
+
+  // MLIRGen.cpp
+  std::unique_ptr<Instance> elaborate(const dsl::ModuleDecl &decl, dsl::HyperparameterValues values,
+                                      const std::string &prefix);
+  std::optional<std::vector<int64_t>> static_shape(const dsl::TensorType &type,
+                                                   const Instance &instance);
+  mlir::ArrayAttr assert_dims(const dsl::TensorType &type, const Instance &instance);
+  TensorValue assert_shape(TensorValue value, const dsl::TensorType &type, const Instance &instance,
+                           int64_t scope);
+  std::vector<TensorValue> gen_body(Frame &frame);
+  std::vector<TensorValue> inline_call(const dsl::CallExpr &call, Frame &caller);
+  mlir::Location file_loc(llvm::SMRange range) const;
+  /// The location of source `range` in the current inlining context.
+  mlir::Location loc(llvm::SMRange range) const;
+  bool report(llvm::SMRange range, const llvm::Twine &message);
+
+  // ExprGen.cpp
+  std::vector<TensorValue> gen_values(const dsl::Expr &expr, Frame &frame);
+  TensorValue gen_tensor(const dsl::Expr &expr, Frame &frame);
+  std::optional<dsl::ConstValue> gen_scalar(const dsl::Expr &expr, Frame &frame);
+  std::optional<int64_t> gen_int(const dsl::Expr &expr, Frame &frame);
+  TensorValue gen_binary(const dsl::BinaryExpr &binary, Frame &frame);
+  TensorValue gen_builtin(const dsl::CallExpr &call, Frame &frame);
+  TensorValue gen_attend(const dsl::CallExpr &call, Frame &frame);
+  TensorValue constant(double value, mlir::Location loc);
+  std::optional<int64_t> normalize_axis(const dsl::Expr &axis_expr, int64_t axis, int rank,
+                                        const char *what);
+
+  // ScoreGen.cpp
+  void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);
+  void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant);
+
+  mlir::Type unranked() const;
+
+  mlir::MLIRContext &context_;
+  mlir::OpBuilder builder_;
+  const dsl::Program &program_;
+  dsl::DiagnosticEngine &diag_;
+  std::optional<mlir::Location> call_site_; // the innermost inlined call, if any
+  int64_t next_scope_ = 1;
+  /// Module instances and inlined calls so far: a model whose submodules or calls multiply
+  /// beyond kMaxExpansion is refused rather than built for ever.
+  int64_t instances_ = 0;
+  int64_t inlined_calls_ = 0;
+  static constexpr int64_t kMaxExpansion = 100000;
+  unsigned errors_at_start_ = 0;
+};
+
+} // namespace attn::mlirgen

@@ -1,0 +1,254 @@
+// The regions of attn.attention. The score region's block arguments are (s: f32, b, h, i, j:
+// index); it computes the variant's score from s = dot(q, k) with arith and math ops and
+// yields it, `super` expanding to the parent variant's score and dim(q) to attn.score_dim.
+// The mask region takes (b, h, i, j: index) and yields an i1, computed on index values; it is
+// left empty when no variant of the chain has a mask.
+#include "MLIRGenImpl.h"
+
+#include "attn/dsl/Sema.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace attn::mlirgen {
+
+namespace arith = ::mlir::arith;
+namespace math = ::mlir::math;
+using dsl::BinaryOp;
+using dsl::Builtin;
+
+namespace {
+
+/// Position of an index name among the block arguments b, h, i, j.
+unsigned index_position(llvm::StringRef name) {
+  for (unsigned p = 0; p < 4; ++p)
+    if (name == dsl::kIndexNames[p])
+      return p;
+  return 0;
+}
+
+const dsl::AttentionDecl *with_score(const dsl::AttentionDecl *variant) {
+  while (variant && !variant->score)
+    variant = variant->parent_decl;
+  return variant;
+}
+
+const dsl::AttentionDecl *with_mask(const dsl::AttentionDecl *variant) {
+  while (variant && !variant->mask)
+    variant = variant->parent_decl;
+  return variant;
+}
+
+class ScoreBuilder {
+public:
+  ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices)
+      : gen_(gen), b_(gen.builder_), s_(s), indices_(indices.begin(), indices.end()) {}
+
+  /// The score of `variant` as an f32 value.
+  mlir::Value score_of(const dsl::AttentionDecl *variant) {
+    const dsl::AttentionDecl *owner = with_score(variant);
+    if (!owner)
+      return s_; // the plain dot product
+    const dsl::AttentionDecl *saved = owner_;
+    owner_ = owner;
+    mlir::Value v = scalar(*owner->score->body);
+    owner_ = saved;
+    return v;
+  }
+
+  /// A score sub-expression as f32.
+  mlir::Value scalar(const dsl::Expr &e) {
+    mlir::Location at = gen_.loc(e.range());
+    mlir::Type f32 = b_.getF32Type();
+    switch (e.kind()) {
+    case dsl::Expr::Kind::Number: {
+      const auto &n = llvm::cast<dsl::NumberExpr>(e);
+      return constant(n.is_int ? double(n.int_value) : n.float_value, at);
+    }
+    case dsl::Expr::Kind::Name: {
+      const auto &name = llvm::cast<dsl::NameExpr>(e);
+      mlir::Value index = indices_[index_position(name.name)];
+      auto i64 = b_.create<arith::IndexCastOp>(at, b_.getI64Type(), index);
+      return b_.create<arith::SIToFPOp>(at, f32, i64);
+    }
+    case dsl::Expr::Kind::Super:
+      return score_of(owner_->parent_decl);
+    case dsl::Expr::Kind::Unary:
+      return b_.create<arith::NegFOp>(at, scalar(*llvm::cast<dsl::UnaryExpr>(e).operand));
+    case dsl::Expr::Kind::Binary: {
+      const auto &bin = llvm::cast<dsl::BinaryExpr>(e);
+      mlir::Value l = scalar(*bin.lhs), r = scalar(*bin.rhs);
+      at = gen_.loc(bin.op_range);
+      switch (bin.op) {
+      case BinaryOp::Add:
+        return b_.create<arith::AddFOp>(at, l, r);
+      case BinaryOp::Sub:
+        return b_.create<arith::SubFOp>(at, l, r);
+      case BinaryOp::Mul:
+        return b_.create<arith::MulFOp>(at, l, r);
+      default:
+        return b_.create<arith::DivFOp>(at, l, r);
+      }
+    }
+    case dsl::Expr::Kind::Call:
+      return call(llvm::cast<dsl::CallExpr>(e), at);
+    default:
+      return constant(0, at); // Sema admits nothing else in a score
+    }
+  }
+
+  /// A mask sub-expression: an index value, or an i1 for conditions.
+  mlir::Value mask(const dsl::Expr &e) {
+    mlir::Location at = gen_.loc(e.range());
+    switch (e.kind()) {
+    case dsl::Expr::Kind::Number:
+      return b_.create<arith::ConstantIndexOp>(at, llvm::cast<dsl::NumberExpr>(e).int_value);
+    case dsl::Expr::Kind::Bool:
+      return b_.create<arith::ConstantIntOp>(at, llvm::cast<dsl::BoolExpr>(e).value, 1);
+    case dsl::Expr::Kind::Name:
+      return indices_[index_position(llvm::cast<dsl::NameExpr>(e).name)];
+    case dsl::Expr::Kind::Unary: {
+      const auto &u = llvm::cast<dsl::UnaryExpr>(e);
+      mlir::Value x = mask(*u.operand);
+      if (u.op == dsl::UnaryOp::Not)
+        return b_.create<arith::XOrIOp>(at, x, b_.create<arith::ConstantIntOp>(at, 1, 1));
+      return b_.create<arith::SubIOp>(at, b_.create<arith::ConstantIndexOp>(at, 0), x);
+    }
+    case dsl::Expr::Kind::Binary:
+      return mask_binary(llvm::cast<dsl::BinaryExpr>(e));
+    case dsl::Expr::Kind::Call: {
+      const auto &c = llvm::cast<dsl::CallExpr>(e);
+      mlir::Value x = mask(*c.args[0]);
+      switch (c.builtin) {
+      case Builtin::Max: {
+        mlir::Value y = mask(*c.args[1]);
+        return b_.create<arith::MaxSIOp>(at, x, y);
+      }
+      case Builtin::Min: {
+        mlir::Value y = mask(*c.args[1]);
+        return b_.create<arith::MinSIOp>(at, x, y);
+      }
+      case Builtin::Relu:
+        return b_.create<arith::MaxSIOp>(at, x, b_.create<arith::ConstantIndexOp>(at, 0));
+      default: { // abs
+        mlir::Value neg = b_.create<arith::SubIOp>(at, b_.create<arith::ConstantIndexOp>(at, 0), x);
+        return b_.create<arith::MaxSIOp>(at, x, neg);
+      }
+      }
+    }
+    default:
+      return b_.create<arith::ConstantIntOp>(at, 1, 1);
+    }
+  }
+
+private:
+  mlir::Value constant(double v, mlir::Location at) {
+    return b_.create<arith::ConstantFloatOp>(at, llvm::APFloat(float(v)), b_.getF32Type());
+  }
+
+  mlir::Value call(const dsl::CallExpr &c, mlir::Location at) {
+    switch (c.builtin) {
+    case Builtin::Dot:
+      return s_;
+    case Builtin::Dim:
+      return b_.create<ir::ScoreDimOp>(at, b_.getF32Type());
+    default:
+      break;
+    }
+    mlir::Value x = scalar(*c.args[0]);
+    switch (c.builtin) {
+    case Builtin::Exp:
+      return b_.create<math::ExpOp>(at, x);
+    case Builtin::Log:
+      return b_.create<math::LogOp>(at, x);
+    case Builtin::Sqrt:
+      return b_.create<math::SqrtOp>(at, x);
+    case Builtin::Tanh:
+      return b_.create<math::TanhOp>(at, x);
+    case Builtin::Abs:
+      return b_.create<math::AbsOp>(at, x);
+    case Builtin::Relu:
+      return b_.create<arith::MaxFOp>(at, x, constant(0, at));
+    case Builtin::Max: {
+      mlir::Value y = scalar(*c.args[1]);
+      return b_.create<arith::MaxFOp>(at, x, y);
+    }
+    case Builtin::Min: {
+      mlir::Value y = scalar(*c.args[1]);
+      return b_.create<arith::MinFOp>(at, x, y);
+    }
+    case Builtin::Sigmoid: {
+      mlir::Value one = constant(1, at);
+      mlir::Value e = b_.create<math::ExpOp>(at, b_.create<arith::NegFOp>(at, x));
+      return b_.create<arith::DivFOp>(at, one, b_.create<arith::AddFOp>(at, one, e));
+    }
+    default:
+      return x;
+    }
+  }
+
+  mlir::Value mask_binary(const dsl::BinaryExpr &bin) {
+    mlir::Value l = mask(*bin.lhs), r = mask(*bin.rhs);
+    mlir::Location at = gen_.loc(bin.op_range);
+    auto cmp = [&](arith::CmpIPredicate p) { return b_.create<arith::CmpIOp>(at, p, l, r); };
+    switch (bin.op) {
+    case BinaryOp::Add:
+      return b_.create<arith::AddIOp>(at, l, r);
+    case BinaryOp::Sub:
+      return b_.create<arith::SubIOp>(at, l, r);
+    case BinaryOp::Mul:
+      return b_.create<arith::MulIOp>(at, l, r);
+    case BinaryOp::Div:
+      return b_.create<arith::FloorDivSIOp>(at, l, r);
+    case BinaryOp::Lt:
+      return cmp(arith::CmpIPredicate::slt);
+    case BinaryOp::Le:
+      return cmp(arith::CmpIPredicate::sle);
+    case BinaryOp::Gt:
+      return cmp(arith::CmpIPredicate::sgt);
+    case BinaryOp::Ge:
+      return cmp(arith::CmpIPredicate::sge);
+    case BinaryOp::Eq:
+      return cmp(arith::CmpIPredicate::eq);
+    case BinaryOp::Ne:
+      return cmp(arith::CmpIPredicate::ne);
+    case BinaryOp::And:
+      return b_.create<arith::AndIOp>(at, l, r);
+    case BinaryOp::Or:
+      return b_.create<arith::OrIOp>(at, l, r);
+    }
+    return l;
+  }
+
+  Generator &gen_;
+  mlir::OpBuilder &b_;
+  mlir::Value s_;
+  std::vector<mlir::Value> indices_;
+  const dsl::AttentionDecl *owner_ = nullptr;
+};
+
+} // namespace
+
+void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant) {
+  mlir::Location at = op.getLoc();
+  mlir::Type index = builder_.getIndexType();
+  mlir::Block *block = builder_.createBlock(
+      &op.score(), {}, {builder_.getF32Type(), index, index, index, index}, {at, at, at, at, at});
+  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().drop_front());
+  mlir::Value value = score.score_of(&variant);
+  builder_.create<ir::YieldOp>(at, value);
+}
+
+void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant) {
+  const dsl::AttentionDecl *owner = with_mask(&variant);
+  if (!owner)
+    return;
+  mlir::Location at = op.getLoc();
+  mlir::Type index = builder_.getIndexType();
+  mlir::Block *block =
+      builder_.createBlock(&op.mask(), {}, {index, index, index, index}, {at, at, at, at});
+  ScoreBuilder mask(*this, mlir::Value(), block->getArguments());
+  mlir::Value value = mask.mask(*owner->mask->body);
+  builder_.create<ir::YieldOp>(at, value);
+}
+
+} // namespace attn::mlirgen

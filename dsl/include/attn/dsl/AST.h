@@ -1,0 +1,340 @@
+// The abstract syntax tree of the attn language, and the Program that holds every loaded file.
+// Every node carries the source range it was parsed from (pointers into a SourceMgr buffer).
+// The parser builds the tree; semantic checks (Sema.h) then fill in the annotations marked
+// "set by Sema" (what a name refers to, the type of an expression, the declaration a call
+// reaches), which the bridge to the IR relies on. Expression nodes use LLVM-style RTTI
+// (`llvm::isa`, `llvm::dyn_cast`), since the project builds without C++ RTTI.
+#pragma once
+
+#include "attn/dsl/Builtins.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/SMLoc.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class SourceMgr;
+}
+
+namespace attn::dsl {
+
+using llvm::SMLoc;
+using llvm::SMRange;
+
+struct ModuleDecl;
+struct AttentionDecl;
+struct SourceFile;
+
+/// Scalar types of hyperparameters and compile-time values.
+enum class ScalarType { Int, Float, Bool, String };
+const char *scalar_type_name(ScalarType type);
+
+/// Element types of tensors.
+enum class DType { F32, F16, BF16, I64, I32, Bool };
+const char *dtype_name(DType type);
+
+/// What an expression computes, as Sema infers it. `Error` marks an expression whose problem
+/// was already reported: anything built from it is silently `Error` too (no cascades).
+enum class ExprType { Unknown, Error, Tensor, Int, Float, Bool, String, Tuple };
+const char *expr_type_name(ExprType type);
+/// With an article, for messages: "an int", "a tensor".
+const char *expr_type_phrase(ExprType type);
+inline bool is_scalar(ExprType t) {
+  return t == ExprType::Int || t == ExprType::Float || t == ExprType::Bool || t == ExprType::String;
+}
+
+/// What a bare name or `self.name` refers to (set by Sema).
+enum class Binding {
+  Unresolved,
+  Local,          // a forward argument or a let
+  Hyperparameter, // of the enclosing module or attention variant
+  Param,          // a tensor parameter of the module
+  Submodule,      // a module instance held by the module
+  Symbol,         // a symbolic dimension in a tensor type
+  ScoreQuery,     // the first parameter of an attention score (q)
+  ScoreKey,       // its second parameter (k)
+  IndexVar,       // b, h, i or j in a score or mask
+};
+
+struct Ident {
+  std::string name;
+  SMRange range;
+};
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+class Expr {
+public:
+  enum class Kind {
+    Error,
+    Number,
+    String,
+    Bool,
+    Name,
+    SelfMember,
+    Super,
+    List,
+    Unary,
+    Binary,
+    Call
+  };
+  virtual ~Expr() = default;
+  Kind kind() const { return kind_; }
+  SMRange range() const { return range_; }
+  SMLoc loc() const { return range_.Start; }
+  /// Height of the tree below this node (1 for a leaf); the parser bounds it.
+  int height() const { return height_; }
+
+  ExprType type = ExprType::Unknown; // set by Sema
+
+protected:
+  Expr(Kind kind, SMRange range, int height = 1) : kind_(kind), range_(range), height_(height) {}
+
+private:
+  Kind kind_;
+  SMRange range_;
+  int height_;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// Stands where the parser could not make an expression (the error is already reported).
+struct ErrorExpr : Expr {
+  explicit ErrorExpr(SMRange range) : Expr(Kind::Error, range) {}
+  static bool classof(const Expr *e) { return e->kind() == Kind::Error; }
+};
+
+struct NumberExpr : Expr {
+  NumberExpr(SMRange range, bool is_int, int64_t int_value, double float_value)
+      : Expr(Kind::Number, range), is_int(is_int), int_value(int_value), float_value(float_value) {}
+  bool is_int;
+  int64_t int_value;
+  double float_value;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Number; }
+};
+
+struct StringExpr : Expr {
+  StringExpr(SMRange range, std::string value)
+      : Expr(Kind::String, range), value(std::move(value)) {}
+  std::string value;
+  static bool classof(const Expr *e) { return e->kind() == Kind::String; }
+};
+
+struct BoolExpr : Expr {
+  BoolExpr(SMRange range, bool value) : Expr(Kind::Bool, range), value(value) {}
+  bool value;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Bool; }
+};
+
+struct NameExpr : Expr {
+  NameExpr(SMRange range, std::string name) : Expr(Kind::Name, range), name(std::move(name)) {}
+  std::string name;
+  Binding binding = Binding::Unresolved; // set by Sema
+  static bool classof(const Expr *e) { return e->kind() == Kind::Name; }
+};
+
+/// `self.name`: a parameter or submodule of the enclosing module.
+struct SelfMemberExpr : Expr {
+  SelfMemberExpr(SMRange range, Ident member)
+      : Expr(Kind::SelfMember, range), member(std::move(member)) {}
+  Ident member;
+  Binding binding = Binding::Unresolved; // set by Sema: Param or Submodule
+  static bool classof(const Expr *e) { return e->kind() == Kind::SelfMember; }
+};
+
+/// `super` in a score: the parent variant's score.
+struct SuperExpr : Expr {
+  explicit SuperExpr(SMRange range) : Expr(Kind::Super, range) {}
+  static bool classof(const Expr *e) { return e->kind() == Kind::Super; }
+};
+
+/// `[a, b, c]` (the shape argument of reshape).
+struct ListExpr : Expr {
+  ListExpr(SMRange range, std::vector<ExprPtr> elements, int height)
+      : Expr(Kind::List, range, height), elements(std::move(elements)) {}
+  std::vector<ExprPtr> elements;
+  static bool classof(const Expr *e) { return e->kind() == Kind::List; }
+};
+
+enum class UnaryOp { Neg, Not };
+struct UnaryExpr : Expr {
+  UnaryExpr(SMRange range, UnaryOp op, ExprPtr operand)
+      : Expr(Kind::Unary, range, operand->height() + 1), op(op), operand(std::move(operand)) {}
+  UnaryOp op;
+  ExprPtr operand;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Unary; }
+};
+
+enum class BinaryOp { Add, Sub, Mul, Div, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+const char *binary_op_spelling(BinaryOp op);
+inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Lt && op <= BinaryOp::Ne; }
+inline bool is_logical(BinaryOp op) { return op == BinaryOp::And || op == BinaryOp::Or; }
+
+struct BinaryExpr : Expr {
+  BinaryExpr(SMRange range, BinaryOp op, SMRange op_range, ExprPtr lhs, ExprPtr rhs)
+      : Expr(Kind::Binary, range, std::max(lhs->height(), rhs->height()) + 1), op(op),
+        op_range(op_range), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
+  BinaryOp op;
+  SMRange op_range;
+  ExprPtr lhs, rhs;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Binary; }
+};
+
+struct KeywordArg {
+  Ident name;
+  ExprPtr value;
+};
+
+/// A call: a built-in (`matmul(a, b)`), a submodule (`self.query(x)`, or a bare name that
+/// Sema resolves to a submodule), a module instantiation in a `param` declaration
+/// (`Linear(4, 8)`), or `attend<variant>(q, k, v)`.
+struct CallExpr : Expr {
+  CallExpr(SMRange range, Ident callee, bool self_call, int height)
+      : Expr(Kind::Call, range, height), callee(std::move(callee)), self_call(self_call) {}
+  Ident callee;
+  bool self_call;                    // written `self.callee(...)`
+  std::optional<Ident> variant;      // `attend<variant>`
+  std::vector<ExprPtr> variant_args; // `attend<variant(args)>` (parsed, not lowered yet)
+  std::vector<ExprPtr> args;
+  std::vector<KeywordArg> kwargs;
+
+  // Set by Sema.
+  Builtin builtin = Builtin::None;
+  const ModuleDecl *module = nullptr; // the module a submodule call or an instantiation runs
+  const AttentionDecl *variant_decl = nullptr; // for attend
+  unsigned num_results = 1;                    // values a submodule call returns
+  static bool classof(const Expr *e) { return e->kind() == Kind::Call; }
+};
+
+//===----------------------------------------------------------------------===//
+// Types and declarations
+//===----------------------------------------------------------------------===//
+
+/// `f32[B, S, embed_dim]`, `f32[..., in_features]`. Each dim is an integer expression over
+/// hyperparameters or a symbol (a name bound to nothing else).
+struct TensorType {
+  DType dtype = DType::F32;
+  SMRange range;
+  bool leading_ellipsis = false;
+  std::vector<ExprPtr> dims;
+};
+
+struct Hyperparameter {
+  Ident name;
+  ScalarType type = ScalarType::Int;
+  SMRange type_range;
+  ExprPtr default_value; // may be null
+};
+
+/// `param name: f32[...]` (a tensor) or `param name = Module(args)` (a submodule).
+struct ParamDecl {
+  Ident name;
+  std::optional<TensorType> tensor;
+  std::unique_ptr<CallExpr> instance;
+  bool is_submodule() const { return instance != nullptr; }
+};
+
+struct ForwardArg {
+  Ident name;
+  TensorType type;
+};
+
+struct Stmt {
+  enum class Kind { Let, Return };
+  Kind kind;
+  SMRange range;
+  std::vector<Ident> names;    // let a, b = ...
+  std::vector<ExprPtr> values; // one for let; one or more for return
+};
+
+struct ForwardDecl {
+  SMRange keyword_range;
+  std::vector<ForwardArg> args;
+  bool has_result_types = false;
+  std::vector<TensorType> results;
+  std::vector<Stmt> body;
+  SMRange close_brace;
+  bool body_has_errors = false; // set by the parser: a statement failed to parse
+};
+
+struct ModuleDecl {
+  Ident name;
+  std::vector<Hyperparameter> hyperparameters;
+  std::vector<ParamDecl> params;
+  std::unique_ptr<ForwardDecl> forward;
+  const SourceFile *file = nullptr;
+
+  const Hyperparameter *find_hyperparameter(llvm::StringRef name) const;
+  const ParamDecl *find_param(llvm::StringRef name) const;
+};
+
+/// `score(q, k, [b, h, i, j]) = expr` or `mask(i, j) = expr`.
+struct RegionDecl {
+  SMRange keyword_range;
+  std::vector<Ident> params;
+  ExprPtr body;
+};
+
+struct AttentionDecl {
+  Ident name;
+  std::vector<Hyperparameter> hyperparameters;
+  std::optional<Ident> parent;
+  std::optional<RegionDecl> score;
+  std::optional<RegionDecl> mask;
+  const SourceFile *file = nullptr;
+  const AttentionDecl *parent_decl = nullptr; // set by Sema
+};
+
+struct ImportDecl {
+  std::string path; // as written
+  SMRange range;
+};
+
+struct SourceFile {
+  std::string path; // the SourceMgr buffer identifier
+  unsigned buffer_id = 0;
+  std::vector<ImportDecl> imports;
+  std::vector<std::unique_ptr<AttentionDecl>> attentions;
+  std::vector<std::unique_ptr<ModuleDecl>> modules;
+};
+
+/// Every file of one compilation: the root file first, then its imports (each loaded once).
+/// All definitions share one namespace.
+class Program {
+public:
+  explicit Program(llvm::SourceMgr &source_mgr) : source_mgr_(&source_mgr) {}
+
+  std::vector<std::unique_ptr<SourceFile>> files;
+
+  const SourceFile &root() const { return *files.front(); }
+  llvm::SourceMgr &source_mgr() const { return *source_mgr_; }
+
+  const ModuleDecl *find_module(llvm::StringRef name) const;
+  const AttentionDecl *find_attention(llvm::StringRef name) const;
+  /// Names of every module and attention variant (for suggestions).
+  std::vector<std::string> definition_names() const;
+
+  /// A file's models: the modules it defines that no other module of that file instantiates.
+  std::vector<const ModuleDecl *> models(const SourceFile &file) const;
+  std::vector<const ModuleDecl *> models() const { return models(root()); }
+
+  /// Registers a definition (done by Sema); returns the name of an earlier definition of the
+  /// same name, if any, in which case nothing is registered.
+  const Ident *register_module(const ModuleDecl *decl);
+  const Ident *register_attention(const AttentionDecl *decl);
+
+private:
+  llvm::SourceMgr *source_mgr_;
+  llvm::StringMap<const ModuleDecl *> modules_;
+  llvm::StringMap<const AttentionDecl *> attentions_;
+};
+
+} // namespace attn::dsl

@@ -1,0 +1,64 @@
+// Diagnostics of the front end. Every loaded `.attn` file is a buffer of one llvm::SourceMgr,
+// identified by its path, and every message is printed through it, so it reads like a C
+// compiler's: `file:line:col: error: message`, the source line, a caret under the range, then
+// notes. The same SourceMgr later backs MLIR's SourceMgrDiagnosticHandler, so locations resolve
+// to the same (file, line, column) there. The engine counts errors; callers stop a stage when
+// the count is non-zero. Nothing here knows about MLIR.
+#pragma once
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/SMLoc.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace attn::dsl {
+
+/// A resolved source position: the buffer's identifier (the file path), 1-based line and
+/// column (in bytes). `file` is empty for an invalid location.
+struct LineCol {
+  std::string file;
+  unsigned line = 0;
+  unsigned col = 0;
+};
+
+class DiagnosticEngine {
+public:
+  explicit DiagnosticEngine(llvm::SourceMgr &source_mgr, llvm::raw_ostream &os = llvm::errs());
+
+  /// An error at `range` (its start is the reported position; the range is underlined).
+  void error(llvm::SMRange range, const llvm::Twine &message);
+  void warning(llvm::SMRange range, const llvm::Twine &message);
+  /// A note tied to a place in the source ("previous definition is here").
+  void note(llvm::SMRange range, const llvm::Twine &message);
+  /// Messages with no place in the source (command-line problems, hints).
+  void error(const llvm::Twine &message);
+  void note(const llvm::Twine &message);
+
+  unsigned error_count() const { return error_count_; }
+  unsigned warning_count() const { return warning_count_; }
+
+  llvm::SourceMgr &source_mgr() const { return source_mgr_; }
+  LineCol resolve(llvm::SMLoc loc) const;
+
+private:
+  void print(llvm::SMRange range, llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
+
+  llvm::SourceMgr &source_mgr_;
+  llvm::raw_ostream &os_;
+  unsigned error_count_ = 0;
+  unsigned warning_count_ = 0;
+};
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo
+/// (at most a third of the name's length, and at least one edit allowed); empty otherwise.
+std::string closest_name(llvm::StringRef name, llvm::ArrayRef<std::string> candidates);
+
+/// Emits the note "did you mean 'X'?" when closest_name finds one.
+void suggest(DiagnosticEngine &diag, llvm::StringRef name, llvm::ArrayRef<std::string> candidates);
+
+} // namespace attn::dsl

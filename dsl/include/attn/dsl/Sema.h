@@ -1,0 +1,25 @@
+// Semantic checks over a whole parsed Program: one namespace of definitions (duplicates are
+// errors), name resolution (locals, hyperparameters, parameters, submodules, symbolic dims,
+// score indices), expression types (tensor or compile-time scalar), calls against the built-in
+// table and against submodules' forwards, module instantiation arguments against
+// hyperparameter types, instantiation and inheritance cycles, and the rules of attention
+// scores and masks. It annotates the AST (see "set by Sema" in AST.h). An expression whose
+// problem was reported gets the type `Error`, which silences every check that depends on it.
+#pragma once
+
+#include "attn/dsl/AST.h"
+#include "attn/dsl/Diagnostics.h"
+
+namespace attn::dsl {
+
+/// Checks and annotates `program`; returns true when it reported no error.
+bool check_program(Program &program, DiagnosticEngine &diag);
+
+/// The number of values a module's forward returns (declared result types, else the values
+/// of its return statement); 0 if it has no forward.
+unsigned forward_result_count(const ModuleDecl &module);
+
+/// The score indices a score or mask may declare, in block-argument order.
+inline constexpr const char *kIndexNames[] = {"b", "h", "i", "j"};
+
+} // namespace attn::dsl

@@ -1,0 +1,174 @@
+#include "attn/dsl/AST.h"
+
+#include <set>
+
+namespace attn::dsl {
+
+const char *scalar_type_name(ScalarType type) {
+  switch (type) {
+  case ScalarType::Int:
+    return "int";
+  case ScalarType::Float:
+    return "float";
+  case ScalarType::Bool:
+    return "bool";
+  case ScalarType::String:
+    return "string";
+  }
+  return "?";
+}
+
+const char *dtype_name(DType type) {
+  switch (type) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::I64:
+    return "i64";
+  case DType::I32:
+    return "i32";
+  case DType::Bool:
+    return "bool";
+  }
+  return "?";
+}
+
+const char *expr_type_name(ExprType type) {
+  switch (type) {
+  case ExprType::Unknown:
+    return "unknown";
+  case ExprType::Error:
+    return "error";
+  case ExprType::Tensor:
+    return "tensor";
+  case ExprType::Int:
+    return "int";
+  case ExprType::Float:
+    return "float";
+  case ExprType::Bool:
+    return "bool";
+  case ExprType::String:
+    return "string";
+  case ExprType::Tuple:
+    return "several values";
+  }
+  return "?";
+}
+
+const char *expr_type_phrase(ExprType type) {
+  switch (type) {
+  case ExprType::Int:
+    return "an int";
+  case ExprType::Float:
+    return "a float";
+  case ExprType::Bool:
+    return "a bool";
+  case ExprType::String:
+    return "a string";
+  case ExprType::Tensor:
+    return "a tensor";
+  case ExprType::Tuple:
+    return "several values";
+  default:
+    return "an invalid value";
+  }
+}
+
+const char *binary_op_spelling(BinaryOp op) {
+  switch (op) {
+  case BinaryOp::Add:
+    return "+";
+  case BinaryOp::Sub:
+    return "-";
+  case BinaryOp::Mul:
+    return "*";
+  case BinaryOp::Div:
+    return "/";
+  case BinaryOp::Lt:
+    return "<";
+  case BinaryOp::Le:
+    return "<=";
+  case BinaryOp::Gt:
+    return ">";
+  case BinaryOp::Ge:
+    return ">=";
+  case BinaryOp::Eq:
+    return "==";
+  case BinaryOp::Ne:
+    return "!=";
+  case BinaryOp::And:
+    return "and";
+  case BinaryOp::Or:
+    return "or";
+  }
+  return "?";
+}
+
+const Hyperparameter *ModuleDecl::find_hyperparameter(llvm::StringRef name) const {
+  for (const Hyperparameter &h : hyperparameters)
+    if (h.name.name == name)
+      return &h;
+  return nullptr;
+}
+
+const ParamDecl *ModuleDecl::find_param(llvm::StringRef name) const {
+  for (const ParamDecl &p : params)
+    if (p.name.name == name)
+      return &p;
+  return nullptr;
+}
+
+const ModuleDecl *Program::find_module(llvm::StringRef name) const {
+  auto it = modules_.find(name);
+  return it == modules_.end() ? nullptr : it->second;
+}
+
+const AttentionDecl *Program::find_attention(llvm::StringRef name) const {
+  auto it = attentions_.find(name);
+  return it == attentions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> Program::definition_names() const {
+  std::vector<std::string> names;
+  for (const auto &entry : modules_)
+    names.push_back(entry.first().str());
+  for (const auto &entry : attentions_)
+    names.push_back(entry.first().str());
+  return names;
+}
+
+const Ident *Program::register_module(const ModuleDecl *decl) {
+  if (const ModuleDecl *old = find_module(decl->name.name))
+    return &old->name;
+  if (const AttentionDecl *old = find_attention(decl->name.name))
+    return &old->name;
+  modules_[decl->name.name] = decl;
+  return nullptr;
+}
+
+const Ident *Program::register_attention(const AttentionDecl *decl) {
+  if (const ModuleDecl *old = find_module(decl->name.name))
+    return &old->name;
+  if (const AttentionDecl *old = find_attention(decl->name.name))
+    return &old->name;
+  attentions_[decl->name.name] = decl;
+  return nullptr;
+}
+
+std::vector<const ModuleDecl *> Program::models(const SourceFile &file) const {
+  std::set<std::string> instantiated;
+  for (const auto &module : file.modules)
+    for (const ParamDecl &param : module->params)
+      if (param.instance)
+        instantiated.insert(param.instance->callee.name);
+  std::vector<const ModuleDecl *> result;
+  for (const auto &module : file.modules)
+    if (!instantiated.count(module->name.name))
+      result.push_back(module.get());
+  return result;
+}
+
+} // namespace attn::dsl

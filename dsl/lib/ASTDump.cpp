@@ -1,0 +1,241 @@
+// `attnc emit --ast`: the tree of every file, one node per line, each with `@line:col`.
+// Types and hyperparameter expressions are printed inline in source form.
+#include "attn/dsl/ConstEval.h"
+#include "attn/dsl/Frontend.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+namespace attn::dsl {
+
+namespace {
+
+class Dumper {
+public:
+  Dumper(const Program &program, llvm::raw_ostream &os) : program_(program), os_(os) {}
+
+  void dump_file(const SourceFile &file);
+
+private:
+  llvm::raw_ostream &line(int indent) { return os_.indent(2 * indent); }
+  std::string at(SMRange range) const;
+  std::string inline_expr(const Expr &expr) const;
+  std::string inline_type(const TensorType &type) const;
+  void expr(const Expr &expr, int indent);
+  void hyperparameters(const std::vector<Hyperparameter> &list);
+
+  const Program &program_;
+  llvm::raw_ostream &os_;
+};
+
+std::string Dumper::at(SMRange range) const {
+  if (!range.Start.isValid())
+    return "";
+  auto [line, col] = program_.source_mgr().getLineAndColumn(range.Start);
+  return " @" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+std::string Dumper::inline_expr(const Expr &e) const {
+  switch (e.kind()) {
+  case Expr::Kind::Error:
+    return "<error>";
+  case Expr::Kind::Number: {
+    const auto &n = llvm::cast<NumberExpr>(e);
+    if (n.is_int)
+      return std::to_string(n.int_value);
+    return ConstValue::of_float(n.float_value).str();
+  }
+  case Expr::Kind::String:
+    return "\"" + llvm::cast<StringExpr>(e).value + "\"";
+  case Expr::Kind::Bool:
+    return llvm::cast<BoolExpr>(e).value ? "true" : "false";
+  case Expr::Kind::Name:
+    return llvm::cast<NameExpr>(e).name;
+  case Expr::Kind::SelfMember:
+    return "self." + llvm::cast<SelfMemberExpr>(e).member.name;
+  case Expr::Kind::Super:
+    return "super";
+  case Expr::Kind::List: {
+    std::string s = "[";
+    for (const ExprPtr &x : llvm::cast<ListExpr>(e).elements)
+      s += (s.size() > 1 ? ", " : "") + inline_expr(*x);
+    return s + "]";
+  }
+  case Expr::Kind::Unary: {
+    const auto &u = llvm::cast<UnaryExpr>(e);
+    return (u.op == UnaryOp::Neg ? "-" : "not ") + inline_expr(*u.operand);
+  }
+  case Expr::Kind::Binary: {
+    const auto &b = llvm::cast<BinaryExpr>(e);
+    return "(" + inline_expr(*b.lhs) + " " + binary_op_spelling(b.op) + " " + inline_expr(*b.rhs) +
+           ")";
+  }
+  case Expr::Kind::Call: {
+    const auto &c = llvm::cast<CallExpr>(e);
+    std::string s = (c.self_call ? "self." : "") + c.callee.name;
+    if (c.variant)
+      s += "<" + c.variant->name + ">";
+    s += "(";
+    bool first = true;
+    for (const ExprPtr &a : c.args) {
+      s += (first ? "" : ", ") + inline_expr(*a);
+      first = false;
+    }
+    for (const KeywordArg &k : c.kwargs) {
+      s += (first ? "" : ", ") + k.name.name + "=" + inline_expr(*k.value);
+      first = false;
+    }
+    return s + ")";
+  }
+  }
+  return "?";
+}
+
+std::string Dumper::inline_type(const TensorType &type) const {
+  std::string s = std::string(dtype_name(type.dtype)) + "[";
+  bool first = true;
+  if (type.leading_ellipsis) {
+    s += "...";
+    first = false;
+  }
+  for (const ExprPtr &d : type.dims) {
+    s += (first ? "" : ", ") + inline_expr(*d);
+    first = false;
+  }
+  return s + "]";
+}
+
+void Dumper::expr(const Expr &e, int indent) {
+  auto &os = line(indent);
+  switch (e.kind()) {
+  case Expr::Kind::Unary: {
+    const auto &u = llvm::cast<UnaryExpr>(e);
+    os << "Unary " << (u.op == UnaryOp::Neg ? "-" : "not") << at(e.range()) << "\n";
+    expr(*u.operand, indent + 1);
+    return;
+  }
+  case Expr::Kind::Binary: {
+    const auto &b = llvm::cast<BinaryExpr>(e);
+    os << "Binary " << binary_op_spelling(b.op) << at(b.op_range) << "\n";
+    expr(*b.lhs, indent + 1);
+    expr(*b.rhs, indent + 1);
+    return;
+  }
+  case Expr::Kind::Call: {
+    const auto &c = llvm::cast<CallExpr>(e);
+    os << "Call " << (c.self_call ? "self." : "") << c.callee.name;
+    if (c.variant)
+      os << "<" << c.variant->name << ">";
+    os << at(e.range()) << "\n";
+    for (const ExprPtr &a : c.args)
+      expr(*a, indent + 1);
+    for (const KeywordArg &k : c.kwargs) {
+      line(indent + 1) << "Keyword " << k.name.name << at(k.name.range) << "\n";
+      expr(*k.value, indent + 2);
+    }
+    return;
+  }
+  case Expr::Kind::List: {
+    os << "List" << at(e.range()) << "\n";
+    for (const ExprPtr &x : llvm::cast<ListExpr>(e).elements)
+      expr(*x, indent + 1);
+    return;
+  }
+  case Expr::Kind::Number:
+    os << "Number ";
+    break;
+  case Expr::Kind::String:
+    os << "String ";
+    break;
+  case Expr::Kind::Bool:
+    os << "Bool ";
+    break;
+  case Expr::Kind::Name:
+    os << "Name ";
+    break;
+  case Expr::Kind::SelfMember:
+    os << "Member ";
+    break;
+  case Expr::Kind::Super:
+    os << "Super ";
+    break;
+  case Expr::Kind::Error:
+    os << "Error ";
+    break;
+  }
+  os << inline_expr(e) << at(e.range()) << "\n";
+}
+
+void Dumper::hyperparameters(const std::vector<Hyperparameter> &list) {
+  if (list.empty())
+    return;
+  os_ << "(";
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Hyperparameter &h = list[i];
+    os_ << (i ? ", " : "") << h.name.name << ": " << scalar_type_name(h.type);
+    if (h.default_value)
+      os_ << " = " << inline_expr(*h.default_value);
+  }
+  os_ << ")";
+}
+
+void Dumper::dump_file(const SourceFile &file) {
+  os_ << "File " << file.path << "\n";
+  for (const ImportDecl &import : file.imports)
+    line(1) << "Import \"" << import.path << "\"" << at(import.range) << "\n";
+  for (const auto &a : file.attentions) {
+    line(1) << "Attention " << a->name.name;
+    hyperparameters(a->hyperparameters);
+    if (a->parent)
+      os_ << " : " << a->parent->name;
+    os_ << at(a->name.range) << "\n";
+    for (const auto *region : {&a->score, &a->mask}) {
+      if (!*region)
+        continue;
+      line(2) << (region == &a->score ? "Score(" : "Mask(");
+      for (size_t i = 0; i < (*region)->params.size(); ++i)
+        os_ << (i ? ", " : "") << (*region)->params[i].name;
+      os_ << ")" << at((*region)->keyword_range) << "\n";
+      expr(*(*region)->body, 3);
+    }
+  }
+  for (const auto &m : file.modules) {
+    line(1) << "Module " << m->name.name;
+    hyperparameters(m->hyperparameters);
+    os_ << at(m->name.range) << "\n";
+    for (const ParamDecl &p : m->params) {
+      line(2) << "Param " << p.name.name;
+      if (p.tensor)
+        os_ << ": " << inline_type(*p.tensor);
+      else
+        os_ << " = " << inline_expr(*p.instance);
+      os_ << at(p.name.range) << "\n";
+    }
+    if (!m->forward)
+      continue;
+    const ForwardDecl &f = *m->forward;
+    line(2) << "Forward" << at(f.keyword_range) << "\n";
+    for (const ForwardArg &arg : f.args)
+      line(3) << "Arg " << arg.name.name << ": " << inline_type(arg.type) << at(arg.name.range)
+              << "\n";
+    for (const TensorType &r : f.results)
+      line(3) << "Result " << inline_type(r) << at(r.range) << "\n";
+    for (const Stmt &s : f.body) {
+      line(3) << (s.kind == Stmt::Kind::Let ? "Let" : "Return");
+      for (size_t i = 0; i < s.names.size(); ++i)
+        os_ << (i ? ", " : " ") << s.names[i].name;
+      os_ << at(s.range) << "\n";
+      for (const ExprPtr &v : s.values)
+        expr(*v, 4);
+    }
+  }
+}
+
+} // namespace
+
+void dump_ast(const Program &program, llvm::raw_ostream &os) {
+  Dumper dumper(program, os);
+  for (const auto &file : program.files)
+    dumper.dump_file(*file);
+}
+
+} // namespace attn::dsl

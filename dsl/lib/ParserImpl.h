@@ -1,0 +1,113 @@
+// The parser's state and rules, shared by Parser.cpp (declarations and statements) and
+// ParseExpr.cpp (expressions and types). Private to the front end.
+#pragma once
+
+#include "attn/dsl/Lexer.h"
+#include "attn/dsl/Parser.h"
+
+#include <initializer_list>
+
+namespace attn::dsl {
+
+/// How a token is named in messages: identifier 'x', number 4, ')'.
+inline std::string describe(const Token &token) {
+  switch (token.kind) {
+  case TokenKind::Identifier:
+    return ("identifier '" + token.text + "'").str();
+  case TokenKind::Integer:
+  case TokenKind::Float:
+    return ("number " + token.text).str();
+  case TokenKind::String:
+    return "a string";
+  default:
+    return token_kind_name(token.kind);
+  }
+}
+
+class Parser {
+public:
+  Parser(llvm::StringRef buffer, SourceFile &file, DiagnosticEngine &diag);
+  void parse();
+
+  // Declarations and statements (Parser.cpp).
+  void parse_import();
+  void parse_module();
+  void parse_attention();
+  void parse_param(ModuleDecl &module);
+  void parse_forward(ModuleDecl &module);
+  void parse_region(AttentionDecl &attention);
+  bool parse_statement(std::vector<Stmt> &body);
+  bool parse_hyperparameters(std::vector<Hyperparameter> &out);
+
+  // Expressions and types (ParseExpr.cpp).
+  ExprPtr parse_expr();
+  ExprPtr parse_or();
+  ExprPtr parse_and();
+  ExprPtr parse_not();
+  ExprPtr parse_comparison();
+  ExprPtr parse_additive();
+  ExprPtr parse_multiplicative();
+  ExprPtr parse_unary();
+  ExprPtr parse_postfix();
+  ExprPtr parse_primary();
+  ExprPtr parse_call(Ident callee, bool self_call, SMLoc start);
+  ExprPtr parse_list();
+  std::optional<TensorType> parse_tensor_type();
+  bool parse_idents_in_parens(std::vector<Ident> &out);
+
+  // Token helpers.
+  const Token &peek(unsigned ahead = 0) const;
+  const Token &advance();
+  bool check(TokenKind kind) const { return peek().is(kind); }
+  bool accept(TokenKind kind);
+  /// Consumes a `kind` token or reports "expected <what>".
+  bool expect(TokenKind kind, const llvm::Twine &what);
+  bool expect_ident(Ident &out, const llvm::Twine &what);
+  /// Whether the next token continues the current expression: a newline outside brackets
+  /// ends it.
+  bool continues(TokenKind kind) const;
+  /// The next token must start a new line (or close the block).
+  bool expect_line_end(const llvm::Twine &what);
+
+  // Errors and recovery.
+  void error_at(const Token &token, const llvm::Twine &message);
+  void error_at(SMRange range, const llvm::Twine &message);
+  /// Skips to the next token at bracket depth 0 that starts a line with one of `stops`, or to a
+  /// `}` closing the enclosing block, or to a top-level keyword.
+  void synchronize(std::initializer_list<TokenKind> stops);
+  bool at_top_level_keyword() const;
+  SMRange range_from(SMLoc start) const;
+  ExprPtr error_expr(SMLoc at);
+
+  SourceFile &file_;
+  DiagnosticEngine &diag_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+  bool panic_ = false;
+  int nest_ = 0;  // open brackets in the current expression
+  int depth_ = 0; // recursion depth of expression rules
+  const Token *previous_ = nullptr;
+};
+
+/// Bounds the recursion of expression rules.
+class DepthGuard {
+public:
+  explicit DepthGuard(int &depth) : depth_(depth) { ++depth_; }
+  ~DepthGuard() { --depth_; }
+  bool too_deep() const { return depth_ > kMaxNesting; }
+
+private:
+  int &depth_;
+};
+
+/// Counts an open bracket for the duration of a rule.
+class NestGuard {
+public:
+  explicit NestGuard(int &nest) : nest_(nest) { ++nest_; }
+  ~NestGuard() { --nest_; }
+
+private:
+  int &nest_;
+};
+
+} // namespace attn::dsl

@@ -1,0 +1,491 @@
+// Declarations: definitions, attention variants, modules, parameters, forwards. Expressions
+// are checked in SemaExpr.cpp.
+#include "SemaImpl.h"
+
+#include "attn/dsl/Parser.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <functional>
+#include <map>
+#include <set>
+
+namespace attn::dsl {
+
+bool check_program(Program &program, DiagnosticEngine &diag) {
+  unsigned before = diag.error_count();
+  Sema(program, diag).run();
+  return diag.error_count() == before;
+}
+
+static unsigned result_count(const ModuleDecl &module, int depth) {
+  if (!module.forward)
+    return 0;
+  const ForwardDecl &forward = *module.forward;
+  if (forward.has_result_types)
+    return forward.results.size();
+  for (const Stmt &stmt : forward.body)
+    if (stmt.kind == Stmt::Kind::Return) {
+      if (stmt.values.size() == 1 && depth < 64)
+        if (auto *call = llvm::dyn_cast<CallExpr>(stmt.values[0].get()))
+          if (call->module)
+            return result_count(*call->module, depth + 1);
+      return stmt.values.size();
+    }
+  return 1;
+}
+
+unsigned forward_result_count(const ModuleDecl &module) { return result_count(module, 0); }
+
+void Sema::run() {
+  register_definitions();
+  for (auto &file : program_.files)
+    for (auto &attention : file->attentions)
+      resolve_parent(*attention);
+  check_inheritance_cycles();
+  // Imported files first (what a file uses is checked before it), and declarations in source
+  // order, so messages come out in the order of each file.
+  for (auto &file : llvm::reverse(program_.files)) {
+    auto modules = file->modules.begin();
+    auto attentions = file->attentions.begin();
+    while (modules != file->modules.end() || attentions != file->attentions.end()) {
+      bool module_first =
+          attentions == file->attentions.end() ||
+          (modules != file->modules.end() && (*modules)->name.range.Start.getPointer() <
+                                                 (*attentions)->name.range.Start.getPointer());
+      if (module_first) {
+        check_module(**modules);
+        check_forward(**modules);
+        ++modules;
+      } else {
+        check_attention(**attentions++);
+      }
+    }
+  }
+  check_instantiation_cycles();
+}
+
+void Sema::register_definitions() {
+  // Imported files first, so a clash is reported in the file that imports the other.
+  for (auto &file : llvm::reverse(program_.files)) {
+    auto report = [&](const Ident &name, const Ident *previous) {
+      if (!previous)
+        return;
+      diag_.error(name.range, "duplicate definition of '" + name.name + "'");
+      diag_.note(previous->range, "previous definition is here");
+    };
+    for (auto &attention : file->attentions)
+      report(attention->name, program_.register_attention(attention.get()));
+    for (auto &module : file->modules)
+      report(module->name, program_.register_module(module.get()));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Attention variants
+//===----------------------------------------------------------------------===//
+
+static std::vector<std::string> attention_names(const Program &program) {
+  std::vector<std::string> names;
+  for (const auto &file : program.files)
+    for (const auto &attention : file->attentions)
+      names.push_back(attention->name.name);
+  return names;
+}
+
+void Sema::resolve_parent(AttentionDecl &attention) {
+  if (!attention.parent)
+    return;
+  const Ident &parent = *attention.parent;
+  if (const AttentionDecl *decl = program_.find_attention(parent.name)) {
+    attention.parent_decl = decl;
+    return;
+  }
+  if (program_.find_module(parent.name)) {
+    diag_.error(parent.range, "'" + parent.name +
+                                  "' is a module; an attention variant can "
+                                  "only extend another attention variant");
+    return;
+  }
+  undefined_name(Ident{parent.name, parent.range}, attention_names(program_));
+}
+
+void Sema::check_inheritance_cycles() {
+  for (auto &file : program_.files)
+    for (auto &attention : file->attentions) {
+      std::string chain = attention->name.name;
+      std::set<const AttentionDecl *> seen{attention.get()};
+      size_t length = 0;
+      for (const AttentionDecl *p = attention->parent_decl; p; p = p->parent_decl) {
+        if (++length > static_cast<size_t>(kMaxNesting)) {
+          if (!reported_long_chain_)
+            diag_.error(attention->parent->range, "attention '" + attention->name.name +
+                                                      "' extends a chain of more than " +
+                                                      llvm::Twine(kMaxNesting) + " variants");
+          reported_long_chain_ = true;
+          attention->parent_decl = nullptr;
+          break;
+        }
+        chain += " : " + p->name.name;
+        if (p == attention.get()) {
+          diag_.error(attention->parent->range,
+                      "attention '" + attention->name.name + "' extends itself (" + chain + ")");
+          attention->parent_decl = nullptr; // break the cycle for everything after
+          break;
+        }
+        if (!seen.insert(p).second)
+          break; // a cycle further up, reported at its own variant
+      }
+    }
+}
+
+void Sema::check_attention(AttentionDecl &attention) {
+  check_hyperparameters(attention.hyperparameters);
+  if (attention.score)
+    check_region(attention, *attention.score, /*is_score=*/true);
+  if (attention.mask)
+    check_region(attention, *attention.mask, /*is_score=*/false);
+}
+
+void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_score) {
+  Scope scope;
+  scope.context = is_score ? Context::Score : Context::Mask;
+  scope.attention = &attention;
+  scope.hyperparameters = &attention.hyperparameters;
+  size_t first_index = 0;
+  if (is_score) {
+    if (region.params.size() < 2) {
+      diag_.error(region.keyword_range, "a score takes at least the query and the key: "
+                                        "score(q, k) = dot(q, k)");
+      return;
+    }
+    scope.query = region.params[0].name;
+    scope.key = region.params[1].name;
+    first_index = 2;
+  }
+  for (size_t i = first_index; i < region.params.size(); ++i) {
+    const Ident &param = region.params[i];
+    if (!llvm::is_contained(llvm::makeArrayRef(kIndexNames), param.name)) {
+      diag_.error(param.range, "unknown index '" + param.name +
+                                   "': the indices are b (batch), "
+                                   "h (head), i (query position) and j (key position)");
+      return;
+    }
+    if (!scope.index_vars.try_emplace(param.name, param.range).second) {
+      diag_.error(param.range, "index '" + param.name + "' is declared twice");
+      return;
+    }
+  }
+  ExprType type = check(*region.body, scope);
+  if (type == ExprType::Error)
+    return;
+  if (is_score) {
+    if (type != ExprType::Int && type != ExprType::Float)
+      diag_.error(region.body->range(),
+                  "a score must be a number, got " + llvm::Twine(expr_type_name(type)));
+    else if (scope.dots != 1 && !scope.dot_error)
+      diag_.error(region.body->range(), "score must contain dot(q, k) exactly once for now");
+  } else if (type != ExprType::Bool) {
+    diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
+                                          llvm::Twine(expr_type_name(type)));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Modules
+//===----------------------------------------------------------------------===//
+
+static bool accepts(ScalarType declared, ExprType value) {
+  switch (declared) {
+  case ScalarType::Int:
+    return value == ExprType::Int;
+  case ScalarType::Float:
+    return value == ExprType::Int || value == ExprType::Float;
+  case ScalarType::Bool:
+    return value == ExprType::Bool;
+  case ScalarType::String:
+    return value == ExprType::String;
+  }
+  return false;
+}
+
+void Sema::check_hyperparameters(std::vector<Hyperparameter> &hyperparameters) {
+  for (size_t i = 0; i < hyperparameters.size(); ++i) {
+    Hyperparameter &h = hyperparameters[i];
+    for (size_t j = 0; j < i; ++j)
+      if (hyperparameters[j].name.name == h.name.name) {
+        diag_.error(h.name.range, "duplicate hyperparameter '" + h.name.name + "'");
+        diag_.note(hyperparameters[j].name.range, "previous declaration is here");
+        break;
+      }
+    if (!h.default_value)
+      continue;
+    Scope scope;
+    scope.context = Context::Constant;
+    scope.hyperparameters = &hyperparameters;
+    scope.visible = i;
+    ExprType type = check(*h.default_value, scope);
+    if (type != ExprType::Error && !accepts(h.type, type))
+      diag_.error(h.default_value->range(), "the default of '" + h.name.name + "' must be " +
+                                                (h.type == ScalarType::Int ? "an " : "a ") +
+                                                scalar_type_name(h.type) + ", got " +
+                                                expr_type_name(type));
+  }
+}
+
+void Sema::check_module(ModuleDecl &module) {
+  check_hyperparameters(module.hyperparameters);
+  for (size_t i = 0; i < module.params.size(); ++i) {
+    ParamDecl &param = module.params[i];
+    for (size_t j = 0; j < i; ++j)
+      if (module.params[j].name.name == param.name.name) {
+        diag_.error(param.name.range, "duplicate parameter '" + param.name.name + "'");
+        diag_.note(module.params[j].name.range, "previous declaration is here");
+        break;
+      }
+    if (const Hyperparameter *h = module.find_hyperparameter(param.name.name)) {
+      diag_.error(param.name.range, "'" + param.name.name +
+                                        "' is both a hyperparameter and a "
+                                        "parameter of '" +
+                                        module.name.name + "'");
+      diag_.note(h->name.range, "the hyperparameter is declared here");
+    }
+    if (param.instance) {
+      check_instance(module, *param.instance);
+    } else {
+      Scope scope;
+      scope.context = Context::Dim;
+      scope.module = &module;
+      scope.hyperparameters = &module.hyperparameters;
+      scope.allow_symbols = false;
+      if (param.tensor->leading_ellipsis)
+        diag_.error(param.tensor->range, "a parameter's shape must be fully known: '...' is "
+                                         "only allowed in forward types");
+      check_tensor_type(*param.tensor, scope);
+    }
+  }
+}
+
+void Sema::check_instance(ModuleDecl &module, CallExpr &call) {
+  const std::string &name = call.callee.name;
+  const ModuleDecl *callee = program_.find_module(name);
+  if (!callee) {
+    if (program_.find_attention(name))
+      diag_.error(call.callee.range, "'" + name +
+                                         "' is an attention variant, not a module; "
+                                         "use it in forward as attend<" +
+                                         name + ">(q, k, v)");
+    else if (find_builtin(name))
+      diag_.error(call.callee.range, "'" + name + "' is a built-in function, not a module");
+    else {
+      std::vector<std::string> names;
+      for (const auto &file : program_.files)
+        for (const auto &m : file->modules)
+          names.push_back(m->name.name);
+      undefined_name(call.callee, names);
+    }
+    return;
+  }
+  call.module = callee;
+  Scope scope;
+  scope.context = Context::Constant;
+  scope.module = &module;
+  scope.hyperparameters = &module.hyperparameters;
+  const auto &targets = callee->hyperparameters;
+  std::vector<const Expr *> bound(targets.size(), nullptr);
+  bool argument_error = false; // then a "missing argument" may only be a consequence
+  auto bind = [&](size_t index, Expr &value) {
+    const Hyperparameter &target = targets[index];
+    bound[index] = &value;
+    ExprType type = check(value, scope);
+    if (type != ExprType::Error && !accepts(target.type, type))
+      diag_.error(value.range(), "argument '" + target.name.name + "' of " + name + " must be " +
+                                     (target.type == ScalarType::Int ? "an " : "a ") +
+                                     scalar_type_name(target.type) + ", got " +
+                                     expr_type_name(type));
+  };
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    if (i >= targets.size()) {
+      std::string list;
+      for (const Hyperparameter &h : targets)
+        list += (list.empty() ? "" : ", ") + h.name.name;
+      diag_.error(call.args[i]->range(), "too many arguments for " + name + ": it takes " +
+                                             llvm::Twine(targets.size()) +
+                                             (list.empty() ? "" : " (" + list + ")"));
+      return;
+    }
+    bind(i, *call.args[i]);
+  }
+  for (KeywordArg &kwarg : call.kwargs) {
+    auto it = llvm::find_if(
+        targets, [&](const Hyperparameter &h) { return h.name.name == kwarg.name.name; });
+    if (it == targets.end()) {
+      std::vector<std::string> names;
+      for (const Hyperparameter &h : targets)
+        names.push_back(h.name.name);
+      diag_.error(kwarg.name.range, name + " has no hyperparameter '" + kwarg.name.name + "'");
+      suggest(diag_, kwarg.name.name, names);
+      argument_error = true;
+      continue;
+    }
+    size_t index = it - targets.begin();
+    if (bound[index]) {
+      diag_.error(kwarg.name.range, "'" + kwarg.name.name + "' is given twice");
+      argument_error = true;
+      continue;
+    }
+    bind(index, *kwarg.value);
+  }
+  for (size_t i = 0; i < targets.size() && !argument_error; ++i)
+    if (!bound[i] && !targets[i].default_value) {
+      diag_.error(call.range(), "missing argument '" + targets[i].name.name + "' for " + name);
+      diag_.note(targets[i].name.range, "'" + targets[i].name.name + "' is declared here");
+    }
+}
+
+void Sema::check_instantiation_cycles() {
+  // Depth-first over "module A holds an instance of module B"; an edge closing a cycle is
+  // reported and cut, so elaboration never recurses forever.
+  enum class State { Unvisited, Active, Done };
+  std::map<const ModuleDecl *, State> state;
+  std::vector<const ModuleDecl *> stack;
+  std::function<void(const ModuleDecl &)> visit = [&](const ModuleDecl &module) {
+    state[&module] = State::Active;
+    stack.push_back(&module);
+    for (const ParamDecl &param : module.params) {
+      if (!param.instance || !param.instance->module)
+        continue;
+      const ModuleDecl *callee = param.instance->module;
+      if (stack.size() >= static_cast<size_t>(kMaxNesting)) {
+        if (!reported_deep_nesting_)
+          diag_.error(param.instance->callee.range,
+                      "modules are nested more than " + llvm::Twine(kMaxNesting) + " deep");
+        reported_deep_nesting_ = true;
+        param.instance->module = nullptr;
+      } else if (state[callee] == State::Active) {
+        std::string chain;
+        auto start = llvm::find(stack, callee);
+        for (auto it = start; it != stack.end(); ++it)
+          chain += (*it)->name.name + " -> ";
+        chain += callee->name.name;
+        diag_.error(param.instance->callee.range,
+                    "module '" + callee->name.name + "' contains itself (" + chain + ")");
+        param.instance->module = nullptr;
+      } else if (state[callee] == State::Unvisited) {
+        visit(*callee);
+      }
+    }
+    stack.pop_back();
+    state[&module] = State::Done;
+  };
+  for (auto &file : program_.files)
+    for (auto &module : file->modules)
+      if (state[module.get()] == State::Unvisited)
+        visit(*module);
+}
+
+void Sema::check_tensor_type(TensorType &type, Scope &scope) {
+  for (ExprPtr &dim : type.dims) {
+    ExprType t = check(*dim, scope);
+    if (auto *name = llvm::dyn_cast<NameExpr>(dim.get()); name && name->binding == Binding::Symbol)
+      continue;
+    if (t != ExprType::Error && t != ExprType::Int)
+      diag_.error(dim->range(),
+                  "a dimension must be an int or a symbol, got " + llvm::Twine(expr_type_name(t)));
+  }
+}
+
+void Sema::check_forward(ModuleDecl &module) {
+  if (!module.forward)
+    return;
+  ForwardDecl &forward = *module.forward;
+  Scope dims;
+  dims.context = Context::Dim;
+  dims.module = &module;
+  dims.hyperparameters = &module.hyperparameters;
+  dims.allow_symbols = true;
+  Scope scope;
+  scope.context = Context::Forward;
+  scope.module = &module;
+  scope.hyperparameters = &module.hyperparameters;
+  auto clashes_with_hyperparameter = [&](const Ident &name, const char *what) {
+    const Hyperparameter *h = module.find_hyperparameter(name.name);
+    if (!h)
+      return false;
+    diag_.error(name.range, llvm::Twine(what) + " '" + name.name +
+                                "' has the same name as a hyperparameter of '" + module.name.name +
+                                "'");
+    diag_.note(h->name.range, "the hyperparameter is declared here");
+    return true;
+  };
+  for (ForwardArg &arg : forward.args) {
+    clashes_with_hyperparameter(arg.name, "forward argument");
+    if (!scope.locals.try_emplace(arg.name.name, Local{arg.name.range, ExprType::Tensor}).second) {
+      diag_.error(arg.name.range, "duplicate forward argument '" + arg.name.name + "'");
+      diag_.note(scope.locals[arg.name.name].range, "previous declaration is here");
+    }
+    check_tensor_type(arg.type, dims);
+  }
+  for (TensorType &result : forward.results)
+    check_tensor_type(result, dims);
+
+  bool returned = false;
+  for (Stmt &stmt : forward.body) {
+    if (returned) {
+      diag_.error(stmt.range, "statement after 'return' is never run");
+      break;
+    }
+    if (stmt.kind == Stmt::Kind::Return) {
+      check_return(forward, stmt, scope);
+      returned = true;
+      continue;
+    }
+    Expr &value = *stmt.values.front();
+    ExprType type = check(value, scope);
+    unsigned produced = type == ExprType::Tuple ? llvm::cast<CallExpr>(value).num_results : 1;
+    if (type != ExprType::Error && produced != stmt.names.size())
+      diag_.error(stmt.range, "the value has " + llvm::Twine(produced) + " result" +
+                                  (produced == 1 ? "" : "s") + " but 'let' binds " +
+                                  llvm::Twine(stmt.names.size()) + " name" +
+                                  (stmt.names.size() == 1 ? "" : "s"));
+    // A name bound to a bad value is still bound (as an error), so its uses stay quiet.
+    ExprType each = type == ExprType::Tuple ? ExprType::Tensor : type;
+    if (produced != stmt.names.size())
+      each = ExprType::Error;
+    for (const Ident &name : stmt.names) {
+      clashes_with_hyperparameter(name, "let");
+      scope.locals[name.name] = Local{name.range, each};
+    }
+  }
+  if (!returned && !forward.body_has_errors) {
+    SMRange at = forward.close_brace.Start.isValid() ? forward.close_brace : forward.keyword_range;
+    diag_.error(at, "forward of '" + module.name.name + "' must end with a 'return'");
+  }
+}
+
+void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
+  unsigned count = 0;
+  bool failed = false;
+  for (ExprPtr &value : stmt.values) {
+    ExprType type = check(*value, scope);
+    if (type == ExprType::Error) {
+      failed = true;
+    } else if (type == ExprType::Tuple && stmt.values.size() == 1) {
+      auto &call = llvm::cast<CallExpr>(*value);
+      count += call.num_results;
+      continue;
+    } else if (type != ExprType::Tensor) {
+      diag_.error(value->range(),
+                  "forward returns tensors; this value is " + llvm::Twine(expr_type_phrase(type)));
+      failed = true;
+    }
+    ++count;
+  }
+  if (!failed && forward.has_result_types && count != forward.results.size())
+    diag_.error(stmt.range, "forward returns " + llvm::Twine(count) + " value" +
+                                (count == 1 ? "" : "s") + " but declares " +
+                                llvm::Twine(forward.results.size()) + " result type" +
+                                (forward.results.size() == 1 ? "" : "s"));
+}
+
+} // namespace attn::dsl

@@ -1,0 +1,206 @@
+// Calls of built-ins: arity, keyword arguments, where each may be used, argument types, and
+// the score forms dot(q, k) and dim(q).
+#include "SemaImpl.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace attn::dsl {
+
+static const char *context_name(Context context) {
+  switch (context) {
+  case Context::Constant:
+    return "a hyperparameter expression";
+  case Context::Dim:
+    return "a dimension";
+  case Context::Forward:
+    return "a forward";
+  case Context::Score:
+    return "an attention score";
+  case Context::Mask:
+    return "an attention mask";
+  }
+  return "here";
+}
+
+static bool allowed_in(const BuiltinInfo &info, Context context) {
+  switch (context) {
+  case Context::Forward:
+    return info.contexts & InForward;
+  case Context::Score:
+    return info.contexts & InScore;
+  case Context::Mask:
+    return (info.contexts & InScore) && info.id != Builtin::Dot && info.id != Builtin::Dim;
+  case Context::Constant:
+  case Context::Dim:
+    return info.contexts & InConstant;
+  }
+  return false;
+}
+
+ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
+  call.builtin = info.id;
+  if (!allowed_in(info, scope.context)) {
+    diag_.error(call.callee.range, "'" + llvm::Twine(info.name) + "' cannot be used in " +
+                                       context_name(scope.context));
+    return ExprType::Error;
+  }
+  if (call.variant && info.id != Builtin::Attend) {
+    diag_.error(call.variant->range, "only attend takes an attention variant");
+    return ExprType::Error;
+  }
+  // Arity: positional arguments, then keywords standing for the optional positions.
+  size_t total = call.args.size() + call.kwargs.size();
+  for (const KeywordArg &kwarg : call.kwargs) {
+    auto it = llvm::find_if(info.keywords, [&](const char *k) { return kwarg.name.name == k; });
+    if (it == info.keywords.end()) {
+      diag_.error(kwarg.name.range,
+                  "'" + llvm::Twine(info.name) + "' has no argument '" + kwarg.name.name + "'");
+      return ExprType::Error;
+    }
+    size_t position = info.min_args + (it - info.keywords.begin());
+    if (position < call.args.size()) {
+      diag_.error(kwarg.name.range, "'" + kwarg.name.name + "' is given twice");
+      return ExprType::Error;
+    }
+  }
+  if (total < info.min_args || total > info.max_args ||
+      (info.id == Builtin::Transpose && total == 2)) {
+    diag_.error(call.range(), "wrong number of arguments for '" + llvm::Twine(info.name) +
+                                  "': got " + llvm::Twine(total));
+    diag_.note("usage: " + llvm::Twine(info.usage));
+    return ExprType::Error;
+  }
+  if (info.id == Builtin::Dot || info.id == Builtin::Dim)
+    return check_score_builtin(call, scope);
+
+  auto arg = [&](size_t i) -> Expr & {
+    if (i < call.args.size())
+      return *call.args[i];
+    return *call.kwargs[i - call.args.size()].value;
+  };
+  auto what = [&](size_t i) { return "argument " + std::to_string(i + 1) + " of " + info.name; };
+  bool ok = true;
+  switch (info.id) {
+  case Builtin::Matmul:
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    ok &= expect_type(arg(1), scope, {ExprType::Tensor}, what(1));
+    return ok ? ExprType::Tensor : ExprType::Error;
+  case Builtin::Transpose:
+  case Builtin::SplitHeads:
+  case Builtin::Softmax:
+  case Builtin::MergeHeads:
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    for (size_t i = 1; i < total; ++i)
+      ok &= expect_type(arg(i), scope, {ExprType::Int}, what(i));
+    return ok ? ExprType::Tensor : ExprType::Error;
+  case Builtin::Reshape: {
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    auto *list = llvm::dyn_cast<ListExpr>(&arg(1));
+    if (!list) {
+      diag_.error(arg(1).range(), "the shape of reshape is a list of ints: reshape(x, [4, -1])");
+      return ExprType::Error;
+    }
+    for (ExprPtr &element : list->elements)
+      ok &= expect_type(*element, scope, {ExprType::Int}, "a size in the shape of reshape");
+    return ok ? ExprType::Tensor : ExprType::Error;
+  }
+  case Builtin::Attend: {
+    for (size_t i = 0; i < 3; ++i)
+      ok &= expect_type(arg(i), scope, {ExprType::Tensor}, what(i));
+    const Ident &variant = *call.variant;
+    const AttentionDecl *decl = program_.find_attention(variant.name);
+    if (!decl) {
+      if (program_.find_module(variant.name)) {
+        diag_.error(variant.range, "'" + variant.name + "' is a module, not an attention variant");
+      } else {
+        std::vector<std::string> names;
+        for (const auto &file : program_.files)
+          for (const auto &a : file->attentions)
+            names.push_back(a->name.name);
+        diag_.error(variant.range, "unknown attention variant '" + variant.name + "'");
+        suggest(diag_, variant.name, names);
+        if (names.empty())
+          diag_.note("the standard variants come with: import \"attention\"");
+      }
+      return ExprType::Error;
+    }
+    call.variant_decl = decl;
+    if (call.variant_args.size() != decl->hyperparameters.size()) {
+      diag_.error(variant.range, "attention '" + variant.name + "' takes " +
+                                     llvm::Twine(decl->hyperparameters.size()) +
+                                     " argument(s), got " + llvm::Twine(call.variant_args.size()));
+      return ExprType::Error;
+    }
+    for (ExprPtr &value : call.variant_args)
+      ok &= expect_type(*value, scope, {ExprType::Int, ExprType::Float, ExprType::Bool},
+                        "an attention variant argument");
+    return ok ? ExprType::Tensor : ExprType::Error;
+  }
+  default:
+    break;
+  }
+
+  // Elementwise math: tensors in a forward, scalars anywhere.
+  std::vector<ExprType> types;
+  for (size_t i = 0; i < total; ++i) {
+    ExprType t = check(arg(i), scope);
+    if (t == ExprType::Error)
+      return ExprType::Error;
+    if (t != ExprType::Tensor && t != ExprType::Int && t != ExprType::Float) {
+      diag_.error(arg(i).range(),
+                  what(i) + " must be a number or a tensor, got " + expr_type_name(t));
+      return ExprType::Error;
+    }
+    types.push_back(t);
+  }
+  if (llvm::is_contained(types, ExprType::Tensor))
+    return ExprType::Tensor;
+  bool all_int = llvm::all_of(types, [](ExprType t) { return t == ExprType::Int; });
+  bool keeps_int = info.id == Builtin::Max || info.id == Builtin::Min || info.id == Builtin::Abs ||
+                   info.id == Builtin::Relu;
+  ExprType result = all_int && keeps_int ? ExprType::Int : ExprType::Float;
+  if (scope.context == Context::Mask && result != ExprType::Int) {
+    diag_.error(call.range(), "masks compute on integer positions; '" + llvm::Twine(info.name) +
+                                  "' gives a float");
+    return ExprType::Error;
+  }
+  return result;
+}
+
+ExprType Sema::check_score_builtin(CallExpr &call, Scope &scope) {
+  auto name_of = [](const ExprPtr &e) -> const NameExpr * {
+    return llvm::dyn_cast<NameExpr>(e.get());
+  };
+  if (call.builtin == Builtin::Dim) {
+    const NameExpr *arg = name_of(call.args[0]);
+    if (!arg || (arg->name != scope.query && arg->name != scope.key)) {
+      diag_.error(call.args[0]->range(),
+                  "dim takes the query or the key: dim(" + scope.query + ")");
+      return ExprType::Error;
+    }
+    auto *name = llvm::cast<NameExpr>(call.args[0].get());
+    name->binding = arg->name == scope.query ? Binding::ScoreQuery : Binding::ScoreKey;
+    name->type = ExprType::Tensor;
+    return ExprType::Float;
+  }
+  const NameExpr *q = name_of(call.args[0]);
+  const NameExpr *k = name_of(call.args[1]);
+  if (!q || !k || q->name != scope.query || k->name != scope.key) {
+    diag_.error(call.range(), "score must contain dot(" + scope.query + ", " + scope.key +
+                                  ") exactly once for now");
+    scope.dot_error = true;
+    return ExprType::Error;
+  }
+  if (++scope.dots > 1) {
+    diag_.error(call.range(), "score must contain dot(" + scope.query + ", " + scope.key +
+                                  ") exactly once for now");
+    scope.dot_error = true;
+    return ExprType::Error;
+  }
+  llvm::cast<NameExpr>(call.args[0].get())->binding = Binding::ScoreQuery;
+  llvm::cast<NameExpr>(call.args[1].get())->binding = Binding::ScoreKey;
+  call.args[0]->type = call.args[1]->type = ExprType::Tensor;
+  return ExprType::Float;
+}
+
+} // namespace attn::dsl
