@@ -186,7 +186,8 @@ SoftmaxFuncs define_softmax(const std::string &name, const HTensor &in, int axis
   sm.sum(row_rev) += sm.exp(exp_rev);
   sm.out = HTensor{Func(name), in.extents};
   auto all = to_exprs(sm.vars);
-  define(sm.out.func, sm.vars, sm.exp(std::vector<Expr>(all.rbegin(), all.rend())) / sm.sum(row_rev));
+  define(sm.out.func, sm.vars,
+         sm.exp(std::vector<Expr>(all.rbegin(), all.rend())) / sm.sum(row_rev));
   return sm;
 }
 
@@ -262,7 +263,9 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
       row_call(at_.exp, jr) * at(v, with(batch, {jr, dv}));
 
-  std::vector<Expr> extents = batch.empty() ? std::vector<Expr>{} : std::vector<Expr>(q.extents.begin(), q.extents.begin() + nb);
+  std::vector<Expr> extents = batch.empty()
+                                  ? std::vector<Expr>{}
+                                  : std::vector<Expr>(q.extents.begin(), q.extents.begin() + nb);
   extents.push_back(sq);
   extents.push_back(dv_extent);
   at_.out = HTensor{Func(name), extents};

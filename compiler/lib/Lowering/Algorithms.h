@@ -45,10 +45,12 @@ std::vector<Halide::Expr> clamped_index(const HTensor &t, const std::vector<Hali
 Halide::Expr broadcast_at(const HTensor &t, const std::vector<bool> &ones,
                           const std::vector<Halide::Expr> &out_index);
 
-HTensor define_pointwise(const std::string &name, const std::vector<Halide::Expr> &extents,
-                         const std::function<Halide::Expr(const std::vector<Halide::Expr> &)> &body);
+HTensor
+define_pointwise(const std::string &name, const std::vector<Halide::Expr> &extents,
+                 const std::function<Halide::Expr(const std::vector<Halide::Expr> &)> &body);
 
-HTensor define_transpose(const std::string &name, const HTensor &in, const std::vector<int64_t> &perm);
+HTensor define_transpose(const std::string &name, const HTensor &in,
+                         const std::vector<int64_t> &perm);
 HTensor define_reshape(const std::string &name, const HTensor &in,
                        const std::vector<Halide::Expr> &extents);
 HTensor define_split_heads(const std::string &name, const HTensor &in, int64_t heads);

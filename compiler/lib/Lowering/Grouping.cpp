@@ -7,14 +7,11 @@ namespace attn::compiler::lowering {
 using namespace mlir;
 namespace ad = mlir::attn;
 
-bool is_anchor(Operation *op) {
-  return isa<ad::MatmulOp, ad::SoftmaxOp, ad::AttentionOp>(op);
-}
+bool is_anchor(Operation *op) { return isa<ad::MatmulOp, ad::SoftmaxOp, ad::AttentionOp>(op); }
 
 bool is_elementwise(Operation *op) {
-  return isa<ad::AddOp, ad::SubOp, ad::MulOp, ad::DivOp, ad::MaxOp, ad::MinOp,
-             ad::NegOp, ad::ExpOp, ad::LogOp, ad::SqrtOp, ad::TanhOp, ad::SigmoidOp,
-             ad::ReluOp>(op);
+  return isa<ad::AddOp, ad::SubOp, ad::MulOp, ad::DivOp, ad::MaxOp, ad::MinOp, ad::NegOp, ad::ExpOp,
+             ad::LogOp, ad::SqrtOp, ad::TanhOp, ad::SigmoidOp, ad::ReluOp>(op);
 }
 
 static bool is_leaf(Value v) {
@@ -45,9 +42,8 @@ Grouping group_kernels(FuncOp func) {
       Operation *user = *root.getUsers().begin();
       if (!is_elementwise(user) || user->getResult(0).getType() != root.getType())
         break;
-      bool others_are_leaves = llvm::all_of(user->getOperands(), [&](Value o) {
-        return o == root || is_leaf(o);
-      });
+      bool others_are_leaves =
+          llvm::all_of(user->getOperands(), [&](Value o) { return o == root || is_leaf(o); });
       if (!others_are_leaves)
         break;
       g.materialised.erase(root);

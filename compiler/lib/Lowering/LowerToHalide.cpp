@@ -10,8 +10,8 @@
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 
-#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <variant>
 
@@ -109,7 +109,6 @@ public:
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
 
 private:
-
   Value root_;
   const Grouping &grouping_;
   const llvm::DenseMap<Value, std::string> &refs_;
@@ -180,7 +179,10 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   };
   // Evaluate each region once on symbolic arguments, then substitute per use.
   if (!op.score().empty()) {
-    auto body = eval_region(op.score(), {placeholder("rs", true), placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")}, score_dim);
+    auto body = eval_region(op.score(),
+                            {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
+                             placeholder("ri"), placeholder("rj")},
+                            score_dim);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
@@ -190,7 +192,9 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
     };
   }
   if (!op.mask().empty()) {
-    auto body = eval_region(op.mask(), {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")}, score_dim);
+    auto body = eval_region(
+        op.mask(), {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")},
+        score_dim);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
@@ -213,11 +217,9 @@ Handler binary_handler(std::function<Expr(Expr, Expr)> fn) {
 Handler unary_handler(std::function<Expr(Expr)> fn) {
   return [fn](KernelBuilder &b, mlir::Operation *op) { return b.unary(op, fn); };
 }
-template <typename Op>
-Handler op_handler(mlir::FailureOr<HTensor> (KernelBuilder::*method)(Op)) {
-  return [method](KernelBuilder &b, mlir::Operation *op) {
-    return (b.*method)(llvm::cast<Op>(op));
-  };
+template <typename Op> Handler op_handler(mlir::FailureOr<HTensor> (KernelBuilder::*method)(Op)) {
+  return
+      [method](KernelBuilder &b, mlir::Operation *op) { return (b.*method)(llvm::cast<Op>(op)); };
 }
 
 /// Every op a kernel can contain, with its translation: one entry per op, so that a test can
@@ -241,8 +243,7 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::TanhOp::getOperationName()] = unary_handler([](Expr a) { return Halide::tanh(a); });
     t[ad::SigmoidOp::getOperationName()] =
         unary_handler([](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
-    t[ad::ReluOp::getOperationName()] =
-        unary_handler([](Expr a) { return Halide::max(a, 0.0f); });
+    t[ad::ReluOp::getOperationName()] = unary_handler([](Expr a) { return Halide::max(a, 0.0f); });
     t[ad::TransposeOp::getOperationName()] = op_handler(&KernelBuilder::transpose);
     t[ad::ReshapeOp::getOperationName()] = op_handler(&KernelBuilder::reshape);
     t[ad::SplitHeadsOp::getOperationName()] = op_handler(&KernelBuilder::split_heads);
@@ -322,9 +323,9 @@ mlir::FailureOr<HTensor> KernelBuilder::matmul(ad::MatmulOp o) {
     return mlir::failure();
   size_t ab = a->rank() - 2, bb = b->rank() - 2;
   auto a_ones = unit_axes(o.lhs(), 0, ab), b_ones = unit_axes(o.rhs(), 0, bb);
-  auto batch = broadcast_extents(
-      std::vector<Expr>(a->extents.begin(), a->extents.begin() + ab), a_ones,
-      std::vector<Expr>(b->extents.begin(), b->extents.begin() + bb), b_ones);
+  auto batch =
+      broadcast_extents(std::vector<Expr>(a->extents.begin(), a->extents.begin() + ab), a_ones,
+                        std::vector<Expr>(b->extents.begin(), b->extents.begin() + bb), b_ones);
   MatmulFuncs mm = define_matmul(fresh("matmul"), *a, *b, batch, a_ones, b_ones);
   family = mm;
   family_name = "matmul";
@@ -416,8 +417,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
     std::string name = "t" + std::to_string(model.buffers.size());
     auto shape = ad::get_sym_shape(root);
     if (!shape)
-      return root.getDefiningOp()->emitError() << "value has no inferred shape",
-             mlir::failure();
+      return root.getDefiningOp()->emitError() << "value has no inferred shape", mlir::failure();
     refs[root] = "buffer:" + name;
     model.buffers.push_back({name, "f32", *shape});
   }
@@ -431,8 +431,8 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       auto out = builder.build(root);
       if (failed(out))
         return mlir::failure();
-      kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) +
-                    "_" + builder.family_name;
+      kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) + "_" +
+                    builder.family_name;
       schedule(builder.family, *out, ctx);
       kernel.pipeline = Halide::Pipeline(out->func);
     } catch (const Halide::Error &e) {

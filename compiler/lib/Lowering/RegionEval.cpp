@@ -15,26 +15,50 @@ namespace {
 
 Expr cmp_i(arith::CmpIPredicate p, Expr a, Expr b) {
   switch (p) {
-  case arith::CmpIPredicate::eq: return a == b;
-  case arith::CmpIPredicate::ne: return a != b;
-  case arith::CmpIPredicate::slt: case arith::CmpIPredicate::ult: return a < b;
-  case arith::CmpIPredicate::sle: case arith::CmpIPredicate::ule: return a <= b;
-  case arith::CmpIPredicate::sgt: case arith::CmpIPredicate::ugt: return a > b;
-  case arith::CmpIPredicate::sge: case arith::CmpIPredicate::uge: return a >= b;
+  case arith::CmpIPredicate::eq:
+    return a == b;
+  case arith::CmpIPredicate::ne:
+    return a != b;
+  case arith::CmpIPredicate::slt:
+  case arith::CmpIPredicate::ult:
+    return a < b;
+  case arith::CmpIPredicate::sle:
+  case arith::CmpIPredicate::ule:
+    return a <= b;
+  case arith::CmpIPredicate::sgt:
+  case arith::CmpIPredicate::ugt:
+    return a > b;
+  case arith::CmpIPredicate::sge:
+  case arith::CmpIPredicate::uge:
+    return a >= b;
   }
   return Expr();
 }
 
 Expr cmp_f(arith::CmpFPredicate p, Expr a, Expr b) {
   switch (p) {
-  case arith::CmpFPredicate::OEQ: case arith::CmpFPredicate::UEQ: return a == b;
-  case arith::CmpFPredicate::ONE: case arith::CmpFPredicate::UNE: return a != b;
-  case arith::CmpFPredicate::OLT: case arith::CmpFPredicate::ULT: return a < b;
-  case arith::CmpFPredicate::OLE: case arith::CmpFPredicate::ULE: return a <= b;
-  case arith::CmpFPredicate::OGT: case arith::CmpFPredicate::UGT: return a > b;
-  case arith::CmpFPredicate::OGE: case arith::CmpFPredicate::UGE: return a >= b;
-  case arith::CmpFPredicate::AlwaysTrue: return Halide::cast<bool>(1);
-  default: return Halide::cast<bool>(0);
+  case arith::CmpFPredicate::OEQ:
+  case arith::CmpFPredicate::UEQ:
+    return a == b;
+  case arith::CmpFPredicate::ONE:
+  case arith::CmpFPredicate::UNE:
+    return a != b;
+  case arith::CmpFPredicate::OLT:
+  case arith::CmpFPredicate::ULT:
+    return a < b;
+  case arith::CmpFPredicate::OLE:
+  case arith::CmpFPredicate::ULE:
+    return a <= b;
+  case arith::CmpFPredicate::OGT:
+  case arith::CmpFPredicate::UGT:
+    return a > b;
+  case arith::CmpFPredicate::OGE:
+  case arith::CmpFPredicate::UGE:
+    return a >= b;
+  case arith::CmpFPredicate::AlwaysTrue:
+    return Halide::cast<bool>(1);
+  default:
+    return Halide::cast<bool>(0);
   }
 }
 
@@ -65,19 +89,27 @@ mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> 
         llvm::TypeSwitch<mlir::Operation *, Expr>(&op)
             .Case<arith::ConstantOp>([](auto c) { return constant(c.getValue()); })
             .Case<mlir::attn::ScoreDimOp>([&](auto) { return score_dim; })
-            .Case<arith::AddFOp, arith::AddIOp>([&](auto o) { return in(o.getLhs()) + in(o.getRhs()); })
-            .Case<arith::SubFOp, arith::SubIOp>([&](auto o) { return in(o.getLhs()) - in(o.getRhs()); })
-            .Case<arith::MulFOp, arith::MulIOp>([&](auto o) { return in(o.getLhs()) * in(o.getRhs()); })
-            .Case<arith::DivFOp, arith::DivSIOp>([&](auto o) { return in(o.getLhs()) / in(o.getRhs()); })
+            .Case<arith::AddFOp, arith::AddIOp>(
+                [&](auto o) { return in(o.getLhs()) + in(o.getRhs()); })
+            .Case<arith::SubFOp, arith::SubIOp>(
+                [&](auto o) { return in(o.getLhs()) - in(o.getRhs()); })
+            .Case<arith::MulFOp, arith::MulIOp>(
+                [&](auto o) { return in(o.getLhs()) * in(o.getRhs()); })
+            .Case<arith::DivFOp, arith::DivSIOp>(
+                [&](auto o) { return in(o.getLhs()) / in(o.getRhs()); })
             .Case<arith::RemSIOp>([&](auto o) { return in(o.getLhs()) % in(o.getRhs()); })
-            .Case<arith::MaxFOp, arith::MaxSIOp>([&](auto o) { return Halide::max(in(o.getLhs()), in(o.getRhs())); })
-            .Case<arith::MinFOp, arith::MinSIOp>([&](auto o) { return Halide::min(in(o.getLhs()), in(o.getRhs())); })
+            .Case<arith::MaxFOp, arith::MaxSIOp>(
+                [&](auto o) { return Halide::max(in(o.getLhs()), in(o.getRhs())); })
+            .Case<arith::MinFOp, arith::MinSIOp>(
+                [&](auto o) { return Halide::min(in(o.getLhs()), in(o.getRhs())); })
             .Case<arith::NegFOp>([&](auto o) { return -in(o.getOperand()); })
             .Case<arith::AndIOp>([&](auto o) { return in(o.getLhs()) && in(o.getRhs()); })
             .Case<arith::OrIOp>([&](auto o) { return in(o.getLhs()) || in(o.getRhs()); })
             .Case<arith::XOrIOp>([&](auto o) { return in(o.getLhs()) != in(o.getRhs()); })
-            .Case<arith::CmpIOp>([&](auto o) { return cmp_i(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
-            .Case<arith::CmpFOp>([&](auto o) { return cmp_f(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
+            .Case<arith::CmpIOp>(
+                [&](auto o) { return cmp_i(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
+            .Case<arith::CmpFOp>(
+                [&](auto o) { return cmp_f(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
             .Case<arith::IndexCastOp>([&](auto o) { return Halide::cast<int32_t>(in(o.getIn())); })
             .Case<arith::SIToFPOp>([&](auto o) { return Halide::cast<float>(in(o.getIn())); })
             .Case<math::SqrtOp>([&](auto o) { return Halide::sqrt(in(o.getOperand())); })

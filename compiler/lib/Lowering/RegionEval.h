@@ -13,7 +13,7 @@ namespace attn::compiler::lowering {
 /// Evaluates the single-block `region` with its block arguments bound to `args` (index values
 /// as Int(32), f32 as Float(32)) and `score_dim` for `attn.score_dim`; returns the yielded
 /// value, or failure after reporting an error at the offending op.
-mlir::FailureOr<Halide::Expr> eval_region(mlir::Region &region, const std::vector<Halide::Expr> &args,
-                                          Halide::Expr score_dim);
+mlir::FailureOr<Halide::Expr>
+eval_region(mlir::Region &region, const std::vector<Halide::Expr> &args, Halide::Expr score_dim);
 
 } // namespace attn::compiler::lowering

@@ -162,8 +162,7 @@ void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &
   sm.exp.vectorize(sm.vars.back(), vec, TailStrategy::GuardWithIf);
 }
 
-void schedule_attention(AttentionFuncs at, KernelOutput out,
-                        const ScheduleContext &ctx) {
+void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
   size_t nb = out.vars.size() - 2;
   std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
   std::vector<Var> score_vars = row_vars;

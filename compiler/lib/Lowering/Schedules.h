@@ -25,7 +25,6 @@ struct KernelOutput {
 void schedule_pointwise(KernelOutput out, const ScheduleContext &ctx);
 void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ctx);
 void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &ctx);
-void schedule_attention(AttentionFuncs at, KernelOutput out,
-                        const ScheduleContext &ctx);
+void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx);
 
 } // namespace attn::compiler::lowering

@@ -10,11 +10,11 @@ std::optional<TargetChoice> parse_target(const std::string &text, std::string *e
   if (text == "host") {
     choice.target = host;
   } else if (text == "host-cuda" || text == "host-cuda-80") {
-    choice.target = host.with_feature(Halide::Target::CUDA)
-                        .with_feature(Halide::Target::CUDACapability80);
+    choice.target =
+        host.with_feature(Halide::Target::CUDA).with_feature(Halide::Target::CUDACapability80);
   } else if (text == "host-cuda-86") {
-    choice.target = host.with_feature(Halide::Target::CUDA)
-                        .with_feature(Halide::Target::CUDACapability86);
+    choice.target =
+        host.with_feature(Halide::Target::CUDA).with_feature(Halide::Target::CUDACapability86);
   } else if (text == "host-opencl") {
     choice.target = host.with_feature(Halide::Target::OpenCL);
   } else if (Halide::Target::validate_target_string(text)) {

@@ -50,8 +50,8 @@ std::optional<SymDim> SymDim::parse(const std::string &text) {
   size_t start = 0;
   while (true) {
     size_t star = product.find('*', start);
-    std::string term = product.substr(start, star == std::string::npos ? std::string::npos
-                                                                        : star - start);
+    std::string term =
+        product.substr(start, star == std::string::npos ? std::string::npos : star - start);
     if (auto n = parse_int(term))
       result.coeff_ *= *n;
     else if (is_identifier(term))

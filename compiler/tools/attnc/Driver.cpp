@@ -20,8 +20,8 @@ Session::Session() : context_(std::make_unique<mlir::MLIRContext>()) {
   diag_ = std::make_unique<dsl::DiagnosticEngine>(source_mgr_, llvm::errs());
   // MLIR's diagnostics (verifier, shape inference, lowering) print like the front end's:
   // file:line:col, the source line and a caret, from the same SourceMgr.
-  mlir_handler_ = std::make_unique<mlir::SourceMgrDiagnosticHandler>(source_mgr_, context_.get(),
-                                                                     llvm::errs());
+  mlir_handler_ =
+      std::make_unique<mlir::SourceMgrDiagnosticHandler>(source_mgr_, context_.get(), llvm::errs());
 }
 
 Session::~Session() = default;

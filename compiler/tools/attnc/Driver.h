@@ -8,9 +8,9 @@
 #include "attn/dsl/Diagnostics.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
-#include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <map>
@@ -25,7 +25,7 @@ enum ExitCode { kOk = 0, kBadInput = 1, kInternal = 2 };
 
 struct ModelOptions {
   std::string file;
-  std::string model;                         // empty: the file's only model
+  std::string model;                          // empty: the file's only model
   std::map<std::string, std::string> defines; // -D name=value
 };
 

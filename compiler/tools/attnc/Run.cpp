@@ -82,12 +82,10 @@ std::optional<compiler::Artefacts> compiled_model(Session &session, const ModelO
   flags.enableDebugInfo();
   module.print(os, flags);
   os.flush();
-  std::string model_name = session.forward()->getAttrOfType<mlir::StringAttr>("attn.model")
-                               ? session.forward()
-                                     ->getAttrOfType<mlir::StringAttr>("attn.model")
-                                     .getValue()
-                                     .str()
-                               : session.forward().getName().str();
+  std::string model_name =
+      session.forward()->getAttrOfType<mlir::StringAttr>("attn.model")
+          ? session.forward()->getAttrOfType<mlir::StringAttr>("attn.model").getValue().str()
+          : session.forward().getName().str();
   std::string key = hex_digest(ir + "\n" + target.target.to_string() + "\n" + compiler_identity());
   fs::path dir = fs::path(cache_root()) / key;
   compiler::Artefacts artefacts;
@@ -204,8 +202,8 @@ int run_model(Session &session, const ModelOptions &options, const RunOptions &r
     }
     llvm::outs() << "model " << model->model_name() << ", " << model->num_kernels()
                  << " kernels, target " << model->target() << "\n";
-    llvm::outs() << "median_ms=" << llvm::format("%.4f", median(times))
-                 << " min_ms=" << llvm::format("%.4f", *std::min_element(times.begin(), times.end()))
+    llvm::outs() << "median_ms=" << llvm::format("%.4f", median(times)) << " min_ms="
+                 << llvm::format("%.4f", *std::min_element(times.begin(), times.end()))
                  << " iterations=" << run.iterations << "\n";
     return kOk;
   }

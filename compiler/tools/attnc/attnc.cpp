@@ -91,9 +91,9 @@ int emit(Session &session, const ModelOptions &options, const EmitArgs &e) {
   if (!lowered)
     return session.failure_code();
   std::string text, error;
-  auto kind = e.stmt ? attn::compiler::TextKind::Stmt
-                     : e.assembly ? attn::compiler::TextKind::Assembly
-                                  : attn::compiler::TextKind::Ptx;
+  auto kind = e.stmt       ? attn::compiler::TextKind::Stmt
+              : e.assembly ? attn::compiler::TextKind::Assembly
+                           : attn::compiler::TextKind::Ptx;
   if (!attn::compiler::emit_text(*lowered, *target, kind, &text, &error)) {
     session.error(error);
     return e.ptx && !target->gpu ? kBadInput : kInternal;
@@ -118,8 +118,7 @@ int compile(Session &session, const ModelOptions &options, const std::string &ta
   llvm::outs() << "wrote " << artefacts.library << "\n"
                << "wrote " << artefacts.header << "\n"
                << "wrote " << artefacts.manifest << "\n"
-               << lowered->kernels.size() << " kernels for " << target->target.to_string()
-               << "\n";
+               << lowered->kernels.size() << " kernels for " << target->target.to_string() << "\n";
   return kOk;
 }
 
@@ -139,9 +138,10 @@ int main(int argc, char **argv) {
   auto *compile_cmd = app.add_subcommand(
       "compile", "Compile a model to a static library, a C++ header and a manifest");
   add_model_options(compile_cmd, args);
-  compile_cmd->add_option("--target", target,
-                          "host, host-cuda (CUDA capability 80), host-cuda-86, host-opencl, "
-                          "or a Halide target string")
+  compile_cmd
+      ->add_option("--target", target,
+                   "host, host-cuda (CUDA capability 80), host-cuda-86, host-opencl, "
+                   "or a Halide target string")
       ->capture_default_str();
   compile_cmd->add_option("-o", out_dir, "output directory")->required();
   std::string name;
@@ -156,18 +156,20 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   run_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output directory")->required();
-  run_cmd->add_option("--target", run.target,
-                       "a host target: host, or a Halide target string such as host-profile")
+  run_cmd
+      ->add_option("--target", run.target,
+                   "a host target: host, or a Halide target string such as host-profile")
       ->capture_default_str();
 
-  auto *bench_cmd = app.add_subcommand(
-      "bench", "Compile once, then time N forwards; the last line reads "
-               "median_ms=... min_ms=... iterations=N");
+  auto *bench_cmd =
+      app.add_subcommand("bench", "Compile once, then time N forwards; the last line reads "
+                                  "median_ms=... min_ms=... iterations=N");
   add_model_options(bench_cmd, args);
   bench_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   bench_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
-  bench_cmd->add_option("--target", run.target,
-                         "a host target: host, or a Halide target string such as host-profile")
+  bench_cmd
+      ->add_option("--target", run.target,
+                   "a host target: host, or a Halide target string such as host-profile")
       ->capture_default_str();
   int iterations = 20;
   bench_cmd->add_option("--iterations", iterations, "timed forwards")

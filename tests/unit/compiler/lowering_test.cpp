@@ -86,9 +86,8 @@ TEST_F(Lowering, MultiHeadAttentionIsFourLinearsAndOneAttention) {
                        "MultiHeadAttention_k2_matmul", "MultiHeadAttention_k3_attention",
                        "MultiHeadAttention_k4_matmul"}));
   // The bias add is each linear's epilogue: the linear reads its input, weight and bias.
-  EXPECT_EQ(model->kernels[0].args,
-            (std::vector<std::string>{"input:query", "weight:query.weight", "weight:query.bias",
-                                      "buffer:t0"}));
+  EXPECT_EQ(model->kernels[0].args, (std::vector<std::string>{"input:query", "weight:query.weight",
+                                                              "weight:query.bias", "buffer:t0"}));
   EXPECT_EQ(model->kernels[3].args,
             (std::vector<std::string>{"buffer:t0", "buffer:t1", "buffer:t2", "buffer:t3"}));
 

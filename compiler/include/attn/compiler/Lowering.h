@@ -25,7 +25,9 @@ struct TargetChoice {
   std::string name; // as given on the command line: host, host-cuda, host-opencl, ...
   Halide::Target target;
   bool gpu = false;
-  std::string device_name() const { return gpu ? (target.has_feature(Halide::Target::CUDA) ? "cuda" : "opencl") : "cpu"; }
+  std::string device_name() const {
+    return gpu ? (target.has_feature(Halide::Target::CUDA) ? "cuda" : "opencl") : "cpu";
+  }
 };
 
 /// Parses `host`, `host-cuda` (CUDA capability 80), `host-cuda-86`, `host-opencl`, or a full
