@@ -56,6 +56,17 @@ std::string print_module(mlir::ModuleOp module, bool locations) {
   return os.str();
 }
 
+/// Parses the target and lowers the model for it; returns 0, or the exit status after errors.
+int lower_for(Session &session, const ModelOptions &options, const std::string &target_name,
+              std::optional<attn::compiler::TargetChoice> &target,
+              std::optional<attn::compiler::LoweredModel> &lowered) {
+  target = parse_target_or_report(session, target_name);
+  if (!target)
+    return kBadInput;
+  lowered = session.lower(options, *target);
+  return lowered ? kOk : session.failure_code();
+}
+
 struct EmitArgs {
   bool ast = false, ir = false, ir_opt = false, stmt = false, assembly = false, ptx = false;
   bool locations = false;
@@ -84,12 +95,10 @@ int emit(Session &session, const ModelOptions &options, const EmitArgs &e) {
     return write_output(session, e.output, print_module(module, e.locations));
   }
   std::string target_name = e.target.empty() ? (e.ptx ? "host-cuda" : "host") : e.target;
-  auto target = parse_target_or_report(session, target_name);
-  if (!target)
-    return kBadInput;
-  auto lowered = session.lower(options, *target);
-  if (!lowered)
-    return session.failure_code();
+  std::optional<attn::compiler::TargetChoice> target;
+  std::optional<attn::compiler::LoweredModel> lowered;
+  if (int code = lower_for(session, options, target_name, target, lowered))
+    return code;
   std::string text, error;
   auto kind = e.stmt       ? attn::compiler::TextKind::Stmt
               : e.assembly ? attn::compiler::TextKind::Assembly
@@ -103,12 +112,10 @@ int emit(Session &session, const ModelOptions &options, const EmitArgs &e) {
 
 int compile(Session &session, const ModelOptions &options, const std::string &target_name,
             const std::string &out_dir, const std::string &name) {
-  auto target = parse_target_or_report(session, target_name);
-  if (!target)
-    return kBadInput;
-  auto lowered = session.lower(options, *target);
-  if (!lowered)
-    return session.failure_code();
+  std::optional<attn::compiler::TargetChoice> target;
+  std::optional<attn::compiler::LoweredModel> lowered;
+  if (int code = lower_for(session, options, target_name, target, lowered))
+    return code;
   attn::compiler::Artefacts artefacts;
   std::string error;
   if (!attn::compiler::emit_library(*lowered, *target, out_dir, name, &artefacts, &error)) {
