@@ -95,6 +95,7 @@ struct AttentionFuncs {
   Halide::RDom d, j;
   std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]
   Halide::Var key;               // the key-position var of score/exp
+  int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise
 };
 /// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv]; up to two leading axes
 /// (batch, head). Softmax over keys with the row maximum subtracted; a row whose keys are all

@@ -342,6 +342,16 @@ mlir::FailureOr<HTensor> KernelBuilder::softmax(ad::SoftmaxOp o) {
   return sm.out;
 }
 
+/// Tells Halide the output's static sizes, so loops over them have constant extents (exact
+/// vector tiling, unrolling) and a wrongly sized output buffer is an error.
+void bound_static_axes(HTensor out, Value root) {
+  auto shape = static_extents(root);
+  auto args = out.func.args();
+  for (size_t axis = 0; axis < shape.size(); ++axis)
+    if (shape[axis] >= 0)
+      out.func.bound(args[shape.size() - 1 - axis], 0, static_cast<int>(shape[axis]));
+}
+
 void schedule(const Family &family, const HTensor &root, const ScheduleContext &ctx) {
   auto args = root.func.args();
   KernelOutput out{root.func, std::vector<Halide::Var>(args.rbegin(), args.rend())};
@@ -433,6 +443,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
         return mlir::failure();
       kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) + "_" +
                     builder.family_name;
+      bound_static_axes(*out, root);
       schedule(builder.family, *out, ctx);
       kernel.pipeline = Halide::Pipeline(out->func);
     } catch (const Halide::Error &e) {

@@ -184,7 +184,7 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   const int vec = ctx.vector_size;
   // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
   // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
-  const int tile = 16, rows = 4;
+  const int tile = 16, rows = 4, acc_rows = vec >= 16 ? 4 : 2;
   Var i = out.vars[nb], dv = out.vars[nb + 1];
   Var io("io"), ii("ii");
   out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
@@ -198,27 +198,43 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
     at.keys.parallel(key_vars[0]);
 
   Var qi = at.vars[nb];
+  // Scores: rows × two vectors of keys accumulated in registers over d.
   at.dot.compute_at(out.func, par).vectorize(at.key, vec);
-  Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
+  Var ko("ko"), ki("ki"), ku("ku"), kv("kv"), ro("ro"), ri("ri");
   at.dot.update()
       .split(at.key, ko, ki, 2 * vec)
+      .split(ki, ku, kv, vec)
       .split(qi, ro, ri, rows)
-      .reorder(ki, ri, at.d.x, ko, ro)
-      .vectorize(ki, vec)
+      .reorder(kv, ku, ri, at.d.x, ko, ro)
+      .vectorize(kv)
+      .unroll(ku)
       .unroll(ri);
   at.score.compute_at(out.func, par).vectorize(at.key, vec);
   at.max.compute_at(out.func, par);
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
   at.sum.compute_at(out.func, par);
-  Var ao("ao"), ai("ai");
-  // The value rows are read along the head dim, the input's innermost axis: guarded, not
-  // rounded up.
-  at.acc.compute_at(out.func, par).vectorize(at.vars[nb + 1], vec, TailStrategy::GuardWithIf);
-  at.acc.update()
-      .split(qi, ao, ai, 2)
-      .reorder(at.vars[nb + 1], ai, at.j.x, ao)
-      .vectorize(at.vars[nb + 1], vec, TailStrategy::GuardWithIf)
-      .unroll(ai);
+  // The weighted sum of values: rows × the head dim in registers, over the keys. The head dim
+  // is the value input's innermost axis, so it is never rounded up: with a static Dv the
+  // vectors tile it exactly, otherwise the tail is guarded.
+  Var dvv = at.vars[nb + 1];
+  at.acc.compute_at(out.func, par);
+  Var ao("ao"), ai("ai"), du("du"), dl("dl");
+  Stage update = at.acc.update();
+  update.split(qi, ao, ai, acc_rows);
+  const int value_dim = at.value_dim;
+  const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
+  const int lanes = pow2 && value_dim < vec ? value_dim : vec;
+  if (value_dim > 0 && value_dim % lanes == 0 && value_dim / lanes <= 8) {
+    at.acc.split(dvv, du, dl, lanes).vectorize(dl).unroll(du);
+    update.split(dvv, du, dl, lanes)
+        .reorder(dl, du, ai, at.j.x, ao)
+        .vectorize(dl)
+        .unroll(du)
+        .unroll(ai);
+  } else {
+    at.acc.vectorize(dvv, vec, TailStrategy::GuardWithIf);
+    update.reorder(dvv, ai, at.j.x, ao).vectorize(dvv, vec, TailStrategy::GuardWithIf).unroll(ai);
+  }
 }
 
 } // namespace attn::compiler::lowering
