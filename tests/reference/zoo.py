@@ -88,3 +88,19 @@ REGISTRY: Dict[str, ModelSpec] = {
     "MultiHeadAttention": ModelSpec(MultiHeadAttention, ("query", "key", "value"),
                                     _query_key_value("embed_dim")),
 }
+
+
+def _load_op_references():
+    """Merges the op-level references of tests/reference/ops_*.py (each defines OPS, a dict of
+    name -> ModelSpec) into REGISTRY, so export_case.py and the numeric tests reach them too."""
+    import importlib
+    import pathlib
+    for path in sorted(pathlib.Path(__file__).resolve().parent.glob("ops_*.py")):
+        module = importlib.import_module(path.stem)
+        for name, spec in module.OPS.items():
+            if name in REGISTRY:
+                raise RuntimeError(f"{path.name}: reference '{name}' is defined twice")
+            REGISTRY[name] = spec
+
+
+_load_op_references()
