@@ -269,7 +269,8 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   extents.push_back(sq);
   extents.push_back(dv_extent);
   at_.out = HTensor{Func(name), extents};
-  if (const int64_t *dv_static = Halide::Internal::as_const_int(dv_extent))
+  if (const int64_t *dv_static =
+          Halide::Internal::as_const_int(Halide::Internal::simplify(dv_extent)))
     at_.value_dim = static_cast<int>(*dv_static);
   Expr acc = at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend()));
   Expr total = row_only(at_.sum);

@@ -194,8 +194,13 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
 
   std::vector<Var> key_vars = row_major_args(at.keys);
   at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
-  if (key_vars.size() >= 3)
-    at.keys.parallel(key_vars[0]);
+  if (key_vars.size() >= 3) {
+    // One task per (batch, head): fuse the leading axes.
+    std::vector<Var> lead(key_vars.begin(), key_vars.end() - 2);
+    Var first = lead.back();
+    lead.pop_back();
+    at.keys.parallel(fuse_all(at.keys, first, std::vector<Var>(lead.rbegin(), lead.rend())));
+  }
 
   Var qi = at.vars[nb];
   // Scores: rows × two vectors of keys accumulated in registers over d.
