@@ -45,3 +45,27 @@ func @causal_mha(%x: tensor<?x?x40xf32> {attn.dims = ["B", "S", 40], attn.name =
   %out = attn.assert_shape %o ["B", "S", 40] scope = 0 : (tensor<*xf32>) -> tensor<*xf32>
   attn.return %out : tensor<*xf32>
 }
+
+// Attention spelled out op by op, heads laid out sequence-first: the fusion makes it one
+// attn.attention reading K through a transpose of Kᵀ, which the canonicalizer composes with the
+// transpose that made Kᵀ, leaving K's own layout change. The scale stays in the score region.
+
+// CHECK-LABEL: func @spelled_out
+// CHECK-NOT: attn.softmax
+// CHECK: %[[Q:.*]] = attn.transpose %arg0 [0, 2, 1, 3] {attn.dims = ["B", 4, "S", 8]}
+// CHECK: %[[K:.*]] = attn.transpose %arg0 [0, 2, 1, 3] {attn.dims = ["B", 4, "S", 8]}
+// CHECK: "attn.attention"(%[[Q]], %[[K]], %[[Q]])
+// CHECK: arith.mulf
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.matmul
+// CHECK: attn.return
+func @spelled_out(%x: tensor<?x?x4x8xf32> {attn.dims = ["B", "S", 4, 8], attn.name = "x"}) -> tensor<*xf32> {
+  %q = attn.transpose %x [0, 2, 1, 3] : (tensor<?x?x4x8xf32>) -> tensor<*xf32>
+  %kt = attn.transpose %x [0, 2, 3, 1] : (tensor<?x?x4x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %c = attn.constant 0.35355339 : tensor<f32>
+  %t = attn.mul %s, %c : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %q : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}

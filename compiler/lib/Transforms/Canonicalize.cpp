@@ -127,33 +127,6 @@ template <typename Op, bool commutative> struct DropMultiplicativeOne : OpRewrit
   }
 };
 
-/// Copies constants defined outside an attention op into the regions that use them.
-void sink_constants_into_regions(ModuleOp module) {
-  module.walk([](AttentionOp attention) {
-    for (Region &region : attention->getRegions()) {
-      if (region.empty())
-        continue;
-      OpBuilder builder = OpBuilder::atBlockBegin(&region.front());
-      llvm::DenseMap<Value, Value> copies;
-      region.walk([&](Operation *op) {
-        for (OpOperand &use : op->getOpOperands()) {
-          Value value = use.get();
-          Operation *def = value.getDefiningOp();
-          if (!def || attention->isAncestor(def) || !matchPattern(value, m_Constant()))
-            continue;
-          auto [it, inserted] = copies.try_emplace(value);
-          if (inserted)
-            it->second = builder.clone(*def)->getResult(value.cast<OpResult>().getResultNumber());
-          use.set(it->second);
-        }
-      });
-      for (auto &[original, copy] : copies)
-        if (Operation *def = original.getDefiningOp(); def && def->use_empty())
-          def->erase();
-    }
-  });
-}
-
 class CanonicalizePass : public PassWrapper<CanonicalizePass, OperationPass<ModuleOp>> {
 public:
   StringRef getArgument() const final { return "attn-canonicalize"; }
@@ -177,7 +150,7 @@ public:
     // Not reaching a fixed point within the driver's iteration limit leaves valid IR, only less
     // simplified; MLIR's own canonicalizer accepts that too.
     (void)applyPatternsAndFoldGreedily(getOperation(), patterns_);
-    sink_constants_into_regions(getOperation());
+    ::attn::compiler::sink_constants_into_attention_regions(getOperation());
   }
 
 private:
@@ -192,6 +165,32 @@ void populate_attn_canonicalization_patterns(RewritePatternSet &patterns) {
   patterns.add<FoldScoreDim, FoldConstantSqrt, ComposeTransposes,
                DropMultiplicativeOne<MulOp, true>, DropMultiplicativeOne<DivOp, false>>(
       patterns.getContext());
+}
+
+void sink_constants_into_attention_regions(ModuleOp module) {
+  module.walk([](AttentionOp attention) {
+    for (Region &region : attention->getRegions()) {
+      if (region.empty())
+        continue;
+      OpBuilder builder = OpBuilder::atBlockBegin(&region.front());
+      llvm::DenseMap<Value, Value> copies;
+      region.walk([&](Operation *op) {
+        for (OpOperand &use : op->getOpOperands()) {
+          Value value = use.get();
+          Operation *def = value.getDefiningOp();
+          if (!def || attention->isAncestor(def) || !matchPattern(value, m_Constant()))
+            continue;
+          auto [it, inserted] = copies.try_emplace(value);
+          if (inserted)
+            it->second = builder.clone(*def)->getResult(value.cast<OpResult>().getResultNumber());
+          use.set(it->second);
+        }
+      });
+      for (auto &[original, copy] : copies)
+        if (Operation *def = original.getDefiningOp(); def && def->use_empty())
+          def->erase();
+    }
+  });
 }
 
 std::unique_ptr<Pass> create_canonicalize_pass() { return std::make_unique<CanonicalizePass>(); }

@@ -84,17 +84,22 @@ private:
 } // namespace
 
 const std::vector<std::string> &pipeline_step_names() {
-  static const std::vector<std::string> names = {"verify-input", "shape-inference", "canonicalize",
-                                                 "verify-output"};
+  static const std::vector<std::string> names = {"shape-inference", "verify-input",
+                                                 "fuse-attention", "canonicalize", "verify-output"};
   return names;
 }
 
 LogicalResult run_pipeline(ModuleOp module, const PipelineOptions &options) {
   StepRunner steps(module, options);
-  // The passes rely on the ops' contracts, so the front end's IR is checked first.
-  steps.verify("verify-input");
   // Ranked types and attn.dims on every value; declared shapes checked and their asserts erased.
+  // It runs first so that a shape error in the source is reported by its shape rule, in the
+  // source's terms (symbols, every independent mismatch), rather than by an op's verifier.
   steps.run_pass("shape-inference", create_shape_inference_pass());
+  // The later passes rely on the ops' contracts.
+  steps.verify("verify-input");
+  // matmul(Q, Kᵀ) → scale → softmax → matmul(·, V), as models spell it, into attn.attention, so
+  // the lowering builds one tiled kernel instead of two matmuls around an S² softmax.
+  steps.run_pass("fuse-attention", create_fuse_attention_pass());
   // Folds that static sizes allow (score_dim, transposes, scaling by one), then dead code.
   steps.run_pass("canonicalize", create_canonicalize_pass());
   // What goes to the lowering must be valid IR; a failure here is a compiler bug.
@@ -107,11 +112,13 @@ void register_attn_passes() {
   static std::once_flag once;
   std::call_once(once, [] {
     registerPass([] { return create_shape_inference_pass(); });
+    registerPass([] { return create_fuse_attention_pass(); });
     registerPass([] { return create_canonicalize_pass(); });
     PassPipelineRegistration<>(
         "attn-pipeline", "The passes of run_pipeline, in its order (the pass manager verifies)",
         [](OpPassManager &pm) {
           pm.addPass(create_shape_inference_pass());
+          pm.addPass(create_fuse_attention_pass());
           pm.addPass(create_canonicalize_pass());
         });
   });

@@ -12,9 +12,11 @@
 // the source): the first occurrence of a symbol binds it to the actual dim, later occurrences must
 // agree. Scope 0 is the forward itself, whose symbols are bound to themselves by the arguments.
 //
-// A failing shape rule or assert reports its error and ends the function's inference: every
-// later shape could depend on it, and the ops of a module call whose argument did not match its
-// declaration would only repeat the same mismatch in other words.
+// A failing shape rule or assert reports its error and poisons its result: the ops that read a
+// poisoned value are skipped and poison theirs, without errors of their own (the ops of a module
+// call whose argument did not match its declaration would only repeat the same mismatch in other
+// words). Ops that do not depend on it are still checked, so one run reports every independent
+// mismatch.
 // Ops inside attention regions are scalar and are left alone.
 #include "attn/compiler/Passes.h"
 
@@ -22,6 +24,7 @@
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <map>
@@ -97,7 +100,10 @@ public:
       return failure();
     if (succeeded(check_in_scope(op, actual, scope)))
       return success();
-    scope.failed = true;
+    // In a call, the asserts after a failed one would restate it; the model's own results
+    // (scope 0, whose symbols its inputs bind) are checked independently.
+    if (op.scope() != 0)
+      scope.failed = true;
     return failure();
   }
 
@@ -177,9 +183,12 @@ private:
       StringRef name = dims[k].cast<StringAttr>().getValue();
       if (is_symbol(name)) {
         auto [it, first_use] = scope.bound.try_emplace(name, got);
-        if (!first_use && it->second != got)
+        if (!first_use && it->second != got) {
+          if (it->second.str() == name)
+            return mismatch() << "axis " << axis << " is " << got.str() << ", not " << name;
           return mismatch() << "axis " << axis << " is " << got.str() << " but " << name
                             << " is already " << it->second.str();
+        }
         continue;
       }
       auto expected = evaluate(op, name, scope);
@@ -209,22 +218,32 @@ public:
         argument_shapes.push_back(it->second);
     AssertChecker asserts(argument_shapes);
 
+    bool ok = true;
     for (Block &block : func_.getBody()) {
       for (Operation &op : llvm::make_early_inc_range(block)) {
+        if (llvm::any_of(op.getOperands(), [&](Value v) { return poisoned_.count(v); })) {
+          poison(op);
+          continue;
+        }
         if (auto assert_op = dyn_cast<AssertShapeOp>(op)) {
           auto actual = operand_shape(op, 0);
-          if (failed(actual))
-            return failure();
-          if (failed(asserts.check(assert_op, *actual)))
-            return failure();
+          if (failed(actual) || failed(asserts.check(assert_op, *actual))) {
+            ok = false;
+            poison(op);
+            continue;
+          }
           assert_op.result().replaceAllUsesWith(assert_op.input());
           assert_op.erase();
           continue;
         }
-        if (failed(infer(op)))
-          return failure();
+        if (failed(infer(op))) {
+          ok = false;
+          poison(op);
+        }
       }
     }
+    if (!ok)
+      return failure();
     set_function_type();
     return success();
   }
@@ -317,8 +336,14 @@ private:
         func_.setResultAttr(operand.index(), kDimsAttr, to_attr(func_.getContext(), it->second));
   }
 
+  void poison(Operation &op) {
+    for (Value result : op.getResults())
+      poisoned_.insert(result);
+  }
+
   FuncOp func_;
   llvm::DenseMap<Value, SymShape> shapes_;
+  llvm::DenseSet<Value> poisoned_; // results of ops whose shape failed, or that read such
 };
 
 class ShapeInferencePass : public PassWrapper<ShapeInferencePass, OperationPass<ModuleOp>> {

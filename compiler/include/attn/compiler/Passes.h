@@ -27,12 +27,21 @@ namespace attn::compiler {
 /// functions' result types.
 std::unique_ptr<mlir::Pass> create_shape_inference_pass();
 
+/// `attn-fuse-attention`: turns `matmul(Q, Kᵀ)`, elementwise scaling by constants, `softmax`
+/// over the last axis and `matmul(·, V)`, however they are spelled, into one `attn.attention`.
+std::unique_ptr<mlir::Pass> create_fuse_attention_pass();
+
 /// `attn-canonicalize`: MLIR's canonicalization (folds, dead code) with the attn dialect's own
 /// simplifications; constants used by attention regions are kept inside them.
 std::unique_ptr<mlir::Pass> create_canonicalize_pass();
 
 /// The attn dialect's simplification patterns, for any greedy rewrite that wants them.
 void populate_attn_canonicalization_patterns(mlir::RewritePatternSet &patterns);
+
+/// Copies constants defined outside an attention op into the regions that use them. MLIR's
+/// greedy rewrite driver hoists constants out of regions that are not isolated from above, and
+/// the lowering compiles each region on its own, so a pass that runs the driver calls this after.
+void sink_constants_into_attention_regions(mlir::ModuleOp module);
 
 struct PipelineOptions {
   /// Where the IR is printed after steps, each time under a header naming the step; nothing is
@@ -49,7 +58,8 @@ struct PipelineOptions {
 /// The pipeline's step names, in order (for `--stop-after`-style options and their checks).
 const std::vector<std::string> &pipeline_step_names();
 
-/// Runs the compiler's passes on `module`: verify, shape inference, canonicalize, verify.
+/// Runs the compiler's passes on `module`: verify, shape inference, attention fusion,
+/// canonicalize, verify.
 /// Errors are reported through the context's diagnostic handler; failure means at least one
 /// was reported.
 mlir::LogicalResult run_pipeline(mlir::ModuleOp module, const PipelineOptions &options = {});

@@ -1,0 +1,296 @@
+// RUN: attn-opt %s -attn-shape-inference -attn-fuse-attention -split-input-file | FileCheck %s
+
+// The pass needs shapes, so each case runs shape inference first. Every spelling of
+// softmax(scale(Q·Kᵀ))·V below becomes one attn.attention whose score region holds the scale.
+
+// Unscaled, rank 3 (batch), K transposed by an explicit attn.transpose: the attention reads K.
+
+// CHECK-LABEL: func @unscaled
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x16xf32> {{.*}}, %[[K:.*]]: tensor<?x?x16xf32> {{.*}}, %[[V:.*]]: tensor<?x?x24xf32>
+// CHECK-NOT: attn.matmul
+// CHECK-NOT: attn.softmax
+// CHECK: %[[A:.*]] = "attn.attention"(%[[Q]], %[[K]], %[[V]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: attn.yield %[[S]] : f32
+// CHECK-NEXT: }, {
+// CHECK-NEXT: })
+// CHECK-SAME: {attn.dims = ["B", "Sq", 24]} : (tensor<?x?x16xf32>, tensor<?x?x16xf32>, tensor<?x?x24xf32>) -> tensor<?x?x24xf32>
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.matmul
+// CHECK: attn.return %[[A]]
+func @unscaled(%q: tensor<?x?x16xf32> {attn.dims = ["B", "Sq", 16]},
+               %k: tensor<?x?x16xf32> {attn.dims = ["B", "Sk", 16]},
+               %v: tensor<?x?x24xf32> {attn.dims = ["B", "Sk", 24]}) -> tensor<*xf32> {
+  %kt = attn.transpose %k [0, 2, 1] : (tensor<?x?x16xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<?x?x16xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x?x24xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Scaled by a multiplication (the constant on either side), rank 4 (batch × heads).
+
+// CHECK-LABEL: func @scale_by_mul
+// CHECK-NOT: attn.softmax
+// CHECK: "attn.attention"
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[C:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[S]], %[[C]] : f32
+// CHECK-NEXT: attn.yield %[[Y]] : f32
+// CHECK: {attn.dims = ["B", 4, "S", 8]} : (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32>
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.matmul
+// CHECK-NOT: attn.mul
+func @scale_by_mul(%x: tensor<?x4x?x8xf32> {attn.dims = ["B", 4, "S", 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 1, 3, 2] : (tensor<?x4x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x4x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %c = attn.constant 0.125 : tensor<f32>
+  %t = attn.mul %c, %s : (tensor<f32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x4x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Scaled by a division, as the seed's MultiHeadAttention writes `/ math.sqrt(head_dim)`, on
+// split heads.
+
+// CHECK-LABEL: func @scale_by_div
+// CHECK: %[[QH:.*]] = attn.split_heads %arg0
+// CHECK: %[[KH:.*]] = attn.split_heads %arg1
+// CHECK: %[[VH:.*]] = attn.split_heads %arg2
+// CHECK-NOT: attn.softmax
+// CHECK: "attn.attention"(%[[QH]], %[[KH]], %[[VH]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[C:.*]] = arith.constant 2.82842708 : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.divf %[[S]], %[[C]] : f32
+// CHECK-NEXT: attn.yield %[[Y]] : f32
+// CHECK: {attn.dims = ["B", 5, "Sq", 8]}
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.div
+// CHECK: attn.merge_heads
+func @scale_by_div(%q: tensor<?x?x40xf32> {attn.dims = ["B", "Sq", 40]},
+                   %k: tensor<?x?x40xf32> {attn.dims = ["B", "Sk", 40]},
+                   %v: tensor<?x?x40xf32> {attn.dims = ["B", "Sk", 40]}) -> tensor<*xf32> {
+  %qh = attn.split_heads %q heads = 5 : (tensor<?x?x40xf32>) -> tensor<*xf32>
+  %kh = attn.split_heads %k heads = 5 : (tensor<?x?x40xf32>) -> tensor<*xf32>
+  %vh = attn.split_heads %v heads = 5 : (tensor<?x?x40xf32>) -> tensor<*xf32>
+  %kt = attn.transpose %kh [0, 1, 3, 2] : (tensor<*xf32>) -> tensor<*xf32>
+  %s = attn.matmul %qh, %kt : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %c = attn.constant 2.82842708 : tensor<f32>
+  %t = attn.div %s, %c : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %vh : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %m = attn.merge_heads %o : (tensor<*xf32>) -> tensor<*xf32>
+  attn.return %m : tensor<*xf32>
+}
+
+// -----
+
+// The scale applied before the matmul: Q multiplied, K divided (under its transpose), Kᵀ
+// multiplied. All three move into the score; the attention reads the unscaled Q and K.
+
+// CHECK-LABEL: func @scale_before_matmul
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x8xf32> {{.*}}, %[[K:.*]]: tensor<?x?x8xf32>
+// CHECK-NOT: attn.mul
+// CHECK-NOT: attn.div
+// CHECK: "attn.attention"(%[[Q]], %[[K]], %[[K]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[C1:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT: %[[C2:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK-NEXT: %[[C3:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK-NEXT: %[[Y1:.*]] = arith.mulf %[[S]], %[[C1]] : f32
+// CHECK-NEXT: %[[Y2:.*]] = arith.mulf %[[Y1]], %[[C2]] : f32
+// CHECK-NEXT: %[[Y3:.*]] = arith.divf %[[Y2]], %[[C3]] : f32
+// CHECK-NEXT: attn.yield %[[Y3]] : f32
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.matmul
+func @scale_before_matmul(%q: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
+                          %k: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
+  %half = attn.constant 0.5 : tensor<f32>
+  %three = attn.constant 3.0 : tensor<f32>
+  %four = attn.constant 4.0 : tensor<f32>
+  %qs = attn.mul %q, %half : (tensor<?x?x8xf32>, tensor<f32>) -> tensor<*xf32>
+  %ks = attn.div %k, %four : (tensor<?x?x8xf32>, tensor<f32>) -> tensor<*xf32>
+  %kt = attn.transpose %ks [0, 2, 1] : (tensor<*xf32>) -> tensor<*xf32>
+  %kts = attn.mul %kt, %three : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %s = attn.matmul %qs, %kts : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %k : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Kᵀ arriving as it is ([B, D, Sk], no transpose to look through): the attention reads an
+// explicit transpose of it. A transpose with another permutation (here [B, Sk, H, D] to
+// [B, H, D, Sk]) is also looked through this way; the canonicalizer then composes the two.
+
+// CHECK-LABEL: func @key_already_transposed
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x8xf32> {{.*}}, %[[KT:.*]]: tensor<?x8x?xf32>
+// CHECK: %[[K:.*]] = attn.transpose %[[KT]] [0, 2, 1] {attn.dims = ["B", "Sk", 8]} : (tensor<?x8x?xf32>) -> tensor<?x?x8xf32>
+// CHECK: "attn.attention"(%[[Q]], %[[K]], %arg2)
+// CHECK-NOT: attn.softmax
+func @key_already_transposed(%q: tensor<?x?x8xf32> {attn.dims = ["B", "Sq", 8]},
+                             %kt: tensor<?x8x?xf32> {attn.dims = ["B", 8, "Sk"]},
+                             %v: tensor<?x?x8xf32> {attn.dims = ["B", "Sk", 8]}) -> tensor<*xf32> {
+  %s = attn.matmul %q, %kt : (tensor<?x?x8xf32>, tensor<?x8x?xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// CHECK-LABEL: func @key_permuted
+// CHECK: %[[KT:.*]] = attn.transpose %arg1 [0, 2, 3, 1] {attn.dims = ["B", 4, 8, "S"]}
+// CHECK: %[[K:.*]] = attn.transpose %[[KT]] [0, 1, 3, 2] {attn.dims = ["B", 4, "S", 8]}
+// CHECK: "attn.attention"(%arg0, %[[K]], %arg0)
+// CHECK-NOT: attn.softmax
+func @key_permuted(%q: tensor<?x4x?x8xf32> {attn.dims = ["B", 4, "S", 8]},
+                   %k: tensor<?x?x4x8xf32> {attn.dims = ["B", "S", 4, 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %k [0, 2, 3, 1] : (tensor<?x?x4x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<?x4x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %q : (tensor<*xf32>, tensor<?x4x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Any elementwise function of the score by constants fuses, in order: here a tanh soft cap,
+// c·tanh(s / c), then a shift (softmax ignores it, but it is what the model wrote). Rank 2.
+
+// CHECK-LABEL: func @soft_cap
+// CHECK: "attn.attention"
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[CAP:.*]] = arith.constant 3.000000e+01 : f32
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[Y1:.*]] = arith.divf %[[S]], %[[CAP]] : f32
+// CHECK-NEXT: %[[Y2:.*]] = math.tanh %[[Y1]] : f32
+// CHECK-NEXT: %[[Y3:.*]] = arith.mulf %[[Y2]], %[[CAP]] : f32
+// CHECK-NEXT: %[[Y4:.*]] = arith.subf %[[Y3]], %[[ONE]] : f32
+// CHECK-NEXT: attn.yield %[[Y4]] : f32
+// CHECK: {attn.dims = ["S", 8]}
+// CHECK-NOT: attn.tanh
+// CHECK-NOT: attn.softmax
+func @soft_cap(%x: tensor<?x8xf32> {attn.dims = ["S", 8]}) -> tensor<*xf32> {
+  %cap = attn.constant 30.0 : tensor<f32>
+  %one = attn.constant 1.0 : tensor<f32>
+  %kt = attn.transpose %x [1, 0] : (tensor<?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %a = attn.div %s, %cap : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %b = attn.tanh %a : (tensor<*xf32>) -> tensor<*xf32>
+  %c = attn.mul %b, %cap : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %d = attn.sub %c, %one : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %p = attn.softmax %d axis = 1 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Not fused: the softmax runs over the queries (a non-last axis).
+
+// CHECK-LABEL: func @softmax_not_over_keys
+// CHECK: attn.matmul
+// CHECK: attn.softmax %{{.*}} axis = 1
+// CHECK: attn.matmul
+// CHECK-NOT: "attn.attention"
+func @softmax_not_over_keys(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 1 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Not fused: the scores, the scaled scores or the probabilities are used twice (returned as
+// well), so they are materialised anyway.
+
+// CHECK-LABEL: func @scores_used_twice
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @scores_used_twice(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> (tensor<*xf32>, tensor<*xf32>) {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o, %s : tensor<*xf32>, tensor<*xf32>
+}
+
+// CHECK-LABEL: func @scaled_scores_used_twice
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @scaled_scores_used_twice(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> (tensor<*xf32>, tensor<*xf32>) {
+  %c = attn.constant 0.5 : tensor<f32>
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %t = attn.mul %s, %c : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o, %t : tensor<*xf32>, tensor<*xf32>
+}
+
+// CHECK-LABEL: func @probabilities_used_twice
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @probabilities_used_twice(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> (tensor<*xf32>, tensor<*xf32>) {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o, %p : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Not fused: a bias tensor added to the scores (the attention op has no operand for it), and a
+// scale that is not a compile-time constant.
+
+// CHECK-LABEL: func @bias_tensor
+// CHECK: attn.add
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @bias_tensor(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
+                  %bias: tensor<?x?x?xf32> {attn.dims = ["B", "S", "S"]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %t = attn.add %s, %bias : (tensor<*xf32>, tensor<?x?x?xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// CHECK-LABEL: func @learned_scale
+// CHECK: attn.mul
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @learned_scale(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
+  %w = attn.param "temperature" : tensor<1xf32>
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %t = attn.mul %s, %w : (tensor<*xf32>, tensor<1xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Not fused: the values broadcast over the batch (matmul allows it, attention does not).
+
+// CHECK-LABEL: func @values_broadcast
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @values_broadcast(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
+                       %v: tensor<?x8xf32> {attn.dims = ["S", 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
