@@ -73,39 +73,49 @@ Status parse_error(const std::string &text, const std::string &why) {
 
 DimExpr DimExpr::constant(int64_t value) {
   DimExpr e;
-  e.factor_ = value;
+  e.products_[0].factor = value;
   return e;
 }
 
 StatusOr<DimExpr> DimExpr::parse(const std::string &text) {
   Lexer lex(text);
   DimExpr e;
-  e.factor_ = 1;
+  e.products_.clear();
   if (lex.at_end())
     return parse_error(text, "it is empty");
+  bool negative = false;
   do {
-    char c = lex.peek();
-    if (is_ident_start(c)) {
-      e.symbols_.push_back(lex.identifier());
-    } else if (is_digit(c)) {
-      int64_t v = lex.integer();
-      if (v < 0)
-        return parse_error(text, "a term is zero or too large");
-      if (mul_overflows(e.factor_, v))
-        return parse_error(text, "the constant factor overflows");
-      e.factor_ *= v;
-    } else {
-      return parse_error(text, c ? std::string("expected a symbol or an integer, found '") + c + "'"
-                                 : "expected a symbol or an integer at the end");
+    Product p;
+    p.negative = negative;
+    p.factor = 1;
+    do {
+      char c = lex.peek();
+      if (is_ident_start(c)) {
+        p.symbols.push_back(lex.identifier());
+        e.symbols_.push_back(p.symbols.back());
+      } else if (is_digit(c)) {
+        int64_t v = lex.integer();
+        if (v < 0)
+          return parse_error(text, "a term is zero or too large");
+        if (mul_overflows(p.factor, v))
+          return parse_error(text, "the constant factor overflows");
+        p.factor *= v;
+      } else {
+        return parse_error(text,
+                           c ? std::string("expected a symbol or an integer, found '") + c + "'"
+                             : "expected a symbol or an integer at the end");
+      }
+    } while (lex.accept('*'));
+    if (lex.accept('/')) {
+      if (!is_digit(lex.peek()))
+        return parse_error(text, "the divisor must be a positive integer");
+      p.divisor = lex.integer();
+      if (p.divisor < 0)
+        return parse_error(text, "the divisor must be a positive integer");
     }
-  } while (lex.accept('*'));
-  if (lex.accept('/')) {
-    if (!is_digit(lex.peek()))
-      return parse_error(text, "the divisor must be a positive integer");
-    e.divisor_ = lex.integer();
-    if (e.divisor_ < 0)
-      return parse_error(text, "the divisor must be a positive integer");
-  }
+    e.products_.push_back(std::move(p));
+    negative = lex.peek() == '-';
+  } while (lex.accept('+') || lex.accept('-'));
   if (!lex.at_end()) {
     return parse_error(text, std::string("unexpected '") + lex.peek() + "'");
   }
@@ -113,45 +123,62 @@ StatusOr<DimExpr> DimExpr::parse(const std::string &text) {
 }
 
 StatusOr<int64_t> DimExpr::evaluate(const SymbolTable &symbols) const {
-  int64_t v = factor_;
+  int64_t total = 0;
   std::string bindings; // "S = 10, B = 2", for error messages
-  for (const std::string &s : symbols_) {
-    auto it = symbols.find(s);
-    if (it == symbols.end()) {
-      return Status::invalid_input("unknown symbol '" + s + "' in dim expression '" + to_string() +
-                                   "'");
+  for (const Product &p : products_) {
+    int64_t v = p.factor;
+    for (const std::string &s : p.symbols) {
+      auto it = symbols.find(s);
+      if (it == symbols.end()) {
+        return Status::invalid_input("unknown symbol '" + s + "' in dim expression '" +
+                                     to_string() + "'");
+      }
+      if (bindings.find(s + " = ") == std::string::npos)
+        bindings += (bindings.empty() ? "" : ", ") + s + " = " + std::to_string(it->second);
+      if (it->second < 0 || mul_overflows(v, it->second)) {
+        return Status::invalid_input("dim expression '" + to_string() + "' overflows with " +
+                                     bindings);
+      }
+      v *= it->second;
     }
-    if (!bindings.empty())
-      bindings += ", ";
-    bindings += s + " = " + std::to_string(it->second);
-    if (it->second < 0 || mul_overflows(v, it->second)) {
+    if (v % p.divisor != 0) {
+      return Status::invalid_input("dim expression '" + to_string() + "' is not exact with " +
+                                   bindings + ": " + std::to_string(v) + " is not divisible by " +
+                                   std::to_string(p.divisor));
+    }
+    v /= p.divisor;
+    // Each product is non-negative, so only a sum can overflow and only a difference go below 0.
+    if (!p.negative && total > kMax - v) {
       return Status::invalid_input("dim expression '" + to_string() + "' overflows with " +
                                    bindings);
     }
-    v *= it->second;
+    total = p.negative ? total - v : total + v;
   }
-  if (v % divisor_ != 0) {
-    return Status::invalid_input("dim expression '" + to_string() + "' is not exact with " +
-                                 bindings + ": " + std::to_string(v) + " is not divisible by " +
-                                 std::to_string(divisor_));
+  if (total < 0) {
+    return Status::invalid_input("dim expression '" + to_string() + "' is negative (" +
+                                 std::to_string(total) + ") with " + bindings);
   }
-  return v / divisor_;
+  return total;
 }
 
 std::string DimExpr::to_string() const {
-  if (symbols_.empty() && divisor_ == 1)
-    return std::to_string(factor_);
-  std::string s;
-  if (factor_ != 1 || symbols_.empty())
-    s = std::to_string(factor_);
-  for (const std::string &sym : symbols_) {
-    if (!s.empty())
-      s += "*";
-    s += sym;
+  std::string text;
+  for (const Product &p : products_) {
+    if (!text.empty() || p.negative)
+      text += p.negative ? "-" : "+";
+    std::string s;
+    if (p.factor != 1 || p.symbols.empty())
+      s = std::to_string(p.factor);
+    for (const std::string &sym : p.symbols) {
+      if (!s.empty())
+        s += "*";
+      s += sym;
+    }
+    if (p.divisor != 1)
+      s += "/" + std::to_string(p.divisor);
+    text += s;
   }
-  if (divisor_ != 1)
-    s += "/" + std::to_string(divisor_);
-  return s;
+  return text;
 }
 
 std::string dims_to_string(const std::vector<DimExpr> &dims) {

@@ -148,7 +148,8 @@ halide_type_t halide_type_of(DType dtype) {
   return halide_type_t(halide_type_float, 32);
 }
 
-Status HalideBuffer::wrap(const Tensor &tensor, const std::string &what, HalideBuffer *out) {
+Status HalideBuffer::wrap(const Tensor &tensor, const std::string &what, Host host,
+                          HalideBuffer *out) {
   const int rank = tensor.rank();
   out->dims_.assign(rank, halide_dimension_t());
   int64_t stride = 1;
@@ -173,6 +174,8 @@ Status HalideBuffer::wrap(const Tensor &tensor, const std::string &what, HalideB
   out->buf_.type = halide_type_of(tensor.dtype());
   out->buf_.dimensions = rank;
   out->buf_.dim = rank ? out->dims_.data() : nullptr;
+  if (host == Host::Data)
+    out->buf_.flags = halide_buffer_flag_host_dirty;
   return Status();
 }
 

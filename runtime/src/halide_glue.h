@@ -24,9 +24,15 @@ halide_type_t halide_type_of(DType dtype);
 // buffer points to, hence it never moves (keep it behind a unique_ptr).
 class HalideBuffer {
 public:
+  // What the host memory holds. `Data` (an input, a weight) is marked host-dirty: a GPU
+  // kernel copies a buffer to its device only when that flag is set, so without it the kernel
+  // would read an uninitialised device allocation. `Unwritten` (a buffer a kernel will write)
+  // is not, which spares copying garbage to the device.
+  enum class Host { Data, Unwritten };
+
   // `what` names the value in errors, e.g. "buffer 't3'". Fails (InvalidInput) if an extent or
   // stride exceeds Halide's 32-bit limit.
-  static Status wrap(const Tensor &tensor, const std::string &what, HalideBuffer *out);
+  static Status wrap(const Tensor &tensor, const std::string &what, Host host, HalideBuffer *out);
 
   HalideBuffer() = default;
   HalideBuffer(const HalideBuffer &) = delete;

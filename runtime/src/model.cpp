@@ -93,8 +93,9 @@ Status Model::bind_weights(const Weights &weights) {
   m.weights_bound = false;
   for (const TensorSpec &spec : m.manifest.weights) {
     auto buf = std::make_unique<internal::HalideBuffer>();
-    ATTN_RETURN_IF_ERROR(internal::HalideBuffer::wrap(*weights.get(spec.name),
-                                                      "weight '" + spec.name + "'", buf.get()));
+    ATTN_RETURN_IF_ERROR(
+        internal::HalideBuffer::wrap(*weights.get(spec.name), "weight '" + spec.name + "'",
+                                     internal::HalideBuffer::Host::Data, buf.get()));
     m.weight_buffers.push_back(std::move(buf));
   }
   m.weights_bound = true;

@@ -175,7 +175,7 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
   for (size_t i = 0; i < m.inputs.size(); ++i) {
     state.inputs()[i] = std::make_unique<HalideBuffer>();
     ATTN_RETURN_IF_ERROR(HalideBuffer::wrap(*by_index[i], "input '" + m.inputs[i].name + "'",
-                                            state.inputs()[i].get()));
+                                            HalideBuffer::Host::Data, state.inputs()[i].get()));
   }
   // Returns the halide buffer holding `ref`, allocating a buffer on first use.
   auto value = [&](ValueRef ref) -> StatusOr<HalideBuffer *> {
@@ -195,7 +195,8 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
                                      dtype_name(spec.dtype) + shape_to_string(shape));
       }
       slot = std::make_unique<HalideBuffer>();
-      ATTN_RETURN_IF_ERROR(HalideBuffer::wrap(t, "buffer '" + spec.name + "'", slot.get()));
+      ATTN_RETURN_IF_ERROR(HalideBuffer::wrap(t, "buffer '" + spec.name + "'",
+                                              HalideBuffer::Host::Unwritten, slot.get()));
     }
     return slot.get();
   };
@@ -205,14 +206,21 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
   for (size_t k = 0; k < m.kernels.size(); ++k) {
     const KernelCall &call = m.kernels[k];
     argv.clear();
-    for (ValueRef ref : call.args) {
-      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(ref));
+    bool empty_output = false;
+    for (size_t a = 0; a < call.args.size(); ++a) {
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(call.args[a]));
       argv.push_back(b->raw());
+      if (a + static_cast<size_t>(call.num_outputs) >= call.args.size() && b->tensor().numel() == 0)
+        empty_output = true;
     }
-    internal::ErrorCapture capture;
-    int rc = impl.kernel_fns[k](argv.data());
-    if (rc != 0)
-      return internal::kernel_failure(call.name, call.loc, rc, capture.take());
+    // A kernel whose output has no elements (`x[:, 1:]` of a length-1 sequence) has nothing to
+    // write; Halide would refuse its empty output region.
+    if (!empty_output) {
+      internal::ErrorCapture capture;
+      int rc = impl.kernel_fns[k](argv.data());
+      if (rc != 0)
+        return internal::kernel_failure(call.name, call.loc, rc, capture.take());
+    }
     for (ValueRef ref : call.args) {
       if (ref.kind == ValueKind::Buffer && m.buffer_last_use[ref.index] == static_cast<int>(k) &&
           !m.buffer_is_output[ref.index]) {

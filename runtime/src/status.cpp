@@ -27,6 +27,8 @@ int Status::exit_code() const {
   case StatusCode::Ok:
     return 0;
   case StatusCode::InvalidInput:
+  case StatusCode::Device:
+    // A missing GPU or driver is the user's setup, not a compiler bug.
     return 1;
   default:
     return 2;

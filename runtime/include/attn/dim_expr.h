@@ -1,10 +1,12 @@
 // Dimension expressions: the symbolic sizes in a manifest's shapes.
 //
-// A dim is a non-negative integer or a string `term ('*' term)* ('/' divisor)?`, where a term
-// is a symbol (`B`, `Sq`) or a positive integer and the divisor a positive integer (see
-// docs/internals.md "Symbolic dimensions"). Symbols are bound at run time from the input shapes;
-// every other shape is then evaluated. Division must be exact: a shape that does not divide
-// means the inputs do not fit the model, which is the caller's error, not a rounding question.
+// A dim is a non-negative integer or a string `product (('+' | '-') product)*`, where a product
+// is `term ('*' term)* ('/' divisor)?`, a term a symbol (`B`, `Sq`) or a positive integer and the
+// divisor a positive integer (see docs/internals.md "Symbolic dimensions"): `B*S`, `S/4`, `T+1`,
+// `S-1`. Symbols are bound at run time from the input shapes; every other shape is then
+// evaluated. Division must be exact and a size must not be negative: a shape that does not
+// divide, or `S-1` with S = 0, means the inputs do not fit the model, which is the caller's
+// error, not a rounding question.
 #ifndef ATTN_DIM_EXPR_H_
 #define ATTN_DIM_EXPR_H_
 
@@ -29,32 +31,42 @@ public:
   // Parses the string form; errors are InvalidInput and quote the text.
   static StatusOr<DimExpr> parse(const std::string &text);
 
-  bool is_constant() const { return symbols_.empty() && divisor_ == 1; }
+  bool is_constant() const {
+    return products_.size() == 1 && products_[0].symbols.empty() && products_[0].divisor == 1 &&
+           !products_[0].negative;
+  }
   // A single plain symbol ("B"): the only symbolic form allowed in input shapes.
-  bool is_symbol() const { return symbols_.size() == 1 && factor_ == 1 && divisor_ == 1; }
-  // The constant's value (factor), meaningful when is_constant().
-  int64_t constant_value() const { return factor_; }
+  bool is_symbol() const {
+    return products_.size() == 1 && products_[0].symbols.size() == 1 && products_[0].factor == 1 &&
+           products_[0].divisor == 1;
+  }
+  // The constant's value, meaningful when is_constant().
+  int64_t constant_value() const { return products_[0].factor; }
   // The symbol's name, meaningful when is_symbol().
-  const std::string &symbol() const { return symbols_.front(); }
+  const std::string &symbol() const { return products_[0].symbols.front(); }
   // Every symbol the expression mentions, in order of appearance (with repeats).
   const std::vector<std::string> &symbols() const { return symbols_; }
 
   // The value under `symbols`. Errors (InvalidInput): an unbound symbol, a division that is
-  // not exact, an overflow; each quotes the expression and the values involved.
+  // not exact, an overflow, a negative result; each quotes the expression and the values.
   StatusOr<int64_t> evaluate(const SymbolTable &symbols) const;
 
-  // Canonical text: integer factor first if not 1, then symbols, then "/d": "2*B*S/4", "40".
+  // Canonical text: per product the integer factor first if not 1, then symbols, then "/d":
+  // "2*B*S/4", "40", "T+1", "S-1".
   std::string to_string() const;
 
-  bool operator==(const DimExpr &other) const {
-    return factor_ == other.factor_ && symbols_ == other.symbols_ && divisor_ == other.divisor_;
-  }
+  bool operator==(const DimExpr &other) const { return to_string() == other.to_string(); }
   bool operator!=(const DimExpr &other) const { return !(*this == other); }
 
 private:
-  int64_t factor_ = 0; // product of the integer terms (the value itself for a constant)
+  struct Product {
+    bool negative = false; // subtracted ("S-1")
+    int64_t factor = 0;    // product of the integer terms (the value itself for a constant)
+    std::vector<std::string> symbols;
+    int64_t divisor = 1;
+  };
+  std::vector<Product> products_ = {Product()};
   std::vector<std::string> symbols_;
-  int64_t divisor_ = 1;
 };
 
 // "[B, Sq, 40]".

@@ -3,9 +3,9 @@
 // The runtime never throws and never aborts on bad input. A call returns a Status (or a
 // StatusOr<T> carrying either a value or a Status) whose code says whose fault the failure is:
 // `InvalidInput` for the caller's data (weights, tensors, shapes; the CLI exits with 1),
-// `Device` when a GPU or its driver is missing or fails, `Internal` for everything that points
-// at a bug in the compiler or the runtime (the CLI exits with 2). The message is complete and
-// meant for a person: it names the file, tensor, axis or kernel involved.
+// `Device` when a GPU or its driver is missing or fails (also 1), `Internal` for everything
+// that points at a bug in the compiler or the runtime (the CLI exits with 2). The message is
+// complete and meant for a person: it names the file, tensor, axis or kernel involved.
 #ifndef ATTN_STATUS_H_
 #define ATTN_STATUS_H_
 
@@ -43,7 +43,8 @@ public:
   // "invalid input: <message>", or "ok".
   std::string to_string() const;
 
-  // The process exit status the CLI uses for this status: 0 ok, 1 invalid input, 2 otherwise.
+  // The process exit status the CLI uses for this status: 0 ok, 1 invalid input or a device
+  // problem (no GPU, no driver), 2 otherwise.
   int exit_code() const;
 
 private:

@@ -41,6 +41,24 @@ TEST(DimExpr, EvaluatesProductsAndExactDivision) {
   EXPECT_EQ(eval("S/1", s), 12);
 }
 
+TEST(DimExpr, EvaluatesSumsAndDifferences) {
+  SymbolTable s = {{"B", 2}, {"T", 5}};
+  EXPECT_EQ(eval("T+1", s), 6);
+  EXPECT_EQ(eval("T-1", s), 4);
+  EXPECT_EQ(eval("B*T+B", s), 12);
+  EXPECT_EQ(eval("T+T-3", s), 7);
+  EXPECT_EQ(DimExpr::parse("T + 1")->to_string(), "T+1");
+  EXPECT_FALSE(DimExpr::parse("T+1")->is_constant());
+  EXPECT_FALSE(DimExpr::parse("T-1")->is_symbol());
+  EXPECT_EQ(DimExpr::parse("B*T+B")->symbols(), (std::vector<std::string>{"B", "T", "B"}));
+}
+
+TEST(DimExpr, NegativeSizeIsAnError) {
+  StatusOr<int64_t> v = DimExpr::parse("S-1")->evaluate({{"S", 0}});
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().message(), "dim expression 'S-1' is negative (-1) with S = 0");
+}
+
 TEST(DimExpr, InexactDivisionIsAnErrorNamingTheValues) {
   StatusOr<int64_t> v = DimExpr::parse("S/4")->evaluate({{"S", 10}});
   ASSERT_FALSE(v.ok());
@@ -63,8 +81,8 @@ TEST(DimExpr, OverflowIsAnError) {
 }
 
 TEST(DimExpr, RejectsMalformedText) {
-  for (const char *bad :
-       {"", "B*", "*B", "B/", "B/0", "B/S", "0*B", "B+S", "B S", "4/2/2", "S/-1", "(B)"}) {
+  for (const char *bad : {"", "B*", "*B", "B/", "B/0", "B/S", "0*B", "B+", "-B", "B++S", "B S",
+                          "4/2/2", "S/-1", "(B)"}) {
     StatusOr<DimExpr> e = DimExpr::parse(bad);
     EXPECT_FALSE(e.ok()) << "'" << bad << "' parsed";
     if (!e.ok()) {

@@ -80,7 +80,7 @@ TEST(Status, CodesMessagesAndExitCodes) {
   EXPECT_EQ(bad.exit_code(), 1);
   EXPECT_EQ(bad.to_string(), "invalid input: x.npy: truncated");
   EXPECT_EQ(Status::internal("bug").exit_code(), 2);
-  EXPECT_EQ(Status::device("no GPU").exit_code(), 2);
+  EXPECT_EQ(Status::device("no GPU").exit_code(), 1);
 
   StatusOr<int> v = 3;
   EXPECT_TRUE(v.ok());

@@ -170,6 +170,12 @@ int double_on_device(void **args) {
   auto *out = static_cast<halide_buffer_t *>(args[1]);
   if (!layout_ok(x, "x") || !layout_ok(out, "out"))
     return -1;
+  // Halide's GPU code copies an input to the device only when it is marked host-dirty; without
+  // the flag a real kernel would read an uninitialised device allocation.
+  if (x->device == 0 && !(x->flags & halide_buffer_flag_host_dirty))
+    return report("x holds host data but is not marked host-dirty\n", -1);
+  if (out->flags & halide_buffer_flag_host_dirty)
+    return report("out0 is unwritten but marked host-dirty\n", -1);
   auto *device = new std::string(extent(out, 0) * sizeof(float), '\0');
   auto *d = reinterpret_cast<float *>(&(*device)[0]);
   for (int64_t i = 0; i < extent(out, 0); ++i)
