@@ -86,6 +86,21 @@ std::string Dumper::inline_expr(const Expr &e) const {
     }
     return s + ")";
   }
+  case Expr::Kind::Index: {
+    const auto &x = llvm::cast<IndexExpr>(e);
+    std::string s = inline_expr(*x.base) + "[";
+    for (size_t i = 0; i < x.entries.size(); ++i) {
+      const IndexEntry &entry = x.entries[i];
+      s += i ? ", " : "";
+      if (entry.kind == IndexEntry::Kind::Ellipsis)
+        s += "...";
+      if (entry.start)
+        s += inline_expr(*entry.start);
+      if (entry.kind == IndexEntry::Kind::Slice)
+        s += ":" + (entry.end ? inline_expr(*entry.end) : std::string());
+    }
+    return s + "]";
+  }
   }
   return "?";
 }
@@ -134,6 +149,9 @@ void Dumper::expr(const Expr &e, int indent) {
     }
     return;
   }
+  case Expr::Kind::Index:
+    os << "Index ";
+    break;
   case Expr::Kind::List: {
     os << "List" << at(e.range()) << "\n";
     for (const ExprPtr &x : llvm::cast<ListExpr>(e).elements)

@@ -7,10 +7,23 @@ namespace attn::dsl {
 DiagnosticEngine::DiagnosticEngine(llvm::SourceMgr &source_mgr, llvm::raw_ostream &os)
     : source_mgr_(source_mgr), os_(os) {}
 
+namespace {
+
+/// A string stream that keeps the colours of the terminal it is copied to.
+class ColouredString : public llvm::raw_string_ostream {
+public:
+  ColouredString(std::string &text, bool colours) : llvm::raw_string_ostream(text) {
+    enable_colors(colours);
+  }
+  bool has_colors() const override { return colors_enabled(); }
+};
+
+} // namespace
+
 void DiagnosticEngine::print(llvm::SMRange range, llvm::SourceMgr::DiagKind kind,
                              const llvm::Twine &message) {
   if (!range.Start.isValid()) {
-    llvm::SMDiagnostic(/*filename=*/"", kind, message.str()).print(/*ProgName=*/nullptr, os_);
+    emit(llvm::SMDiagnostic(/*filename=*/"", kind, message.str()));
     return;
   }
   // Only the part of the range on the first line is underlined; a range reaching past the
@@ -18,7 +31,25 @@ void DiagnosticEngine::print(llvm::SMRange range, llvm::SourceMgr::DiagKind kind
   llvm::SmallVector<llvm::SMRange, 1> ranges;
   if (range.End.isValid() && range.End.getPointer() > range.Start.getPointer())
     ranges.push_back(range);
-  source_mgr_.PrintMessage(os_, range.Start, kind, message, ranges);
+  emit(source_mgr_.GetMessage(range.Start, kind, message, ranges));
+}
+
+void DiagnosticEngine::emit(const llvm::SMDiagnostic &diagnostic) {
+  if (consumer_) {
+    consumer_(diagnostic);
+    return;
+  }
+  // Past the limit, errors and their notes are counted but not shown.
+  if (error_count_ > kMaxPrintedErrors) {
+    if (error_count_ == kMaxPrintedErrors + 1 && diagnostic.getKind() == llvm::SourceMgr::DK_Error)
+      os_ << "error: too many errors; the rest are not shown\n";
+    return;
+  }
+  // One write per diagnostic: the stream may be unbuffered, and a line may be megabytes long.
+  std::string text;
+  ColouredString buffer(text, os_.has_colors());
+  diagnostic.print(/*ProgName=*/nullptr, buffer);
+  os_ << buffer.str();
 }
 
 void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &message) {
@@ -42,6 +73,11 @@ void DiagnosticEngine::error(const llvm::Twine &message) {
 
 void DiagnosticEngine::note(const llvm::Twine &message) {
   print(llvm::SMRange(), llvm::SourceMgr::DK_Note, message);
+}
+
+void DiagnosticEngine::file_error(llvm::StringRef file, const llvm::Twine &message) {
+  ++error_count_;
+  emit(llvm::SMDiagnostic(file, llvm::SourceMgr::DK_Error, message.str()));
 }
 
 LineCol DiagnosticEngine::resolve(llvm::SMLoc loc) const {
@@ -71,6 +107,9 @@ std::string closest_name(llvm::StringRef name, llvm::ArrayRef<std::string> candi
     // Names differing only in case are always likely typos.
     if (name.equals_insensitive(candidate))
       distance = 1;
+    // A name must keep something of itself: 'y' is no typo of 'd'.
+    else if (distance >= name.size())
+      continue;
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;

@@ -116,6 +116,10 @@ void Loader::load_imports() {
         diag_.error(import.range, "cannot import '" + *path + "': it is a directory");
         continue;
       }
+      if (llvm::sys::fs::exists(*path) && !llvm::sys::fs::is_regular_file(*path)) {
+        diag_.error(import.range, "cannot import '" + *path + "': it is not a regular file");
+        continue;
+      }
       auto buffer = llvm::MemoryBuffer::getFile(*path);
       if (!buffer) {
         diag_.error(import.range,
@@ -139,12 +143,17 @@ std::unique_ptr<Program> finish(std::unique_ptr<Program> program, Loader &loader
 std::unique_ptr<Program> load_program(llvm::SourceMgr &source_mgr, llvm::StringRef path,
                                       DiagnosticEngine &diag) {
   if (llvm::sys::fs::is_directory(path)) {
-    diag.error("cannot read '" + path + "': it is a directory");
+    diag.file_error(path, "cannot read the file: it is a directory");
+    return nullptr;
+  }
+  // A device or a pipe may never end (/dev/zero): only regular files are read.
+  if (llvm::sys::fs::exists(path) && !llvm::sys::fs::is_regular_file(path)) {
+    diag.file_error(path, "cannot read the file: it is not a regular file");
     return nullptr;
   }
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer) {
-    diag.error("cannot open '" + path + "': " + buffer.getError().message());
+    diag.file_error(path, "cannot open the file: " + buffer.getError().message());
     return nullptr;
   }
   auto program = std::make_unique<Program>(source_mgr);
@@ -169,7 +178,7 @@ const ModuleDecl *find_model(const Program &program, llvm::StringRef name, Diagn
     for (const auto &file : program.files)
       for (const auto &module : file->modules)
         names.push_back(module->name.name);
-    diag.error("no module named '" + name + "' in " + program.root().path);
+    diag.file_error(program.root().path, "no module named '" + name + "'");
     suggest(diag, name, names);
     return nullptr;
   }
@@ -177,15 +186,15 @@ const ModuleDecl *find_model(const Program &program, llvm::StringRef name, Diagn
   if (models.size() == 1)
     return models.front();
   if (models.empty()) {
-    diag.error(program.root().path + " defines no model (a module that no other module of the "
-                                     "file uses)");
+    diag.file_error(program.root().path,
+                    "the file defines no model (a module that no other module of the file uses)");
     return nullptr;
   }
   std::string list;
   for (const ModuleDecl *model : models)
     list += (list.empty() ? "" : ", ") + model->name.name;
-  diag.error(program.root().path + " defines several models (" + list +
-             "); choose one with --model NAME");
+  diag.error(models[1]->name.range,
+             "the file defines several models (" + list + "); choose one with --model NAME");
   return nullptr;
 }
 

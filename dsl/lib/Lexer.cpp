@@ -180,6 +180,7 @@ void Lexer::skip_block_comment() {
       at_line_start_ = true;
   if (!close) {
     error(start, start + 2, "unterminated block comment: '#[' has no matching ']#'");
+    unterminated_comment_ = start;
     cur_ = end;
     return;
   }
@@ -216,6 +217,13 @@ Token Lexer::next() {
   skip_whitespace_and_comments();
   const char *start = cur_;
   const char *end = buffer_.end();
+  if (unterminated_comment_) {
+    // The comment swallowed the rest of the file; the parser reports nothing it left open.
+    Token token = make(TokenKind::Error, unterminated_comment_);
+    token.text = token.text.take_front(2);
+    unterminated_comment_ = nullptr;
+    return token;
+  }
   if (cur_ >= end)
     return make(TokenKind::Eof, start);
 
@@ -336,6 +344,7 @@ Token Lexer::lex_number(const char *start) {
       ++cur_;
     error(suffix, cur_,
           "invalid suffix '" + llvm::StringRef(suffix, cur_ - suffix) + "' on a number");
+    return make(TokenKind::Error, start); // reported: the parser says nothing more about it
   }
   return make(is_float ? TokenKind::Float : TokenKind::Integer, start);
 }
@@ -343,6 +352,8 @@ Token Lexer::lex_number(const char *start) {
 Token Lexer::lex_string(const char *start) {
   const char *end = buffer_.end();
   ++cur_; // opening quote
+  // A string with a reported error becomes an Error token, so nothing uses its broken text.
+  bool bad = false;
   while (cur_ < end && *cur_ != '"' && *cur_ != '\n') {
     if (*cur_ == '\\') {
       const char *escape = cur_;
@@ -351,17 +362,20 @@ Token Lexer::lex_string(const char *start) {
         ++cur_;
       } else {
         error(escape, std::min(cur_ + 1, end), "unknown escape sequence in a string");
+        bad = true;
       }
       continue;
     }
     if (*cur_ == '\0') {
       error(cur_, cur_ + 1, "NUL byte in a string");
+      bad = true;
       ++cur_;
       continue;
     }
     unsigned n = utf8_sequence_length(cur_, end);
     if (n == 0) {
       error(cur_, cur_ + 1, "invalid UTF-8 in a string");
+      bad = true;
       n = 1;
     }
     cur_ += n;
@@ -371,7 +385,7 @@ Token Lexer::lex_string(const char *start) {
     return make(TokenKind::Error, start);
   }
   ++cur_; // closing quote
-  return make(TokenKind::String, start);
+  return make(bad ? TokenKind::Error : TokenKind::String, start);
 }
 
 Token Lexer::lex_bad_bytes(const char *start) {

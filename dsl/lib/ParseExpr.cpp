@@ -4,6 +4,8 @@
 
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+
 namespace attn::dsl {
 
 ExprPtr Parser::error_expr(SMLoc at) { return std::make_unique<ErrorExpr>(SMRange(at, at)); }
@@ -139,6 +141,8 @@ ExprPtr Parser::parse_unary() {
 
 ExprPtr Parser::parse_postfix() {
   ExprPtr expr = parse_primary();
+  while (continues(TokenKind::LBracket) && !llvm::isa<ErrorExpr>(expr.get()))
+    expr = parse_index(std::move(expr));
   if (continues(TokenKind::Dot)) {
     error_at(peek(), "unexpected '.': members are written self.name");
     return error_expr(expr->loc());
@@ -168,6 +172,10 @@ ExprPtr Parser::parse_primary() {
     double value = 0;
     if (token.text.getAsDouble(value)) {
       error_at(token, "invalid number '" + token.text + "'");
+      return error_expr(start);
+    }
+    if (!std::isfinite(value)) {
+      error_at(token, "float literal is too large");
       return error_expr(start);
     }
     return std::make_unique<NumberExpr>(token.range(), false, 0, value);

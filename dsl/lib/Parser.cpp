@@ -68,20 +68,25 @@ bool Parser::expect_line_end(const llvm::Twine &what) {
   return false;
 }
 
-void Parser::error_at(const Token &token, const llvm::Twine &message) {
+bool Parser::error_at(const Token &token, const llvm::Twine &message) {
   if (panic_)
-    return;
+    return false;
   panic_ = true;
   if (token.is(TokenKind::Error))
-    return; // the lexer reported it
+    return false; // the lexer reported it
+  if (token.is(TokenKind::Eof) && tokens_.size() >= 2 &&
+      tokens_[tokens_.size() - 2].is(TokenKind::Error))
+    return false; // what is left open was swallowed by an unterminated comment or a bad byte
   diag_.error(token.range(), message);
+  return true;
 }
 
-void Parser::error_at(SMRange range, const llvm::Twine &message) {
+bool Parser::error_at(SMRange range, const llvm::Twine &message) {
   if (panic_)
-    return;
+    return false;
   panic_ = true;
   diag_.error(range, message);
+  return true;
 }
 
 bool Parser::at_top_level_keyword() const {
@@ -233,8 +238,8 @@ void Parser::parse_module() {
   }
   panic_ = false;
   if (!accept(TokenKind::RBrace)) {
-    error_at(peek(), "expected '}' to close module '" + name + "'");
-    diag_.note(open, "module '" + name + "' opened here");
+    if (error_at(peek(), "expected '}' to close module '" + name + "'"))
+      diag_.note(open, "module '" + name + "' opened here");
   }
   file_.modules.push_back(std::move(module));
 }
@@ -332,8 +337,8 @@ void Parser::parse_forward(ModuleDecl &module) {
   panic_ = false;
   if (!check(TokenKind::RBrace)) {
     forward->body_has_errors = true;
-    error_at(peek(), "expected '}' to close forward");
-    diag_.note(open, "forward opened here");
+    if (error_at(peek(), "expected '}' to close forward"))
+      diag_.note(open, "forward opened here");
   } else {
     forward->close_brace = advance().range();
   }
@@ -350,22 +355,25 @@ bool Parser::parse_statement(std::vector<Stmt> &body) {
   SMLoc start = peek().loc();
   if (accept(TokenKind::KwLet)) {
     stmt.kind = Stmt::Kind::Let;
-    do {
-      Ident name;
-      if (!expect_ident(name, "a name after 'let'"))
-        return false;
-      stmt.names.push_back(std::move(name));
-    } while (accept(TokenKind::Comma));
-    if (!expect(TokenKind::Equal, "'=' after the name"))
-      return false;
-    stmt.values.push_back(parse_expr());
-    if (panic_ || !expect_line_end("the statement")) {
-      // Keep the names, bound to an error, so their uses raise nothing more.
-      stmt.values.back() = error_expr(start);
+    // After an error the names are kept, bound to an error, so their uses raise nothing more.
+    auto keep_names = [&] {
+      stmt.values.clear();
+      stmt.values.push_back(error_expr(start));
       stmt.range = range_from(start);
       body.push_back(std::move(stmt));
       return false;
-    }
+    };
+    do {
+      Ident name;
+      if (!expect_ident(name, "a name after 'let'"))
+        return stmt.names.empty() ? false : keep_names();
+      stmt.names.push_back(std::move(name));
+    } while (accept(TokenKind::Comma));
+    if (!expect(TokenKind::Equal, "'=' after the name"))
+      return keep_names();
+    stmt.values.push_back(parse_expr());
+    if (panic_ || !expect_line_end("the statement"))
+      return keep_names();
   } else if (accept(TokenKind::KwReturn)) {
     stmt.kind = Stmt::Kind::Return;
     if (peek().at_line_start || check(TokenKind::RBrace)) {
@@ -376,8 +384,8 @@ bool Parser::parse_statement(std::vector<Stmt> &body) {
       stmt.values.push_back(parse_expr());
     while (!panic_ && accept(TokenKind::Comma));
   } else {
-    error_at(peek(), "expected 'let' or 'return', got " + describe(peek()));
-    if (check(TokenKind::Identifier) && peek(1).is(TokenKind::Equal))
+    if (error_at(peek(), "expected 'let' or 'return', got " + describe(peek())) &&
+        check(TokenKind::Identifier) && peek(1).is(TokenKind::Equal))
       diag_.note("bind a name with 'let " + peek().text.str() + " = ...'");
     return false;
   }
@@ -430,8 +438,8 @@ void Parser::parse_attention() {
   }
   panic_ = false;
   if (!accept(TokenKind::RBrace)) {
-    error_at(peek(), "expected '}' to close attention '" + name + "'");
-    diag_.note(open, "attention '" + name + "' opened here");
+    if (error_at(peek(), "expected '}' to close attention '" + name + "'"))
+      diag_.note(open, "attention '" + name + "' opened here");
   }
   file_.attentions.push_back(std::move(attention));
 }

@@ -52,6 +52,8 @@ public:
   ExprPtr parse_primary();
   ExprPtr parse_call(Ident callee, bool self_call, SMLoc start);
   ExprPtr parse_list();
+  /// `base[entries]` (ParseIndex.cpp); the next token is the '['.
+  ExprPtr parse_index(ExprPtr base);
   std::optional<TensorType> parse_tensor_type();
   bool parse_idents_in_parens(std::vector<Ident> &out);
 
@@ -69,9 +71,11 @@ public:
   /// The next token must start a new line (or close the block).
   bool expect_line_end(const llvm::Twine &what);
 
-  // Errors and recovery.
-  void error_at(const Token &token, const llvm::Twine &message);
-  void error_at(SMRange range, const llvm::Twine &message);
+  // Errors and recovery. Each returns whether the error was reported: not while recovering
+  // from an earlier one, nor at a token the lexer reported (or the end of the file, when the
+  // lexer's last token was an error that ran to it), so notes follow only reported errors.
+  bool error_at(const Token &token, const llvm::Twine &message);
+  bool error_at(SMRange range, const llvm::Twine &message);
   /// Skips to the next token at bracket depth 0 that starts a line with one of `stops`, or to a
   /// `}` closing the enclosing block, or to a top-level keyword.
   void synchronize(std::initializer_list<TokenKind> stops);

@@ -74,10 +74,20 @@ void Sema::register_definitions() {
       diag_.error(name.range, "duplicate definition of '" + name.name + "'");
       diag_.note(previous->range, "previous definition is here");
     };
-    for (auto &attention : file->attentions)
-      report(attention->name, program_.register_attention(attention.get()));
-    for (auto &module : file->modules)
-      report(module->name, program_.register_module(module.get()));
+    // In source order, so the later of two definitions in one file is the duplicate.
+    auto attention = file->attentions.begin();
+    auto module = file->modules.begin();
+    while (attention != file->attentions.end() || module != file->modules.end()) {
+      if (module == file->modules.end() ||
+          (attention != file->attentions.end() && (*attention)->name.range.Start.getPointer() <
+                                                      (*module)->name.range.Start.getPointer())) {
+        report((*attention)->name, program_.register_attention(attention->get()));
+        ++attention;
+      } else {
+        report((*module)->name, program_.register_module(module->get()));
+        ++module;
+      }
+    }
   }
 }
 
@@ -182,12 +192,12 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
   if (is_score) {
     if (type != ExprType::Int && type != ExprType::Float)
       diag_.error(region.body->range(),
-                  "a score must be a number, got " + llvm::Twine(expr_type_name(type)));
+                  "a score must be a number, got " + llvm::Twine(expr_type_phrase(type)));
     else if (scope.dots != 1 && !scope.dot_error)
       diag_.error(region.body->range(), "score must contain dot(q, k) exactly once for now");
   } else if (type != ExprType::Bool) {
     diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
-                                          llvm::Twine(expr_type_name(type)));
+                                          llvm::Twine(expr_type_phrase(type)));
   }
 }
 
@@ -229,7 +239,7 @@ void Sema::check_hyperparameters(std::vector<Hyperparameter> &hyperparameters) {
       diag_.error(h.default_value->range(), "the default of '" + h.name.name + "' must be " +
                                                 (h.type == ScalarType::Int ? "an " : "a ") +
                                                 scalar_type_name(h.type) + ", got " +
-                                                expr_type_name(type));
+                                                expr_type_phrase(type));
   }
 }
 
@@ -302,7 +312,7 @@ void Sema::check_instance(ModuleDecl &module, CallExpr &call) {
       diag_.error(value.range(), "argument '" + target.name.name + "' of " + name + " must be " +
                                      (target.type == ScalarType::Int ? "an " : "a ") +
                                      scalar_type_name(target.type) + ", got " +
-                                     expr_type_name(type));
+                                     expr_type_phrase(type));
   };
   for (size_t i = 0; i < call.args.size(); ++i) {
     if (i >= targets.size()) {
@@ -390,8 +400,8 @@ void Sema::check_tensor_type(TensorType &type, Scope &scope) {
     if (auto *name = llvm::dyn_cast<NameExpr>(dim.get()); name && name->binding == Binding::Symbol)
       continue;
     if (t != ExprType::Error && t != ExprType::Int)
-      diag_.error(dim->range(),
-                  "a dimension must be an int or a symbol, got " + llvm::Twine(expr_type_name(t)));
+      diag_.error(dim->range(), "a dimension must be an int or a symbol, got " +
+                                    llvm::Twine(expr_type_phrase(t)));
   }
 }
 

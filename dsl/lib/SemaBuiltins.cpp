@@ -37,6 +37,17 @@ static bool allowed_in(const BuiltinInfo &info, Context context) {
   return false;
 }
 
+/// The argument at `position`, given positionally or by its keyword; null when absent.
+static Expr *argument_at(CallExpr &call, const BuiltinInfo &info, size_t position) {
+  if (position < call.args.size())
+    return call.args[position].get();
+  for (KeywordArg &kwarg : call.kwargs)
+    for (size_t k = 0; k < info.keywords.size(); ++k)
+      if (kwarg.name.name == info.keywords[k] && info.min_args + k == position)
+        return kwarg.value.get();
+  return nullptr;
+}
+
 ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
   call.builtin = info.id;
   if (!allowed_in(info, scope.context)) {
@@ -48,6 +59,8 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
     diag_.error(call.variant->range, "only attend takes an attention variant");
     return ExprType::Error;
   }
+  if (ExprType moved = check_move_builtin(call, info, scope); moved != ExprType::Unknown)
+    return moved;
   // Arity: positional arguments, then keywords standing for the optional positions.
   size_t total = call.args.size() + call.kwargs.size();
   for (const KeywordArg &kwarg : call.kwargs) {
@@ -55,6 +68,9 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
     if (it == info.keywords.end()) {
       diag_.error(kwarg.name.range,
                   "'" + llvm::Twine(info.name) + "' has no argument '" + kwarg.name.name + "'");
+      // max and min are elementwise here; PyTorch's torch.max(x, dim) is amax.
+      if ((info.id == Builtin::Max || info.id == Builtin::Min) && kwarg.name.name == "dim")
+        diag_.note("along an axis, use a" + llvm::Twine(info.name) + "(x, dim=...)");
       return ExprType::Error;
     }
     size_t position = info.min_args + (it - info.keywords.begin());
@@ -88,10 +104,44 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
   case Builtin::Transpose:
   case Builtin::SplitHeads:
   case Builtin::Softmax:
+  case Builtin::LogSoftmax:
   case Builtin::MergeHeads:
     ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
     for (size_t i = 1; i < total; ++i)
       ok &= expect_type(arg(i), scope, {ExprType::Int}, what(i));
+    return ok ? ExprType::Tensor : ExprType::Error;
+  case Builtin::Sum:
+  case Builtin::Mean:
+  case Builtin::Amax:
+  case Builtin::Amin: {
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    Expr *dim = argument_at(call, info, 1), *keepdim = argument_at(call, info, 2);
+    if (!dim) {
+      // PyTorch would reduce over every axis; here the axis is always named.
+      diag_.error(call.range(), "'" + llvm::Twine(info.name) + "' needs the axis to reduce");
+      diag_.note("usage: " + llvm::Twine(info.usage));
+      return ExprType::Error;
+    }
+    ok &= expect_type(*dim, scope, {ExprType::Int}, "dim of " + llvm::Twine(info.name));
+    if (keepdim)
+      ok &= expect_type(*keepdim, scope, {ExprType::Bool}, "keepdim of " + llvm::Twine(info.name));
+    return ok ? ExprType::Tensor : ExprType::Error;
+  }
+  case Builtin::Gelu:
+  case Builtin::Square:
+  case Builtin::Rsqrt:
+  case Builtin::Elu:
+  case Builtin::LeakyRelu:
+  case Builtin::Pow:
+    // Tensors only (no compile-time form); the optional second argument is a constant.
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    if (total > 1)
+      ok &= expect_type(arg(1), scope, {ExprType::Int, ExprType::Float}, what(1));
+    return ok ? ExprType::Tensor : ExprType::Error;
+  case Builtin::Where:
+    ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
+    for (size_t i = 1; i < 3; ++i)
+      ok &= expect_type(arg(i), scope, {ExprType::Tensor, ExprType::Int, ExprType::Float}, what(i));
     return ok ? ExprType::Tensor : ExprType::Error;
   case Builtin::Reshape: {
     ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
@@ -148,7 +198,7 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
       return ExprType::Error;
     if (t != ExprType::Tensor && t != ExprType::Int && t != ExprType::Float) {
       diag_.error(arg(i).range(),
-                  what(i) + " must be a number or a tensor, got " + expr_type_name(t));
+                  what(i) + " must be a number or a tensor, got " + expr_type_phrase(t));
       return ExprType::Error;
     }
     types.push_back(t);

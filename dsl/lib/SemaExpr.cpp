@@ -74,6 +74,9 @@ ExprType Sema::check(Expr &expr, Scope &scope) {
   case Expr::Kind::Call:
     type = check_call(llvm::cast<CallExpr>(expr), scope);
     break;
+  case Expr::Kind::Index:
+    type = check_index(llvm::cast<IndexExpr>(expr), scope);
+    break;
   }
   expr.type = type;
   return type;
@@ -270,8 +273,13 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
                 " and " + with_article(r));
   }
   if (is_comparison(binary.op)) {
-    if (l == ExprType::Tensor || r == ExprType::Tensor)
-      return fail("comparing tensors is not supported yet");
+    // A tensor comparison is a mask: an f32 tensor of 1.0 where it holds and 0.0 elsewhere.
+    if (l == ExprType::Tensor || r == ExprType::Tensor) {
+      ExprType other = l == ExprType::Tensor ? r : l;
+      if (other == ExprType::Tensor || is_numeric(other))
+        return ExprType::Tensor;
+      return fail("cannot compare a tensor with " + llvm::Twine(with_article(other)));
+    }
     bool equality = binary.op == BinaryOp::Eq || binary.op == BinaryOp::Ne;
     if ((is_numeric(l) && is_numeric(r)) || (equality && l == r && l != ExprType::Tuple))
       return ExprType::Bool;
@@ -377,9 +385,14 @@ bool Sema::expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType>
     return false;
   if (llvm::is_contained(allowed, t))
     return true;
-  std::string names;
-  for (ExprType a : allowed)
-    names += std::string(names.empty() ? "" : " or ") + with_article(a);
+  std::string names; // "an int, a float or a bool"
+  size_t i = 0;
+  for (ExprType a : allowed) {
+    if (i > 0)
+      names += i + 1 == allowed.size() ? " or " : ", ";
+    names += with_article(a);
+    ++i;
+  }
   diag_.error(expr.range(), what + " must be " + names + ", got " + with_article(t));
   return false;
 }

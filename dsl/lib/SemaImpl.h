@@ -74,6 +74,9 @@ private:
   ExprType check_submodule_call(CallExpr &call, const ParamDecl &param, Scope &scope);
   ExprType check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
+  // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
+  ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  ExprType check_index(IndexExpr &index, Scope &scope);
   /// Checks `expr` and requires one of `allowed`; reports "<what> must be <...>, got <type>".
   bool expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType> allowed,
                    const llvm::Twine &what);

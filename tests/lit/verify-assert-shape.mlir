@@ -12,7 +12,7 @@ func @size(%x: tensor<?x?x24xf32> {attn.dims = ["B", "Sq", 24]}) -> tensor<*xf32
 
 // Scope 0 is the forward: its symbols are those of the arguments, so Sk is not Sq.
 func @forward_symbol(%q: tensor<?x?x8xf32> {attn.dims = ["B", "Sq", 8]}, %k: tensor<?x?x8xf32> {attn.dims = ["B", "Sk", 8]}) -> tensor<*xf32> {
-  // expected-error@+1 {{shape mismatch: expected [B, Sq, 8] but got [B, Sk, 8]: axis 1 is Sk but Sq is already Sq}}
+  // expected-error@+1 {{shape mismatch: expected [B, Sq, 8] but got [B, Sk, 8]: axis 1 is Sk, not Sq}}
   %y = attn.assert_shape %k ["B", "Sq", 8] scope = 0 : (tensor<?x?x8xf32>) -> tensor<*xf32>
   attn.return %y : tensor<*xf32>
 }

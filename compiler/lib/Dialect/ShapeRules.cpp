@@ -63,7 +63,20 @@ ATTN_BINARY_RULE(MulOp)
 ATTN_BINARY_RULE(DivOp)
 ATTN_BINARY_RULE(MaxOp)
 ATTN_BINARY_RULE(MinOp)
+ATTN_BINARY_RULE(LtOp)
+ATTN_BINARY_RULE(LeOp)
+ATTN_BINARY_RULE(GtOp)
+ATTN_BINARY_RULE(GeOp)
+ATTN_BINARY_RULE(EqOp)
+ATTN_BINARY_RULE(NeOp)
 #undef ATTN_BINARY_RULE
+
+FailureOr<SymShape> WhereOp::inferSymShape(ArrayRef<SymShape> operands) {
+  auto values = broadcast(*this, operands[1], operands[2]);
+  if (failed(values))
+    return failure();
+  return broadcast(*this, operands[0], *values);
+}
 
 #define ATTN_UNARY_RULE(OP)                                                                        \
   FailureOr<SymShape> OP::inferSymShape(ArrayRef<SymShape> operands) { return operands[0]; }
@@ -74,6 +87,12 @@ ATTN_UNARY_RULE(SqrtOp)
 ATTN_UNARY_RULE(TanhOp)
 ATTN_UNARY_RULE(SigmoidOp)
 ATTN_UNARY_RULE(ReluOp)
+ATTN_UNARY_RULE(AbsOp)
+ATTN_UNARY_RULE(RsqrtOp)
+ATTN_UNARY_RULE(GeluOp)
+ATTN_UNARY_RULE(EluOp)
+ATTN_UNARY_RULE(LeakyReluOp)
+ATTN_UNARY_RULE(PowOp)
 #undef ATTN_UNARY_RULE
 
 FailureOr<SymShape> MatmulOp::inferSymShape(ArrayRef<SymShape> operands) {

@@ -118,6 +118,38 @@ LogicalResult verify_op(MulOp op) { return verify_binary(op); }
 LogicalResult verify_op(DivOp op) { return verify_binary(op); }
 LogicalResult verify_op(MaxOp op) { return verify_binary(op); }
 LogicalResult verify_op(MinOp op) { return verify_binary(op); }
+LogicalResult verify_op(LtOp op) { return verify_binary(op); }
+LogicalResult verify_op(LeOp op) { return verify_binary(op); }
+LogicalResult verify_op(GtOp op) { return verify_binary(op); }
+LogicalResult verify_op(GeOp op) { return verify_binary(op); }
+LogicalResult verify_op(EqOp op) { return verify_binary(op); }
+LogicalResult verify_op(NeOp op) { return verify_binary(op); }
+
+LogicalResult verify_op(WhereOp op) {
+  auto condition = ranked(op.condition()), on_true = ranked(op.true_value());
+  auto on_false = ranked(op.false_value());
+  if (failed(verify_broadcast(op, on_true, on_false, {}, "values")) ||
+      failed(verify_broadcast(op, condition, on_true, {}, "condition and value")) ||
+      failed(verify_broadcast(op, condition, on_false, {}, "condition and value")))
+    return failure();
+  // The result is the three-way broadcast: as large as the largest, each operand stretched.
+  auto result = ranked(op.result());
+  if (!result || !condition || !on_true || !on_false)
+    return success();
+  int64_t rank = std::max({condition.getRank(), on_true.getRank(), on_false.getRank()});
+  if (result.getRank() != rank)
+    return op.emitOpError() << "result " << result << " should have rank " << rank
+                            << ", the largest of its operands' ranks";
+  for (RankedTensorType side : {condition, on_true, on_false})
+    for (int64_t k = 1; k <= side.getRank(); ++k) {
+      int64_t s = axis_from_end(side, k), r = axis_from_end(result, k);
+      if (s != 1 && !sizes_agree(r, s))
+        return op.emitOpError() << "result " << result << " disagrees with operand " << side
+                                << " at axis " << rank - k << " (" << size_str(r) << " vs "
+                                << size_str(s) << ")";
+    }
+  return success();
+}
 
 LogicalResult verify_op(MatmulOp op) {
   auto lhs = ranked(op.lhs()), rhs = ranked(op.rhs()), result = ranked(op.result());

@@ -28,9 +28,10 @@ void define(Func f, const std::vector<Var> &vars, Expr body) {
   f(reversed) = body;
 }
 
-HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents) {
+HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents,
+                    Type type) {
   int rank = static_cast<int>(static_extents.size());
-  HInput in{ImageParam(Float(32), rank, name), {}};
+  HInput in{ImageParam(type, rank, name), {}};
   std::vector<Expr> clamped;
   auto vars = make_vars(rank);
   for (int axis = 0; axis < rank; ++axis) {

@@ -7,6 +7,7 @@
 #include "Halide.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,8 @@ struct HInput {
   Halide::ImageParam param;
   HTensor tensor;
 };
-HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents);
+HInput define_input(const std::string &name, const std::vector<int64_t> &static_extents,
+                    Halide::Type type = Halide::Float(32));
 
 /// `index` clamped into `t`'s extents: for staging copies (packed operands), which are computed
 /// over rounded-up regions.
@@ -77,6 +79,45 @@ struct SoftmaxFuncs {
   int axis = 0;
 };
 SoftmaxFuncs define_softmax(const std::string &name, const HTensor &in, int axis);
+/// log(softmax(in)) along `axis` as in - max - log(sum(exp(in - max))); the same Funcs as
+/// softmax, so it shares softmax's schedules (ReduceAlgorithms.cpp).
+SoftmaxFuncs define_log_softmax(const std::string &name, const HTensor &in, int axis);
+
+/// Reductions along one axis (ReduceAlgorithms.cpp). `acc` accumulates over `r` at the
+/// output's index (with the reduced axis kept or dropped); sums are taken relative to the row's
+/// first element, which `out` adds back (and the mean divides). `out` is pure, so it inlines
+/// into its readers while `acc` is placed by the kernel's schedule.
+enum class ReduceKind { Sum, Mean, Max, Min };
+struct ReduceFuncs {
+  HTensor out;
+  Halide::Func acc;
+  Halide::RDom r;
+  std::vector<Halide::Var> vars; // row-major vars of acc and out
+  bool inner = false;            // the reduced axis is the input's innermost
+};
+ReduceFuncs define_reduce(const std::string &name, const HTensor &in, int axis, bool keepdim,
+                          ReduceKind kind);
+
+/// Elementwise activations as expressions (ActivationAlgorithms.cpp).
+Halide::Expr erf_f32(Halide::Expr x); // |error| < 2e-7
+Halide::Expr gelu_erf(Halide::Expr x);
+Halide::Expr elu(Halide::Expr x, float alpha);
+Halide::Expr leaky_relu(Halide::Expr x, float negative_slope);
+Halide::Expr pow_constant(Halide::Expr x, float exponent);
+
+/// Data movement (MoveAlgorithms.cpp). Positions are Python-style: a negative `start`, `end` or
+/// `index` counts from the end of its axis. Reads along an axis whose extent is not a constant
+/// are clamped to it, since the shape rules could not check them (see attn.slice).
+HTensor define_cast(const std::string &name, const HTensor &in, Halide::Type type);
+/// table [N, rest...] at ids [...] (integers, clamped to 0..N-1) → [..., rest...].
+HTensor define_gather(const std::string &name, const HTensor &table, const HTensor &ids);
+HTensor define_concat(const std::string &name, const std::vector<HTensor> &inputs, int axis);
+HTensor define_slice(const std::string &name, const HTensor &in, int axis, int64_t start,
+                     std::optional<int64_t> end);
+HTensor define_select(const std::string &name, const HTensor &in, int axis, int64_t index);
+HTensor define_unsqueeze(const std::string &name, const HTensor &in, int axis);
+/// [extent] holding 0..extent-1 as `type`.
+HTensor define_arange(const std::string &name, Halide::Expr extent, Halide::Type type);
 
 /// The per-element score and mask of an attention, as Halide expressions built from the op's
 /// regions: `score(s, b, h, i, j)` maps the dot product to the logit; `mask(b, h, i, j)` is

@@ -4,6 +4,9 @@
 // each kernel that reads it. An anchor whose only user is an elementwise op with the anchor's
 // shape, combined only with weights, inputs or constants (a bias add, a scale), hands its
 // materialisation to that user: the elementwise op becomes the kernel's epilogue.
+// Reductions along one axis (sum, mean, max, min) are not anchors: they inline into the kernel
+// that reads them and are computed per row of its output, so a LayerNorm is one kernel. When an
+// anchor reads a value that computes reductions, that value is materialised first.
 #pragma once
 
 #include "mlir/IR/BuiltinOps.h"
@@ -21,6 +24,7 @@ struct Grouping {
 
 bool is_anchor(mlir::Operation *op);
 bool is_elementwise(mlir::Operation *op);
+bool is_reduction(mlir::Operation *op);
 Grouping group_kernels(mlir::FuncOp func);
 
 } // namespace attn::compiler::lowering

@@ -5,6 +5,8 @@
 
 #include "Algorithms.h"
 #include "Grouping.h"
+#include "LowerMoves.h"
+#include "LowerNN.h"
 #include "RegionEval.h"
 #include "Schedules.h"
 
@@ -70,6 +72,7 @@ public:
   std::vector<Halide::Argument> arguments;
   Family family;
   std::string family_name = "pointwise";
+  std::vector<ReduceFuncs> reductions; // placed by the kernel's schedule
 
 private:
   bool is_kernel_input(Value v) const {
@@ -87,7 +90,8 @@ private:
 
   HTensor input(Value v) {
     const std::string &ref = refs_.lookup(v);
-    HInput in = define_input(c_identifier(ref), static_extents(v));
+    HInput in = define_input(c_identifier(ref), static_extents(v),
+                             halide_type_of(v.getType().cast<mlir::ShapedType>().getElementType()));
     arg_refs.push_back(ref);
     arguments.push_back(in.param);
     return in.tensor;
@@ -107,6 +111,22 @@ public:
   mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
+  /// An op translated from its built operands alone (LowerMoves.h).
+  mlir::FailureOr<HTensor> with_operands(Operation *op, OperandsTranslation translate) {
+    std::vector<HTensor> operands;
+    for (Value v : op->getOperands()) {
+      auto t = build(v);
+      if (failed(t))
+        return mlir::failure();
+      operands.push_back(*t);
+    }
+    std::string name = op->getName().stripDialect().str();
+    if (op->getResult(0) == root_)
+      family_name = name; // a materialised gather or concat names its kernel
+    return translate(op, operands, fresh(name));
+  }
+  mlir::FailureOr<HTensor> reduce(Operation *op, int64_t axis, bool keepdim, ReduceKind kind);
+  mlir::FailureOr<HTensor> log_softmax(ad::LogSoftmaxOp op);
 
 private:
   Value root_;
@@ -217,6 +237,23 @@ Handler binary_handler(std::function<Expr(Expr, Expr)> fn) {
 Handler unary_handler(std::function<Expr(Expr)> fn) {
   return [fn](KernelBuilder &b, mlir::Operation *op) { return b.unary(op, fn); };
 }
+Handler compare_handler(std::function<Expr(Expr, Expr)> relation) {
+  return binary_handler([relation](Expr a, Expr b) { return select(relation(a, b), 1.0f, 0.0f); });
+}
+template <typename Op> Handler reduce_handler(ReduceKind kind) {
+  return [kind](KernelBuilder &b, mlir::Operation *op) {
+    auto reduce = llvm::cast<Op>(op);
+    return b.reduce(op, static_cast<int64_t>(reduce.axis()), reduce.keepdim(), kind);
+  };
+}
+/// A unary op whose function takes the op's constant (`float (Op)` reads it).
+template <typename Op>
+Handler unary_constant_handler(float (*constant)(Op), Expr (*fn)(Expr, float)) {
+  return [constant, fn](KernelBuilder &b, mlir::Operation *op) {
+    float c = constant(llvm::cast<Op>(op));
+    return b.unary(op, [c, fn](Expr x) { return fn(x, c); });
+  };
+}
 template <typename Op> Handler op_handler(mlir::FailureOr<HTensor> (KernelBuilder::*method)(Op)) {
   return
       [method](KernelBuilder &b, mlir::Operation *op) { return (b.*method)(llvm::cast<Op>(op)); };
@@ -244,6 +281,30 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::SigmoidOp::getOperationName()] =
         unary_handler([](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
     t[ad::ReluOp::getOperationName()] = unary_handler([](Expr a) { return Halide::max(a, 0.0f); });
+    t[ad::AbsOp::getOperationName()] = unary_handler([](Expr a) { return Halide::abs(a); });
+    t[ad::RsqrtOp::getOperationName()] =
+        unary_handler([](Expr a) { return 1.0f / Halide::sqrt(a); });
+    t[ad::GeluOp::getOperationName()] = unary_handler(gelu_erf);
+    t[ad::EluOp::getOperationName()] = unary_constant_handler<ad::EluOp>(
+        [](ad::EluOp o) { return o.alpha().convertToFloat(); }, elu);
+    t[ad::LeakyReluOp::getOperationName()] = unary_constant_handler<ad::LeakyReluOp>(
+        [](ad::LeakyReluOp o) { return o.negative_slope().convertToFloat(); }, leaky_relu);
+    t[ad::PowOp::getOperationName()] = unary_constant_handler<ad::PowOp>(
+        [](ad::PowOp o) { return o.exponent().convertToFloat(); }, pow_constant);
+    t[ad::LtOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a < b; });
+    t[ad::LeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a <= b; });
+    t[ad::GtOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a > b; });
+    t[ad::GeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a >= b; });
+    t[ad::EqOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a == b; });
+    t[ad::NeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a != b; });
+    t[ad::WhereOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
+      return b.with_operands(op, lower_where);
+    };
+    t[ad::ReduceSumOp::getOperationName()] = reduce_handler<ad::ReduceSumOp>(ReduceKind::Sum);
+    t[ad::ReduceMeanOp::getOperationName()] = reduce_handler<ad::ReduceMeanOp>(ReduceKind::Mean);
+    t[ad::ReduceMaxOp::getOperationName()] = reduce_handler<ad::ReduceMaxOp>(ReduceKind::Max);
+    t[ad::ReduceMinOp::getOperationName()] = reduce_handler<ad::ReduceMinOp>(ReduceKind::Min);
+    t[ad::LogSoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::log_softmax);
     t[ad::TransposeOp::getOperationName()] = op_handler(&KernelBuilder::transpose);
     t[ad::ReshapeOp::getOperationName()] = op_handler(&KernelBuilder::reshape);
     t[ad::SplitHeadsOp::getOperationName()] = op_handler(&KernelBuilder::split_heads);
@@ -251,6 +312,16 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::MatmulOp::getOperationName()] = op_handler(&KernelBuilder::matmul);
     t[ad::SoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::softmax);
     t[ad::AttentionOp::getOperationName()] = op_handler(&KernelBuilder::attention);
+    for (auto [name, translate] : {std::pair(ad::CastOp::getOperationName(), lower_cast),
+                                   std::pair(ad::GatherOp::getOperationName(), lower_gather),
+                                   std::pair(ad::ConcatOp::getOperationName(), lower_concat),
+                                   std::pair(ad::SliceOp::getOperationName(), lower_slice),
+                                   std::pair(ad::SelectOp::getOperationName(), lower_select),
+                                   std::pair(ad::UnsqueezeOp::getOperationName(), lower_unsqueeze),
+                                   std::pair(ad::ArangeOp::getOperationName(), lower_arange)})
+      t[name] = [translate = translate](KernelBuilder &b, mlir::Operation *op) {
+        return b.with_operands(op, translate);
+      };
     return t;
   }();
   return table;
@@ -342,6 +413,29 @@ mlir::FailureOr<HTensor> KernelBuilder::softmax(ad::SoftmaxOp o) {
   return sm.out;
 }
 
+mlir::FailureOr<HTensor> KernelBuilder::log_softmax(ad::LogSoftmaxOp o) {
+  auto in = build(o.input());
+  if (failed(in))
+    return mlir::failure();
+  SoftmaxFuncs sm = define_log_softmax(fresh("log_softmax"), *in, static_cast<int>(o.axis()));
+  family = sm;
+  family_name = "log_softmax";
+  return sm.out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::reduce(Operation *op, int64_t axis, bool keepdim,
+                                               ReduceKind kind) {
+  auto in = build(op->getOperand(0));
+  if (failed(in))
+    return mlir::failure();
+  ReduceFuncs rf = define_reduce(fresh(op->getName().stripDialect().str()), *in,
+                                 static_cast<int>(axis), keepdim, kind);
+  reductions.push_back(rf);
+  if (std::holds_alternative<std::monostate>(family))
+    family_name = "reduce";
+  return rf.out;
+}
+
 /// Tells Halide the output's static sizes, so loops over them have constant extents (exact
 /// vector tiling, unrolling) and a wrongly sized output buffer is an error.
 void bound_static_axes(HTensor out, Value root) {
@@ -352,7 +446,8 @@ void bound_static_axes(HTensor out, Value root) {
       out.func.bound(args[shape.size() - 1 - axis], 0, static_cast<int>(shape[axis]));
 }
 
-void schedule(const Family &family, const HTensor &root, const ScheduleContext &ctx) {
+void schedule(const Family &family, const std::vector<ReduceFuncs> &reductions, const HTensor &root,
+              const ScheduleContext &ctx) {
   auto args = root.func.args();
   KernelOutput out{root.func, std::vector<Halide::Var>(args.rbegin(), args.rend())};
   if (auto *mm = std::get_if<MatmulFuncs>(&family))
@@ -361,8 +456,12 @@ void schedule(const Family &family, const HTensor &root, const ScheduleContext &
     schedule_softmax(*sm, out, ctx);
   else if (auto *at = std::get_if<AttentionFuncs>(&family))
     schedule_attention(*at, out, ctx);
+  else if (!reductions.empty())
+    schedule_row_reductions(reductions, out, ctx);
   else
     schedule_pointwise(out, ctx);
+  if (!std::holds_alternative<std::monostate>(family))
+    schedule_reductions_at_root(reductions, ctx);
 }
 
 } // namespace
@@ -407,7 +506,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       return func.emitError() << "forward argument " << arg.getArgNumber()
                               << " lacks its name or symbolic shape",
              mlir::failure();
-    model.inputs.push_back({name.getValue().str(), "f32", *shape});
+    model.inputs.push_back({name.getValue().str(), dtype_name_of(arg), *shape});
     refs[arg] = "input:" + name.getValue().str();
   }
   llvm::StringSet<> seen_weights;
@@ -429,7 +528,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
     if (!shape)
       return root.getDefiningOp()->emitError() << "value has no inferred shape", mlir::failure();
     refs[root] = "buffer:" + name;
-    model.buffers.push_back({name, "f32", *shape});
+    model.buffers.push_back({name, dtype_name_of(root), *shape});
   }
 
   ScheduleContext ctx = make_schedule_context(target.target);
@@ -444,7 +543,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) + "_" +
                     builder.family_name;
       bound_static_axes(*out, root);
-      schedule(builder.family, *out, ctx);
+      schedule(builder.family, builder.reductions, *out, ctx);
       kernel.pipeline = Halide::Pipeline(out->func);
     } catch (const Halide::Error &e) {
       op->emitError() << "code generation failed: " << e.what();
@@ -464,8 +563,9 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       continue;
     for (auto v : llvm::enumerate(ret.operands())) {
       auto shape = ad::get_sym_shape(v.value());
-      OutputSpec out{{"out" + std::to_string(v.index()), "f32", shape.value_or(SymShape{})},
-                     refs.lookup(v.value())};
+      OutputSpec out{
+          {"out" + std::to_string(v.index()), dtype_name_of(v.value()), shape.value_or(SymShape{})},
+          refs.lookup(v.value())};
       model.outputs.push_back(out);
     }
   }

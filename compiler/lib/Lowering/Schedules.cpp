@@ -17,7 +17,7 @@ ScheduleContext make_schedule_context(const Target &target) {
   return ctx;
 }
 
-namespace {
+// Helpers shared with the other schedule files (declared in Schedules.h).
 
 /// Fuses `outer` (Halide loop order: innermost first) into `into`, returning the fused var.
 Var fuse_all(Stage s, Var into, const std::vector<Var> &outer) {
@@ -79,6 +79,8 @@ Var gpu_tiles(Stage s, const std::vector<Var> &vars) {
   }
   return xi;
 }
+
+namespace {
 
 void cpu_pointwise(KernelOutput out, const ScheduleContext &ctx) {
   cpu_rows(out.func, out.vars, ctx.vector_size);

@@ -27,4 +27,22 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
 void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &ctx);
 void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx);
 
+/// A kernel whose output is elementwise over reductions along one axis (a LayerNorm): its rows
+/// run as in schedule_pointwise and each reduction is computed per row, inside the row loop, on
+/// CPUs; on GPUs each reduction is a kernel of its own (ReduceSchedules.cpp).
+void schedule_row_reductions(const std::vector<ReduceFuncs> &reductions, KernelOutput out,
+                             const ScheduleContext &ctx);
+/// Reductions inside a kernel of another family: computed once, before it.
+void schedule_reductions_at_root(const std::vector<ReduceFuncs> &reductions,
+                                 const ScheduleContext &ctx);
+
+// Helpers shared by the schedule files (Schedules.cpp).
+/// Fuses `outer` (Halide loop order: innermost first) into `into`, returning the fused var.
+Halide::Var fuse_all(Halide::Stage s, Halide::Var into, const std::vector<Halide::Var> &outer);
+/// Row-major vars [0, count) in Halide loop order (innermost first).
+std::vector<Halide::Var> reversed_prefix(const std::vector<Halide::Var> &vars, size_t count);
+/// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks; returns
+/// the innermost thread var.
+Halide::Var gpu_tiles(Halide::Stage s, const std::vector<Halide::Var> &vars);
+
 } // namespace attn::compiler::lowering

@@ -72,18 +72,20 @@ TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
     return frame.instance->params.lookup(llvm::cast<dsl::SelfMemberExpr>(expr).member.name);
   case dsl::Expr::Kind::Unary: {
     const auto &unary = llvm::cast<dsl::UnaryExpr>(expr);
-    return make_unary<ir::NegOp>(builder_, loc(expr.range()), unranked(),
-                                 gen_tensor(*unary.operand, frame));
+    return promote_to_f32(make_unary<ir::NegOp>(builder_, loc(expr.range()), unranked(),
+                                                gen_tensor(*unary.operand, frame)));
   }
   case dsl::Expr::Kind::Binary:
-    return gen_binary(llvm::cast<dsl::BinaryExpr>(expr), frame);
+    return promote_to_f32(gen_binary(llvm::cast<dsl::BinaryExpr>(expr), frame));
+  case dsl::Expr::Kind::Index:
+    return gen_index(llvm::cast<dsl::IndexExpr>(expr), frame);
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(expr);
     if (call.builtin == Builtin::None) {
       std::vector<TensorValue> values = gen_values(expr, frame);
       return values.size() == 1 ? values.front() : TensorValue{};
     }
-    return gen_builtin(call, frame);
+    return promote_to_f32(gen_builtin(call, frame));
   }
   default:
     report(expr.range(), "internal error: this expression has no tensor value");
@@ -104,6 +106,18 @@ TensorValue Generator::gen_binary(const dsl::BinaryExpr &binary, Frame &frame) {
     return make_binary<ir::MulOp>(builder_, at, unranked(), lhs, rhs);
   case dsl::BinaryOp::Div:
     return make_binary<ir::DivOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Lt:
+    return make_binary<ir::LtOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Le:
+    return make_binary<ir::LeOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Gt:
+    return make_binary<ir::GtOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Ge:
+    return make_binary<ir::GeOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Eq:
+    return make_binary<ir::EqOp>(builder_, at, unranked(), lhs, rhs);
+  case dsl::BinaryOp::Ne:
+    return make_binary<ir::NeOp>(builder_, at, unranked(), lhs, rhs);
   default:
     report(binary.op_range, "internal error: not a tensor operator");
     return {};
@@ -120,6 +134,10 @@ static const dsl::Expr *argument(const dsl::CallExpr &call, size_t position) {
       if (kwarg.name.name == info.keywords[k] && info.min_args + k == position)
         return kwarg.value.get();
   return nullptr;
+}
+
+const dsl::Expr *builtin_argument(const dsl::CallExpr &call, size_t position) {
+  return argument(call, position);
 }
 
 std::optional<int64_t> Generator::normalize_axis(const dsl::Expr &axis_expr, int64_t axis, int rank,
@@ -237,7 +255,10 @@ TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
     for (int i = 0; i < x.rank; ++i)
       perm[i] = i;
     std::swap(perm[a], perm[b]);
-    auto op = builder_.create<ir::TransposeOp>(at, type, x.value, builder_.getI64ArrayAttr(perm));
+    // Layout ops keep the element type (i64 ids may be transposed).
+    auto keep =
+        mlir::UnrankedTensorType::get(x.value.getType().cast<mlir::ShapedType>().getElementType());
+    auto op = builder_.create<ir::TransposeOp>(at, keep, x.value, builder_.getI64ArrayAttr(perm));
     return TensorValue{op, x.rank};
   }
   case Builtin::Reshape: {
@@ -261,11 +282,35 @@ TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
     }
     if (!x)
       return {};
-    auto op = builder_.create<ir::ReshapeOp>(at, type, x.value, builder_.getI64ArrayAttr(shape));
+    auto keep =
+        mlir::UnrankedTensorType::get(x.value.getType().cast<mlir::ShapedType>().getElementType());
+    auto op = builder_.create<ir::ReshapeOp>(at, keep, x.value, builder_.getI64ArrayAttr(shape));
     return TensorValue{op, static_cast<int>(shape.size())};
   }
   case Builtin::Attend:
     return gen_attend(call, frame);
+  case Builtin::Embedding:
+  case Builtin::Concat:
+  case Builtin::Select:
+  case Builtin::Slice:
+  case Builtin::Unsqueeze:
+  case Builtin::Arange:
+    return gen_move_builtin(call, frame);
+  case Builtin::Abs:
+    return make_unary<ir::AbsOp>(builder_, at, type, tensor_arg(0));
+  case Builtin::LogSoftmax:
+  case Builtin::Sum:
+  case Builtin::Mean:
+  case Builtin::Amax:
+  case Builtin::Amin:
+  case Builtin::Gelu:
+  case Builtin::Elu:
+  case Builtin::LeakyRelu:
+  case Builtin::Pow:
+  case Builtin::Square:
+  case Builtin::Rsqrt:
+  case Builtin::Where:
+    return gen_nn_builtin(call, frame);
   default:
     report(call.range(), "internal error: '" + call.callee.name + "' has no tensor form");
     return {};

@@ -65,6 +65,21 @@ bool Generator::report(llvm::SMRange range, const llvm::Twine &message) {
   return false;
 }
 
+/// The element type of a tensor the forward may take or a module declare: f32, or integers
+/// (token ids); null for the others, which are not supported yet.
+static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
+  switch (dtype) {
+  case dsl::DType::F32:
+    return b.getF32Type();
+  case dsl::DType::I64:
+    return b.getIntegerType(64);
+  case dsl::DType::I32:
+    return b.getIntegerType(32);
+  default:
+    return nullptr;
+  }
+}
+
 static mlir::Attribute to_attribute(mlir::Builder &b, const dsl::ConstValue &v) {
   switch (v.type) {
   case dsl::ScalarType::Int:
@@ -97,8 +112,10 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
   auto f32 = builder_.getF32Type();
   for (const dsl::ForwardArg &arg : forward.args) {
     const dsl::TensorType &type = arg.type;
-    if (type.dtype != dsl::DType::F32)
-      report(type.range, "only f32 inputs are supported for now");
+    mlir::Type element = element_type(builder_, type.dtype);
+    if (!element)
+      report(type.range, "inputs are f32, i64 or i32 tensors for now, not " +
+                             llvm::Twine(dsl::dtype_name(type.dtype)));
     if (type.leading_ellipsis)
       report(type.range, "the model's inputs need a known rank: '...' is only allowed in "
                          "modules that other modules use");
@@ -118,7 +135,7 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
       shape.push_back(size);
       dims.push_back(SymDim::constant(size));
     }
-    arg_types.push_back(mlir::RankedTensorType::get(shape, f32));
+    arg_types.push_back(mlir::RankedTensorType::get(shape, element ? element : f32));
     arg_dims.push_back(dims);
   }
   if (diag_.error_count() != errors_at_start_)
@@ -253,8 +270,22 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
   mlir::ArrayAttr dims = assert_dims(type, instance);
   if (!dims)
     return {};
-  auto op = builder_.create<ir::AssertShapeOp>(loc(type.range), unranked(), value.value, dims,
-                                               builder_.getI64IntegerAttr(scope));
+  // The element type is known as the value is built, so it is checked here; like a shape
+  // mismatch, it is reported at the declaration with the call as a note.
+  mlir::Type actual = value.value.getType().cast<mlir::ShapedType>().getElementType();
+  mlir::Type declared = element_type(builder_, type.dtype);
+  if (declared && actual != declared) {
+    std::string got;
+    llvm::raw_string_ostream os(got);
+    os << actual;
+    mlir::emitError(loc(type.range))
+        << "element type mismatch: expected an " << dsl::dtype_name(type.dtype)
+        << " tensor but got an " << os.str() << " tensor";
+    return {};
+  }
+  auto op =
+      builder_.create<ir::AssertShapeOp>(loc(type.range), mlir::UnrankedTensorType::get(actual),
+                                         value.value, dims, builder_.getI64IntegerAttr(scope));
   int rank = type.leading_ellipsis ? value.rank : static_cast<int>(type.dims.size());
   return TensorValue{op, rank};
 }

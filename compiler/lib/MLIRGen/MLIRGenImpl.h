@@ -42,6 +42,10 @@ struct Frame {
   llvm::StringMap<dsl::ConstValue> scalars;
 };
 
+/// The argument of a built-in call at `position`, given positionally or by its keyword; null
+/// when absent (ExprGen.cpp).
+const dsl::Expr *builtin_argument(const dsl::CallExpr &call, size_t position);
+
 class Generator {
 public:
   Generator(mlir::MLIRContext &context, const dsl::Program &program, dsl::DiagnosticEngine &diag);
@@ -74,6 +78,19 @@ public:
   TensorValue constant(double value, mlir::Location loc);
   std::optional<int64_t> normalize_axis(const dsl::Expr &axis_expr, int64_t axis, int rank,
                                         const char *what);
+
+  // NNGen.cpp: reductions, activations with parameters, log_softmax and where.
+  TensorValue gen_nn_builtin(const dsl::CallExpr &call, Frame &frame);
+
+  // MoveGen.cpp: data movement, indexing, and the promotion of integer operands to f32.
+  TensorValue gen_move_builtin(const dsl::CallExpr &call, Frame &frame);
+  TensorValue gen_index(const dsl::IndexExpr &index, Frame &frame);
+  TensorValue make_select(TensorValue x, int64_t axis, int64_t index, mlir::Location at);
+  TensorValue make_slice(TensorValue x, int64_t axis, int64_t start, std::optional<int64_t> end,
+                         mlir::Location at);
+  /// Converts the non-f32 operands of the op defining `value` to f32 (attn.cast), unless the op
+  /// moves data and keeps its element type.
+  TensorValue promote_to_f32(TensorValue value);
 
   // ScoreGen.cpp
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);

@@ -1,7 +1,8 @@
 // attn-opt: the attn dialect's `mlir-opt`. Reads textual IR, runs the passes named on the command
-// line (`-attn-shape-inference`, `-attn-canonicalize`, `-attn-pipeline`, and MLIR's own such as
-// `-canonicalize` or `-cse`), and prints the result. With `-verify-diagnostics` it checks the
-// errors a test expects inline, which is how every verifier and shape rule is tested.
+// line (`-attn-shape-inference`, `-attn-fuse-attention`, `-attn-canonicalize`, `-attn-pipeline`,
+// and MLIR's own such as `-canonicalize` or `-cse`), and prints the result. With
+// `-verify-diagnostics` it checks the errors a test expects inline, which is how every verifier
+// and shape rule is tested.
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/Passes.h"
 

@@ -27,8 +27,17 @@ Session::Session() : context_(std::make_unique<mlir::MLIRContext>()) {
 Session::~Session() = default;
 
 void Session::error(const std::string &message) {
-  llvm::errs() << "attnc: error: " << message << "\n";
+  if (verifier_)
+    verifier_->add_unlocated(llvm::SourceMgr::DK_Error, message);
+  else
+    llvm::errs() << "attnc: error: " << message << "\n";
 }
+
+void Session::enable_verify() {
+  verifier_ = std::make_unique<DiagnosticVerifier>(source_mgr_, *context_, *diag_);
+}
+
+bool Session::verify_diagnostics() { return verifier_->verify(llvm::errs()); }
 
 bool Session::parse_defines(const std::vector<std::string> &defines, ModelOptions &options) {
   bool ok = true;

@@ -3,6 +3,8 @@
 // pass pipeline, Halide lowering — stopping at the first stage that reports an error.
 #pragma once
 
+#include "Verify.h"
+
 #include "attn/compiler/Lowering.h"
 #include "attn/dsl/AST.h"
 #include "attn/dsl/Diagnostics.h"
@@ -51,6 +53,11 @@ public:
 
   /// Reports an error with no source location ("attnc: error: ...").
   void error(const std::string &message);
+
+  /// From now on diagnostics are collected rather than printed (`attnc check --verify`).
+  void enable_verify();
+  /// Compares the collected diagnostics with the sources' expectations; prints mismatches.
+  bool verify_diagnostics();
   /// The exit status for the errors reported so far: 1 for the user's input.
   int failure_code() const { return internal_failure_ ? kInternal : kBadInput; }
   void mark_internal() { internal_failure_ = true; }
@@ -63,6 +70,7 @@ private:
   std::unique_ptr<mlir::MLIRContext> context_;
   std::unique_ptr<dsl::DiagnosticEngine> diag_;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> mlir_handler_;
+  std::unique_ptr<DiagnosticVerifier> verifier_;
   std::unique_ptr<dsl::Program> program_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   bool internal_failure_ = false;

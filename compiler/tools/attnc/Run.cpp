@@ -221,7 +221,8 @@ int run_model(Session &session, const ModelOptions &options, const RunOptions &r
     std::string path = (fs::path(run.out_dir) / ("out" + std::to_string(i) + ".npy")).string();
     if (Status s = write_npy(path, (*outputs)[i]); !s.ok())
       return report(s);
-    llvm::outs() << path << ": " << model->outputs()[i].name << " f32[";
+    llvm::outs() << path << ": " << model->outputs()[i].name << " "
+                 << dtype_name((*outputs)[i].dtype()) << "[";
     for (size_t a = 0; a < (*outputs)[i].shape().size(); ++a)
       llvm::outs() << (a ? ", " : "") << (*outputs)[i].shape()[a];
     llvm::outs() << "]\n";

@@ -140,6 +140,13 @@ int main(int argc, char **argv) {
   CommonArgs args;
   auto *check = app.add_subcommand("check", "Parse the file and check names, types and shapes");
   add_model_options(check, args);
+  bool verify = false;
+  check->add_flag("--verify", verify,
+                  "compare the diagnostics with the file's inline expectations instead of "
+                  "printing them: '# expected-error {{text}}' on the line, "
+                  "'# expected-error@+1 {{text}}' (or @-N) for another line, "
+                  "'@unknown' for one with no line; also expected-warning and expected-note. "
+                  "Exit 0 when every expectation is met and nothing else is reported");
 
   std::string target = "host", out_dir;
   auto *compile_cmd = app.add_subcommand(
@@ -205,6 +212,15 @@ int main(int argc, char **argv) {
   }
 
   Session session;
+  if (check->parsed() && verify) {
+    session.enable_verify();
+    // After a malformed -D the file is still read, for its expectations.
+    if (session.parse_defines(args.defines, args.model))
+      session.optimise(args.model);
+    else
+      session.front_end(args.model);
+    return session.verify_diagnostics() ? kOk : kBadInput;
+  }
   if (!session.parse_defines(args.defines, args.model))
     return kBadInput;
   if (check->parsed())

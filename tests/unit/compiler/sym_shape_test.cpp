@@ -32,3 +32,25 @@ TEST(SymDim, MultipliesAndDivides) {
   EXPECT_EQ((SymDim::symbol("H") * SymDim::constant(8)).str(), "8*H");
   EXPECT_EQ(SymDim::symbol("S").divide(4)->str(), "S/4");
 }
+
+TEST(SymDim, AddsAndSubtractsForConcatAndSlices) {
+  SymDim t = SymDim::symbol("T");
+  EXPECT_EQ((t + SymDim::constant(1)).str(), "T+1");
+  EXPECT_EQ((t - SymDim::constant(1)).str(), "T-1");
+  EXPECT_EQ((t + t).str(), "2*T");
+  EXPECT_EQ((t + SymDim::constant(1) - t).str(), "1");
+  EXPECT_TRUE((t + SymDim::constant(1) - t).is_static());
+  EXPECT_EQ((SymDim::symbol("B") * (t + SymDim::constant(1))).str(), "B*T+B");
+  EXPECT_EQ((SymDim::symbol("S") + t).str(), "S+T");
+  EXPECT_TRUE((t - SymDim::constant(3)).is_size());
+  EXPECT_FALSE((SymDim::constant(3) - t).is_size());
+  EXPECT_FALSE((SymDim::constant(2) - SymDim::constant(3)).is_size());
+  EXPECT_EQ(*SymDim::parse("T+1"), t + SymDim::constant(1));
+  EXPECT_EQ(SymDim::parse("B*T+B")->str(), "B*T+B");
+  EXPECT_EQ(SymDim::parse("1+T")->str(), "T+1");
+  EXPECT_EQ(SymDim::parse("S-1")->str(), "S-1");
+  EXPECT_EQ((SymDim::constant(2) * t + SymDim::constant(4)).divide(2)->str(), "T+2");
+  EXPECT_FALSE((t + SymDim::constant(1)).divide(2));
+  EXPECT_EQ((SymDim::symbol("B") * t + SymDim::symbol("B")).divide(SymDim::symbol("B"))->str(),
+            "T+1");
+}

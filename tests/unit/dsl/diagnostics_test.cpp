@@ -117,11 +117,11 @@ TEST(Diagnostics, WrongHyperparameterType) {
 module M(d: int, scale: float = 0.5) {
   param proj = Linear(d, scale)
 })"),
-            "test.attn:3:26: error: argument 'out_features' of Linear must be an int, got float\n"
+            "test.attn:3:26: error: argument 'out_features' of Linear must be an int, got a float\n"
             "  param proj = Linear(d, scale)\n"
             "                         ^~~~~\n");
   EXPECT_EQ(diagnostics("module M(n: int = 1.5) { }"),
-            "test.attn:1:19: error: the default of 'n' must be an int, got float\n"
+            "test.attn:1:19: error: the default of 'n' must be an int, got a float\n"
             "module M(n: int = 1.5) { }\n"
             "                  ^~~\n");
 }
@@ -190,7 +190,8 @@ TEST(Diagnostics, MissingFile) {
   llvm::raw_string_ostream os(messages);
   DiagnosticEngine diag(sm, os);
   EXPECT_EQ(load_program(sm, "/nonexistent/model.attn", diag), nullptr);
-  EXPECT_EQ(os.str(), "error: cannot open '/nonexistent/model.attn': No such file or directory\n");
+  EXPECT_EQ(os.str(),
+            "/nonexistent/model.attn: error: cannot open the file: No such file or directory\n");
 }
 
 TEST(Diagnostics, InvalidBytes) {

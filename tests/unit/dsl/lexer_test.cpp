@@ -110,13 +110,14 @@ TEST(Lexer, UnterminatedString) {
 
 TEST(Lexer, UnterminatedBlockComment) {
   Lexed l("a\n#[ open\nb");
-  EXPECT_EQ(l.kinds(), (std::vector<K>{K::Identifier, K::Eof}));
+  EXPECT_EQ(l.kinds(), (std::vector<K>{K::Identifier, K::Error, K::Eof}));
   EXPECT_EQ(l.messages, "l.attn:2:1: error: unterminated block comment: '#[' has no matching "
                         "']#'\n#[ open\n^~\n");
 }
 
 TEST(Lexer, NumberWithSuffix) {
   Lexed l("12abc");
+  EXPECT_EQ(l.kinds(), (std::vector<K>{K::Error, K::Eof}));
   EXPECT_NE(l.messages.find("error: invalid suffix 'abc' on a number"), std::string::npos);
 }
 

@@ -193,8 +193,10 @@ module Other { }
   EXPECT_EQ(models[1]->name.name, "Other");
   EXPECT_EQ(find_model(*c->program, "Inner", c->diag)->name.name, "Inner");
   EXPECT_EQ(find_model(*c->program, "", c->diag), nullptr);
-  EXPECT_EQ(c->output(), "error: test.attn defines several models (Outer, Other); choose one "
-                         "with --model NAME\n");
+  EXPECT_EQ(c->output(), "test.attn:4:8: error: the file defines several models (Outer, Other); "
+                         "choose one with --model NAME\n"
+                         "module Other { }\n"
+                         "       ^~~~~\n");
 }
 
 } // namespace

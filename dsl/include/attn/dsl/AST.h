@@ -85,7 +85,8 @@ public:
     List,
     Unary,
     Binary,
-    Call
+    Call,
+    Index
   };
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -212,6 +213,25 @@ struct CallExpr : Expr {
   const AttentionDecl *variant_decl = nullptr; // for attend
   unsigned num_results = 1;                    // values a submodule call returns
   static bool classof(const Expr *e) { return e->kind() == Kind::Call; }
+};
+
+/// One entry of `x[...]`: an index `i` (selects one position and drops the axis), a slice
+/// `a:b`, `a:`, `:b` or `:` (keeps a range), or `...` (the axes not named by the others).
+struct IndexEntry {
+  enum class Kind { Index, Slice, Ellipsis };
+  Kind kind = Kind::Index;
+  SMRange range;
+  ExprPtr start; // the index, or the slice's start; null for a slice from the beginning
+  ExprPtr end;   // the slice's end; null for a slice to the end
+};
+
+/// `x[:, -1]`, `x[..., 1:3]`: postfix indexing of a tensor with compile-time ints.
+struct IndexExpr : Expr {
+  IndexExpr(SMRange range, ExprPtr base, std::vector<IndexEntry> entries, int height)
+      : Expr(Kind::Index, range, height), base(std::move(base)), entries(std::move(entries)) {}
+  ExprPtr base;
+  std::vector<IndexEntry> entries;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Index; }
 };
 
 //===----------------------------------------------------------------------===//

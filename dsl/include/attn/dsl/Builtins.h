@@ -20,7 +20,28 @@ enum class Builtin {
   SplitHeads,
   MergeHeads,
   Softmax,
+  LogSoftmax,
   Attend,
+  // reductions along one axis (forward bodies)
+  Sum,
+  Mean,
+  Amax,
+  Amin,
+  // elementwise on tensors only (forward bodies)
+  Gelu,
+  Elu,
+  LeakyRelu,
+  Pow,
+  Square,
+  Rsqrt,
+  Where,
+  // data movement (forward bodies; dsl/lib/SemaMove.cpp)
+  Embedding,
+  Concat,
+  Select,
+  Slice,
+  Unsqueeze,
+  Arange,
   // elementwise; also compile-time math on scalars, and scalar math in scores
   Exp,
   Log,

@@ -3,7 +3,10 @@
 // compiler's: `file:line:col: error: message`, the source line, a caret under the range, then
 // notes. The same SourceMgr later backs MLIR's SourceMgrDiagnosticHandler, so locations resolve
 // to the same (file, line, column) there. The engine counts errors; callers stop a stage when
-// the count is non-zero. Nothing here knows about MLIR.
+// the count is non-zero. Nothing here knows about MLIR. A run prints its first 20 errors (and
+// their notes), then says that the rest are not shown; a consumer, when set, receives every
+// diagnostic instead of the stream (`attnc check --verify` compares them with the file's
+// expectations).
 #pragma once
 
 #include "llvm/ADT/ArrayRef.h"
@@ -13,6 +16,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +42,12 @@ public:
   /// Messages with no place in the source (command-line problems, hints).
   void error(const llvm::Twine &message);
   void note(const llvm::Twine &message);
+  /// An error about a whole file, such as one that cannot be read: `file: error: message`.
+  void file_error(llvm::StringRef file, const llvm::Twine &message);
+
+  /// Receives every diagnostic instead of the stream; notes without a place follow their error.
+  using Consumer = std::function<void(const llvm::SMDiagnostic &)>;
+  void set_consumer(Consumer consumer) { consumer_ = std::move(consumer); }
 
   unsigned error_count() const { return error_count_; }
   unsigned warning_count() const { return warning_count_; }
@@ -47,15 +57,20 @@ public:
 
 private:
   void print(llvm::SMRange range, llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
+  void emit(const llvm::SMDiagnostic &diagnostic);
+
+  static constexpr unsigned kMaxPrintedErrors = 20;
 
   llvm::SourceMgr &source_mgr_;
   llvm::raw_ostream &os_;
+  Consumer consumer_;
   unsigned error_count_ = 0;
   unsigned warning_count_ = 0;
 };
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo
-/// (at most a third of the name's length, and at least one edit allowed); empty otherwise.
+/// (at most a third of the name's length, at least one edit allowed, never all of the name);
+/// empty otherwise.
 std::string closest_name(llvm::StringRef name, llvm::ArrayRef<std::string> candidates);
 
 /// Emits the note "did you mean 'X'?" when closest_name finds one.

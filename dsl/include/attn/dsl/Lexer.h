@@ -43,6 +43,7 @@ private:
   DiagnosticEngine &diag_;
   const char *cur_ = nullptr;
   bool at_line_start_ = true;
+  const char *unterminated_comment_ = nullptr; // its `#[`, which becomes an Error token
 };
 
 /// The value of a string literal token (without quotes, escapes resolved).

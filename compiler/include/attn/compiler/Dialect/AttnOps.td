@@ -82,6 +82,30 @@ def Attn_DivOp : Attn_BinaryOp<"div", "division">;
 def Attn_MaxOp : Attn_BinaryOp<"max", "maximum", [Commutative]>;
 def Attn_MinOp : Attn_BinaryOp<"min", "minimum", [Commutative]>;
 
+// Comparisons give 1.0 where the relation holds and 0.0 elsewhere, as f32: masks are f32
+// tensors until the dialect has bool tensors, and `attn.where` selects on any nonzero value.
+def Attn_LtOp : Attn_BinaryOp<"lt", "comparison lhs < rhs (1.0 or 0.0)">;
+def Attn_LeOp : Attn_BinaryOp<"le", "comparison lhs <= rhs (1.0 or 0.0)">;
+def Attn_GtOp : Attn_BinaryOp<"gt", "comparison lhs > rhs (1.0 or 0.0)">;
+def Attn_GeOp : Attn_BinaryOp<"ge", "comparison lhs >= rhs (1.0 or 0.0)">;
+def Attn_EqOp : Attn_BinaryOp<"eq", "comparison lhs == rhs (1.0 or 0.0)", [Commutative]>;
+def Attn_NeOp : Attn_BinaryOp<"ne", "comparison lhs != rhs (1.0 or 0.0)", [Commutative]>;
+
+def Attn_WhereOp : Attn_TensorOp<"where"> {
+  let summary = "elementwise choice between two tensors by a condition";
+  let description = [{
+    `condition`, `true_value`, `false_value` broadcast together as in `attn.add` (three ways);
+    the result has the broadcast shape and is `true_value` where `condition` is nonzero,
+    `false_value` elsewhere.
+  }];
+  let arguments = (ins AnyTensor:$condition, AnyTensor:$true_value, AnyTensor:$false_value);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $true_value `,` $false_value attr-dict `:` functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
 // Unary ops keep their operand's shape.
 class Attn_UnaryOp<string mnemonic, string what> : Attn_TensorOp<mnemonic> {
   let summary = "elementwise " # what;
@@ -97,6 +121,44 @@ def Attn_SqrtOp : Attn_UnaryOp<"sqrt", "square root">;
 def Attn_TanhOp : Attn_UnaryOp<"tanh", "hyperbolic tangent">;
 def Attn_SigmoidOp : Attn_UnaryOp<"sigmoid", "logistic sigmoid">;
 def Attn_ReluOp : Attn_UnaryOp<"relu", "max(x, 0)">;
+def Attn_AbsOp : Attn_UnaryOp<"abs", "absolute value">;
+def Attn_RsqrtOp : Attn_UnaryOp<"rsqrt", "reciprocal square root 1 / sqrt(x)">;
+def Attn_GeluOp : Attn_UnaryOp<"gelu", "GELU, exact: x * (1 + erf(x / sqrt(2))) / 2"> {
+  let description = [{
+    Shape-preserving. The exact (erf) form of `torch.nn.GELU()`, not the tanh approximation;
+    erf is evaluated to about 2e-7 absolute error in f32.
+  }];
+}
+
+// Unary ops with a constant parameter; shape-preserving like the others.
+def Attn_EluOp : Attn_TensorOp<"elu"> {
+  let summary = "elementwise ELU: x where x > 0, else alpha * (exp(x) - 1)";
+  let description = [{ Shape-preserving; `torch.nn.functional.elu(x, alpha)`. }];
+  let arguments = (ins AnyTensor:$input, F32Attr:$alpha);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input `alpha` `=` $alpha attr-dict `:` functional-type(operands, results)";
+}
+
+def Attn_LeakyReluOp : Attn_TensorOp<"leaky_relu"> {
+  let summary = "elementwise leaky ReLU: x where x > 0, else negative_slope * x";
+  let description = [{ Shape-preserving; `torch.nn.functional.leaky_relu(x, negative_slope)`. }];
+  let arguments = (ins AnyTensor:$input, F32Attr:$negative_slope);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `negative_slope` `=` $negative_slope attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Attn_PowOp : Attn_TensorOp<"pow"> {
+  let summary = "elementwise power by a constant exponent";
+  let description = [{
+    Shape-preserving; `x ** exponent`. Small integer exponents are exact products (a negative
+    base is fine); other exponents follow `pow` (NaN for a negative base, as in PyTorch).
+  }];
+  let arguments = (ins AnyTensor:$input, F32Attr:$exponent);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input `exponent` `=` $exponent attr-dict `:` functional-type(operands, results)";
+}
 
 //===----------------------------------------------------------------------===//
 // Linear algebra and layout
@@ -175,6 +237,44 @@ def Attn_SoftmaxOp : Attn_TensorOp<"softmax"> {
   let verifier = Attn_VerifyOp;
 }
 
+def Attn_LogSoftmaxOp : Attn_TensorOp<"log_softmax"> {
+  let summary = "logarithm of the softmax along one axis";
+  let description = [{
+    Shape-preserving; `axis` is in `0..rank-1`. Computed as `x - max - log(sum(exp(x - max)))`,
+    so that large logits neither overflow nor lose the small terms.
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$axis);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` functional-type(operands, results)";
+  let verifier = Attn_VerifyOp;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions (shape rules in lib/Dialect/ShapeRulesReduce.cpp)
+//===----------------------------------------------------------------------===//
+
+// `input: [d0, ..., dn-1]` reduced along `axis` (in `0..n-1`): with `keepdim` the result is
+// `[d0, ..., 1, ..., dn-1]` (axis `axis` of size 1, so it broadcasts against the input),
+// otherwise the input's shape without that axis (rank 0 for a rank-1 input).
+class Attn_ReduceOp<string mnemonic, string what> : Attn_TensorOp<mnemonic> {
+  let summary = what # " along one axis";
+  let description = [{
+    `input: [d0, ..., dn-1]`, `axis` in `0..n-1` → `[d0, ..., 1, ..., dn-1]` with `keepdim`,
+    else `input`'s shape without axis `axis`.
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$axis, BoolAttr:$keepdim);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis `keepdim` `=` $keepdim attr-dict `:` functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_ReduceSumOp : Attn_ReduceOp<"reduce_sum", "sum">;
+def Attn_ReduceMeanOp : Attn_ReduceOp<"reduce_mean", "arithmetic mean">;
+def Attn_ReduceMaxOp : Attn_ReduceOp<"reduce_max", "maximum">;
+def Attn_ReduceMinOp : Attn_ReduceOp<"reduce_min", "minimum">;
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
@@ -215,6 +315,145 @@ def Attn_YieldOp : Attn_Op<"yield", [NoSideEffect, Terminator, ReturnLike,
   let summary = "yields the value of an attention region";
   let arguments = (ins AnyType:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement: gathering rows, concatenation, slicing, positions. These keep their input's
+// element type (i64 ids pass through); shape rules in lib/Dialect/ShapeRulesMove.cpp, checks
+// in lib/Dialect/VerifiersMove.cpp, algorithms in lib/Lowering/MoveAlgorithms.cpp.
+//===----------------------------------------------------------------------===//
+
+def Attn_CastOp : Attn_TensorOp<"cast"> {
+  let summary = "elementwise conversion to the result's element type";
+  let description = [{
+    Shape-preserving. The front end converts integer operands of arithmetic to f32 with it, as
+    PyTorch promotes `int64 * float32` (exact for magnitudes below 2^24); f32 to an integer
+    type rounds toward zero.
+
+    ```mlir
+    %f = attn.cast %mask : (tensor<?x?xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Attn_GatherOp : Attn_TensorOp<"gather"> {
+  let summary = "rows of a table picked by integer ids (an embedding lookup)";
+  let description = [{
+    `table: [N, ...rest]`, `ids: [...ids]` of i64 or i32 → `[...ids, ...rest]`, with
+    `result[i..., r...] = table[ids[i...], r...]`; the result has the table's element type.
+    An id outside `0..N-1` is clamped to the nearest row, so the table is never read outside
+    its bounds (PyTorch raises an error instead).
+
+    ```mlir
+    %e = attn.gather %table, %ids : (tensor<100x16xf32>, tensor<?x?xi64>) -> tensor<?x?x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$table, TensorOf<[I64, I32]>:$ids);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$table `,` $ids attr-dict `:` functional-type(operands, results)";
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_ConcatOp : Attn_TensorOp<"concat"> {
+  let summary = "concatenation along one axis";
+  let description = [{
+    Operands of one rank and element type, equal on every axis but `axis` → the same shape
+    with `axis` the sum of theirs: `[B, T, H]` and `[B, 1, H]` along 1 give `[B, T+1, H]`.
+
+    ```mlir
+    %c = attn.concat %a, %b axis = 1 : (tensor<?x?x8xf32>, tensor<?x1x8xf32>) -> tensor<?x?x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$inputs `axis` `=` $axis attr-dict `:` functional-type(operands, results)";
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_SliceOp : Attn_TensorOp<"slice"> {
+  let summary = "a contiguous range of one axis";
+  let description = [{
+    Keeps positions `start <= p < end` of `axis` (size `n`); a negative bound counts from the
+    end (`n + bound`), an absent `end` is `n`. The result has `axis` of size `end - start`:
+    `[B, S, H]` sliced `start = 0, end = -1` on axis 1 gives `[B, S-1, H]`. On a static axis the
+    bounds must lie in `0..n` with `start <= end`. On a symbolic axis a range counted from one
+    side only (`start = 0, end = 4`) cannot be checked at compile time: a position outside the
+    axis reads the nearest element.
+
+    ```mlir
+    %s = attn.slice %x axis = 1 start = 1 : (tensor<?x?xf32>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$axis, I64Attr:$start,
+                   OptionalAttr<I64Attr>:$end);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis `start` `=` $start (`end` `=` $end^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_SelectOp : Attn_TensorOp<"select"> {
+  let summary = "one position of one axis, which is dropped";
+  let description = [{
+    `result[..., j...] = input[..., index, j...]` with `index` on `axis`, which the result
+    lacks: `[B, S, H]` at index -1 of axis 1 gives `[B, H]`, the last position. A negative
+    index counts from the end. On a static axis it must lie in `-n..n-1`; on a symbolic axis
+    an index outside the axis reads the nearest position.
+
+    ```mlir
+    %last = attn.select %x axis = 1 index = -1 : (tensor<?x?x8xf32>) -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$axis, I64Attr:$index);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis `index` `=` $index attr-dict `:` functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_UnsqueezeOp : Attn_TensorOp<"unsqueeze"> {
+  let summary = "a new axis of size 1";
+  let description = [{
+    Inserts an axis of size 1 before input axis `axis` (`axis` = rank appends it):
+    `[B, S]` at axis 2 gives `[B, S, 1]`, which broadcasts against `[B, S, H]`.
+
+    ```mlir
+    %m = attn.unsqueeze %mask axis = 2 : (tensor<?x?xi64>) -> tensor<?x?x1xi64>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$axis);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` functional-type(operands, results)";
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_ArangeOp : Attn_TensorOp<"arange"> {
+  let summary = "the positions 0, 1, ..., n-1";
+  let description = [{
+    A rank-1 tensor `[n]` holding `0..n-1` as i64 or f32 (the result's element type). With an
+    operand, `n` is the size of the operand's `axis` (`[B, S]` on axis 1 gives `[S]`, for
+    position embeddings); without one, `n` is the static `size`. Only the operand's shape is
+    read.
+
+    ```mlir
+    %p = attn.arange %ids axis = 1 : (tensor<?x?xi64>) -> tensor<?xi64>
+    %q = attn.arange size = 8 : () -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Optional<AnyTensor>:$like, OptionalAttr<I64Attr>:$axis,
+                   OptionalAttr<I64Attr>:$size);
+  let results = (outs TensorOf<[I64, F32]>:$result);
+  let assemblyFormat = [{
+    ($like^)? (`axis` `=` $axis^)? (`size` `=` $size^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
 }
 
 //===----------------------------------------------------------------------===//

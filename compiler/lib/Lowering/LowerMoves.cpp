@@ -1,0 +1,77 @@
+// Translations of the data-movement ops: each reads the op's attributes and calls its algorithm
+// (MoveAlgorithms.cpp). Axes are already non-negative (the front end normalises them); bounds
+// keep their sign, which the algorithms resolve against the axis extent.
+#include "LowerMoves.h"
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+
+namespace attn::compiler::lowering {
+
+namespace ad = mlir::attn;
+
+namespace {
+
+int64_t signed_value(mlir::IntegerAttr attr) { return attr.getValue().getSExtValue(); }
+
+mlir::Type element_of(mlir::Value v) {
+  return v.getType().cast<mlir::ShapedType>().getElementType();
+}
+
+} // namespace
+
+Halide::Type halide_type_of(mlir::Type element) {
+  if (element.isSignlessInteger())
+    return Halide::Int(static_cast<int>(element.getIntOrFloatBitWidth()));
+  return Halide::Float(32);
+}
+
+std::string dtype_name_of(mlir::Value value) {
+  mlir::Type element = element_of(value);
+  if (element.isSignlessInteger())
+    return "i" + std::to_string(element.getIntOrFloatBitWidth());
+  return "f32";
+}
+
+HTensor lower_cast(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
+  return define_cast(name, in[0], halide_type_of(element_of(op->getResult(0))));
+}
+
+HTensor lower_gather(mlir::Operation *, const std::vector<HTensor> &in, const std::string &name) {
+  return define_gather(name, in[0], in[1]);
+}
+
+HTensor lower_concat(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
+  auto concat = llvm::cast<ad::ConcatOp>(op);
+  return define_concat(name, in, static_cast<int>(signed_value(concat.axisAttr())));
+}
+
+HTensor lower_slice(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
+  auto slice = llvm::cast<ad::SliceOp>(op);
+  std::optional<int64_t> end;
+  if (slice.endAttr())
+    end = signed_value(slice.endAttr());
+  return define_slice(name, in[0], static_cast<int>(signed_value(slice.axisAttr())),
+                      signed_value(slice.startAttr()), end);
+}
+
+HTensor lower_select(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
+  auto select = llvm::cast<ad::SelectOp>(op);
+  return define_select(name, in[0], static_cast<int>(signed_value(select.axisAttr())),
+                       signed_value(select.indexAttr()));
+}
+
+HTensor lower_unsqueeze(mlir::Operation *op, const std::vector<HTensor> &in,
+                        const std::string &name) {
+  auto unsqueeze = llvm::cast<ad::UnsqueezeOp>(op);
+  return define_unsqueeze(name, in[0], static_cast<int>(signed_value(unsqueeze.axisAttr())));
+}
+
+HTensor lower_arange(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
+  auto arange = llvm::cast<ad::ArangeOp>(op);
+  Halide::Type type = halide_type_of(element_of(arange.result()));
+  if (in.empty())
+    return define_arange(name, static_cast<int>(signed_value(arange.sizeAttr())), type);
+  return define_arange(name, in[0].extents[signed_value(arange.axisAttr())], type);
+}
+
+} // namespace attn::compiler::lowering
