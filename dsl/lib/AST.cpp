@@ -114,6 +114,13 @@ const Hyperparameter *ModuleDecl::find_hyperparameter(llvm::StringRef name) cons
   return nullptr;
 }
 
+unsigned ScanExpr::carry_count() const {
+  unsigned count = 0;
+  for (const ScanItem &item : items)
+    count += item.kind == ScanItem::Kind::Carry;
+  return count;
+}
+
 const ParamDecl *ModuleDecl::find_param(llvm::StringRef name) const {
   for (const ParamDecl &p : params)
     if (p.name.name == name)

@@ -21,6 +21,7 @@ private:
   std::string inline_expr(const Expr &expr) const;
   std::string inline_type(const TensorType &type) const;
   void expr(const Expr &expr, int indent);
+  void statements(const std::vector<Stmt> &body, int indent);
   void hyperparameters(const std::vector<Hyperparameter> &list);
 
   const Program &program_;
@@ -101,6 +102,8 @@ std::string Dumper::inline_expr(const Expr &e) const {
     }
     return s + "]";
   }
+  case Expr::Kind::Scan:
+    return "scan(...) {...}";
   }
   return "?";
 }
@@ -152,6 +155,19 @@ void Dumper::expr(const Expr &e, int indent) {
   case Expr::Kind::Index:
     os << "Index ";
     break;
+  case Expr::Kind::Scan: {
+    const auto &scan = llvm::cast<ScanExpr>(e);
+    os << "Scan" << at(scan.keyword_range) << "\n";
+    for (const ScanItem &item : scan.items) {
+      static const char *const kinds[] = {"Sequence", "Carry", "Position", "Reverse"};
+      line(indent + 1) << kinds[static_cast<int>(item.kind)] << " " << item.name.name
+                       << at(item.name.range) << "\n";
+      if (item.value)
+        expr(*item.value, indent + 2);
+    }
+    statements(scan.body, indent + 1);
+    return;
+  }
   case Expr::Kind::List: {
     os << "List" << at(e.range()) << "\n";
     for (const ExprPtr &x : llvm::cast<ListExpr>(e).elements)
@@ -237,14 +253,18 @@ void Dumper::dump_file(const SourceFile &file) {
               << "\n";
     for (const TensorType &r : f.results)
       line(3) << "Result " << inline_type(r) << at(r.range) << "\n";
-    for (const Stmt &s : f.body) {
-      line(3) << (s.kind == Stmt::Kind::Let ? "Let" : "Return");
-      for (size_t i = 0; i < s.names.size(); ++i)
-        os_ << (i ? ", " : " ") << s.names[i].name;
-      os_ << at(s.range) << "\n";
-      for (const ExprPtr &v : s.values)
-        expr(*v, 4);
-    }
+    statements(f.body, 3);
+  }
+}
+
+void Dumper::statements(const std::vector<Stmt> &body, int indent) {
+  for (const Stmt &s : body) {
+    line(indent) << (s.kind == Stmt::Kind::Let ? "Let" : "Return");
+    for (size_t i = 0; i < s.names.size(); ++i)
+      os_ << (i ? ", " : " ") << s.names[i].name;
+    os_ << at(s.range) << "\n";
+    for (const ExprPtr &v : s.values)
+      expr(*v, indent + 1);
   }
 }
 

@@ -47,6 +47,8 @@ const char *token_kind_name(TokenKind kind) {
     return "'true'";
   case TokenKind::KwFalse:
     return "'false'";
+  case TokenKind::KwScan:
+    return "'scan'";
   case TokenKind::LParen:
     return "'('";
   case TokenKind::RParen:
@@ -310,6 +312,7 @@ Token Lexer::lex_identifier(const char *start) {
                        .Case("not", TokenKind::KwNot)
                        .Case("true", TokenKind::KwTrue)
                        .Case("false", TokenKind::KwFalse)
+                       .Case("scan", TokenKind::KwScan)
                        .Default(TokenKind::Identifier);
   return make(kind, start);
 }

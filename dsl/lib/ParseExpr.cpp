@@ -190,6 +190,11 @@ ExprPtr Parser::parse_primary() {
   case TokenKind::KwSuper:
     advance();
     return std::make_unique<SuperExpr>(token.range());
+  case TokenKind::KwScan:
+    advance();
+    error_at(token, "a scan is the whole value of a 'let': let h, ys = scan (x in xs, h = h0) "
+                    "{ ... }");
+    return error_expr(start);
   case TokenKind::KwSelf: {
     advance();
     if (!expect(TokenKind::Dot, "'.' and a member name after 'self'"))

@@ -371,7 +371,7 @@ bool Parser::parse_statement(std::vector<Stmt> &body) {
     } while (accept(TokenKind::Comma));
     if (!expect(TokenKind::Equal, "'=' after the name"))
       return keep_names();
-    stmt.values.push_back(parse_expr());
+    stmt.values.push_back(check(TokenKind::KwScan) ? parse_scan() : parse_expr());
     if (panic_ || !expect_line_end("the statement"))
       return keep_names();
   } else if (accept(TokenKind::KwReturn)) {

@@ -52,6 +52,8 @@ public:
   ExprPtr parse_primary();
   ExprPtr parse_call(Ident callee, bool self_call, SMLoc start);
   ExprPtr parse_list();
+  /// `scan (items) { statements }` (ParseScan.cpp); the next token is 'scan'.
+  ExprPtr parse_scan();
   /// `base[entries]` (ParseIndex.cpp); the next token is the '['.
   ExprPtr parse_index(ExprPtr base);
   std::optional<TensorType> parse_tensor_type();

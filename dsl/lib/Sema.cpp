@@ -405,6 +405,27 @@ void Sema::check_tensor_type(TensorType &type, Scope &scope) {
   }
 }
 
+bool Sema::clashes_with_hyperparameter(const ModuleDecl &module, const Ident &name,
+                                       const char *what) {
+  const Hyperparameter *h = module.find_hyperparameter(name.name);
+  if (!h)
+    return false;
+  diag_.error(name.range, llvm::Twine(what) + " '" + name.name +
+                              "' has the same name as a hyperparameter of '" + module.name.name +
+                              "'");
+  diag_.note(h->name.range, "the hyperparameter is declared here");
+  return true;
+}
+
+/// How many values `expr` gives: a submodule call or a scan may give several.
+static unsigned value_count(const Expr &expr) {
+  if (expr.type != ExprType::Tuple)
+    return 1;
+  if (auto *scan = llvm::dyn_cast<ScanExpr>(&expr))
+    return scan->num_results;
+  return llvm::cast<CallExpr>(expr).num_results;
+}
+
 void Sema::check_forward(ModuleDecl &module) {
   if (!module.forward)
     return;
@@ -418,18 +439,8 @@ void Sema::check_forward(ModuleDecl &module) {
   scope.context = Context::Forward;
   scope.module = &module;
   scope.hyperparameters = &module.hyperparameters;
-  auto clashes_with_hyperparameter = [&](const Ident &name, const char *what) {
-    const Hyperparameter *h = module.find_hyperparameter(name.name);
-    if (!h)
-      return false;
-    diag_.error(name.range, llvm::Twine(what) + " '" + name.name +
-                                "' has the same name as a hyperparameter of '" + module.name.name +
-                                "'");
-    diag_.note(h->name.range, "the hyperparameter is declared here");
-    return true;
-  };
   for (ForwardArg &arg : forward.args) {
-    clashes_with_hyperparameter(arg.name, "forward argument");
+    clashes_with_hyperparameter(module, arg.name, "forward argument");
     if (!scope.locals.try_emplace(arg.name.name, Local{arg.name.range, ExprType::Tensor}).second) {
       diag_.error(arg.name.range, "duplicate forward argument '" + arg.name.name + "'");
       diag_.note(scope.locals[arg.name.name].range, "previous declaration is here");
@@ -439,20 +450,25 @@ void Sema::check_forward(ModuleDecl &module) {
   for (TensorType &result : forward.results)
     check_tensor_type(result, dims);
 
-  bool returned = false;
-  for (Stmt &stmt : forward.body) {
-    if (returned) {
-      diag_.error(stmt.range, "statement after 'return' is never run");
-      break;
-    }
+  Stmt *ret = check_statements(forward.body, scope);
+  if (ret) {
+    check_return(forward, *ret, scope);
+  } else if (!forward.body_has_errors) {
+    SMRange at = forward.close_brace.Start.isValid() ? forward.close_brace : forward.keyword_range;
+    diag_.error(at, "forward of '" + module.name.name + "' must end with a 'return'");
+  }
+}
+
+Stmt *Sema::check_statements(std::vector<Stmt> &body, Scope &scope) {
+  for (Stmt &stmt : body) {
     if (stmt.kind == Stmt::Kind::Return) {
-      check_return(forward, stmt, scope);
-      returned = true;
-      continue;
+      if (&stmt != &body.back())
+        diag_.error((&stmt + 1)->range, "statement after 'return' is never run");
+      return &stmt;
     }
     Expr &value = *stmt.values.front();
     ExprType type = check(value, scope);
-    unsigned produced = type == ExprType::Tuple ? llvm::cast<CallExpr>(value).num_results : 1;
+    unsigned produced = value_count(value);
     if (type != ExprType::Error && produced != stmt.names.size())
       diag_.error(stmt.range, "the value has " + llvm::Twine(produced) + " result" +
                                   (produced == 1 ? "" : "s") + " but 'let' binds " +
@@ -463,17 +479,14 @@ void Sema::check_forward(ModuleDecl &module) {
     if (produced != stmt.names.size())
       each = ExprType::Error;
     for (const Ident &name : stmt.names) {
-      clashes_with_hyperparameter(name, "let");
+      clashes_with_hyperparameter(*scope.module, name, "let");
       scope.locals[name.name] = Local{name.range, each};
     }
   }
-  if (!returned && !forward.body_has_errors) {
-    SMRange at = forward.close_brace.Start.isValid() ? forward.close_brace : forward.keyword_range;
-    diag_.error(at, "forward of '" + module.name.name + "' must end with a 'return'");
-  }
+  return nullptr;
 }
 
-void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
+std::optional<unsigned> Sema::count_returned(Stmt &stmt, Scope &scope) {
   unsigned count = 0;
   bool failed = false;
   for (ExprPtr &value : stmt.values) {
@@ -481,8 +494,7 @@ void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
     if (type == ExprType::Error) {
       failed = true;
     } else if (type == ExprType::Tuple && stmt.values.size() == 1) {
-      auto &call = llvm::cast<CallExpr>(*value);
-      count += call.num_results;
+      count += value_count(*value);
       continue;
     } else if (type != ExprType::Tensor) {
       diag_.error(value->range(),
@@ -491,9 +503,16 @@ void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
     }
     ++count;
   }
-  if (!failed && forward.has_result_types && count != forward.results.size())
-    diag_.error(stmt.range, "forward returns " + llvm::Twine(count) + " value" +
-                                (count == 1 ? "" : "s") + " but declares " +
+  if (failed)
+    return std::nullopt;
+  return count;
+}
+
+void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
+  std::optional<unsigned> count = count_returned(stmt, scope);
+  if (count && forward.has_result_types && *count != forward.results.size())
+    diag_.error(stmt.range, "forward returns " + llvm::Twine(*count) + " value" +
+                                (*count == 1 ? "" : "s") + " but declares " +
                                 llvm::Twine(forward.results.size()) + " result type" +
                                 (forward.results.size() == 1 ? "" : "s"));
 }

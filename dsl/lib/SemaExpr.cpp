@@ -77,6 +77,9 @@ ExprType Sema::check(Expr &expr, Scope &scope) {
   case Expr::Kind::Index:
     type = check_index(llvm::cast<IndexExpr>(expr), scope);
     break;
+  case Expr::Kind::Scan:
+    type = check_scan(llvm::cast<ScanExpr>(expr), scope);
+    break;
   }
   expr.type = type;
   return type;

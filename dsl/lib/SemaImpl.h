@@ -63,6 +63,13 @@ private:
   void check_forward(ModuleDecl &module);
   void check_tensor_type(TensorType &type, Scope &scope);
   void check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  /// Checks the statements of a forward or scan body up to its `return`, which it returns
+  /// (null if there is none); statements after it are an error.
+  Stmt *check_statements(std::vector<Stmt> &body, Scope &scope);
+  /// Checks the values of a `return`; how many tensors it gives, or nullopt after an error.
+  std::optional<unsigned> count_returned(Stmt &stmt, Scope &scope);
+  /// Reports `name` (a forward argument, a let) shadowing a hyperparameter of `module`.
+  bool clashes_with_hyperparameter(const ModuleDecl &module, const Ident &name, const char *what);
 
   // Expressions (SemaExpr.cpp).
   ExprType check(Expr &expr, Scope &scope);
@@ -77,6 +84,8 @@ private:
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
   ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_index(IndexExpr &index, Scope &scope);
+  // Recurrence (SemaScan.cpp).
+  ExprType check_scan(ScanExpr &scan, Scope &scope);
   /// Checks `expr` and requires one of `allowed`; reports "<what> must be <...>, got <type>".
   bool expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType> allowed,
                    const llvm::Twine &what);

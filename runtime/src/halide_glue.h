@@ -45,6 +45,12 @@ public:
 
   // Brings device-written data back to host memory; a no-op for host data.
   Status copy_to_host(const KernelLibrary &lib, const std::string &what);
+  // Records that the host memory was written outside any kernel (the runtime's copies): a GPU
+  // kernel reads it from the host next, not from a stale device copy.
+  void wrote_host() {
+    buf_.flags = (buf_.flags & ~uint64_t(halide_buffer_flag_device_dirty)) |
+                 uint64_t(halide_buffer_flag_host_dirty);
+  }
   // Releases any device allocation Halide made for this buffer.
   void free_device(const KernelLibrary &lib);
 

@@ -35,8 +35,8 @@ public:
     if (root.value("format", "") != "attn-manifest")
       problem("\"format\" is not \"attn-manifest\"");
     auto version = root.find("version");
-    if (version == root.end() || *version != 1)
-      problem("\"version\" is not 1");
+    if (version == root.end() || (*version != 1 && *version != 2))
+      problem("\"version\" is not 1 or 2");
     m_->model = string_field(root, "model", "the manifest");
     m_->source = root.value("source", "");
     m_->target = root.value("target", "");
@@ -49,6 +49,7 @@ public:
     m_->buffer_last_use.assign(m_->buffers.size(), -1);
     m_->buffer_is_output.assign(m_->buffers.size(), false);
     kernels(root);
+    steps(root);
     outputs(root);
   }
 
@@ -114,7 +115,7 @@ private:
   // Inputs bind symbols, so they may hold only plain symbols; weights have exact shapes; every
   // other shape may use only symbols some input binds.
   void check_dims() {
-    std::set<std::string> bound;
+    std::set<std::string> &bound = bound_;
     for (const TensorSpec &s : m_->inputs) {
       for (const DimExpr &d : s.shape) {
         if (d.is_symbol())
@@ -177,7 +178,6 @@ private:
     auto list = root.find("kernels");
     if (list == root.end() || !list->is_array())
       return problem("\"kernels\" is not a list");
-    std::vector<bool> written(m_->buffers.size(), false);
     for (const json &k : *list) {
       if (!k.is_object()) {
         problem("kernels entry is not an object");
@@ -200,25 +200,175 @@ private:
                 std::to_string(n) + " args");
         continue;
       }
-      const int kernel_index = static_cast<int>(m_->kernels.size());
+      bool refs_ok = true;
       for (int i = 0; i < n; ++i) {
         ValueRef r;
-        if (!ref((*args)[i], where, &r))
+        if (!ref((*args)[i], where, &r)) {
+          refs_ok = false;
           continue;
-        bool is_output = i >= n - call.num_outputs;
-        if (r.kind == ValueKind::Buffer) {
-          if (!is_output && !written[r.index])
-            problem(where + " reads " + m_->ref_string(r) + " before any kernel writes it");
-          if (is_output)
-            written[r.index] = true;
-          m_->buffer_last_use[r.index] = kernel_index;
-        } else if (is_output) {
-          problem(where + " writes " + m_->ref_string(r) + "; kernels may only write buffers");
         }
+        if (r.kind != ValueKind::Buffer && i >= n - call.num_outputs)
+          problem(where + " writes " + m_->ref_string(r) + "; kernels may only write buffers");
         call.args.push_back(r);
       }
+      if (!refs_ok)
+        call.args.clear();
       m_->kernels.push_back(std::move(call));
     }
+  }
+
+  // The plan: "steps" (version 2), or every kernel in order. Then one walk in execution order
+  // checks that every buffer is written before it is read and finds each buffer's last use.
+  void steps(const json &root) {
+    auto list = root.find("steps");
+    if (list == root.end()) {
+      for (size_t k = 0; k < m_->kernels.size(); ++k)
+        m_->steps.push_back({static_cast<int>(k), nullptr});
+    } else {
+      parse_steps(*list, "steps", &m_->steps);
+    }
+    written_.assign(m_->buffers.size(), false);
+    for (size_t s = 0; s < m_->steps.size(); ++s)
+      walk(m_->steps[s], static_cast<int>(s));
+  }
+
+  void parse_steps(const json &list, const std::string &where, std::vector<Step> *out) {
+    if (!list.is_array())
+      return problem(where + " is not a list");
+    for (const json &e : list) {
+      if (e.is_object() && e.contains("kernel")) {
+        const json &k = e.at("kernel");
+        if (!k.is_number_integer() || k.get<int64_t>() < 0 ||
+            k.get<int64_t>() >= static_cast<int64_t>(m_->kernels.size())) {
+          problem(where + ": kernel " + k.dump() + " is not an index into \"kernels\"");
+          continue;
+        }
+        out->push_back({k.get<int>(), nullptr});
+      } else if (e.is_object() && e.contains("scan") && e.at("scan").is_object()) {
+        if (auto scan = parse_scan(e.at("scan"), where))
+          out->push_back({-1, std::move(scan)});
+      } else {
+        problem(where + ": entry " + e.dump() +
+                " is neither {\"kernel\": N} nor {\"scan\": {...}}");
+      }
+    }
+  }
+
+  std::shared_ptr<const ScanStep> parse_scan(const json &j, const std::string &outer) {
+    auto scan = std::make_shared<ScanStep>();
+    scan->loc = j.value("loc", "");
+    const std::string where = "scan at " + (scan->loc.empty() ? outer : scan->loc);
+    if (!j.contains("length")) {
+      problem(where + " lacks a \"length\"");
+      return nullptr;
+    }
+    scan->length = dim(j.at("length"), where);
+    for (const std::string &sym : scan->length.symbols())
+      if (!bound_.count(sym))
+        problem(where + " has length '" + scan->length.to_string() + "', whose symbol '" + sym +
+                "' no input binds");
+    scan->reverse = j.value("reverse", false);
+    bool ok = j.contains("position") && ref(j.at("position"), where, &scan->position);
+    if (ok &&
+        (scan->position.kind != ValueKind::Buffer || m_->spec(scan->position).dtype != DType::I64 ||
+         !m_->spec(scan->position).shape.empty()))
+      problem(where + ": the position " + m_->ref_string(scan->position) +
+              " is not a rank-0 i64 buffer");
+    auto refs = [&](const char *key, std::initializer_list<const char *> fields,
+                    std::vector<std::vector<ValueRef>> *out) {
+      auto list = j.find(key);
+      if (list == j.end() || !list->is_array())
+        return problem(where + " lacks a \"" + key + "\" list");
+      for (const json &e : *list) {
+        std::vector<ValueRef> row;
+        for (const char *field : fields) {
+          ValueRef r;
+          if (e.is_object() && e.contains(field) && ref(e.at(field), where, &r))
+            row.push_back(r);
+        }
+        if (row.size() == fields.size())
+          out->push_back(row);
+        else
+          problem(where + ": a \"" + key + "\" entry lacks one of its fields");
+      }
+    };
+    std::vector<std::vector<ValueRef>> carries, outputs;
+    refs("carries", {"value", "init", "next"}, &carries);
+    refs("outputs", {"stacked", "step"}, &outputs);
+    for (const auto &c : carries) {
+      scan->carries.push_back({c[0], c[1], c[2]});
+      if (c[0].kind != ValueKind::Buffer)
+        problem(where + ": a carry is held in " + m_->ref_string(c[0]) + ", not a buffer");
+      for (ValueRef other : {c[1], c[2]})
+        if (!same_type(c[0], other))
+          problem(where + ": carry " + m_->ref_string(c[0]) + " is " + type_of(c[0]) + " but " +
+                  m_->ref_string(other) + " is " + type_of(other));
+    }
+    for (const auto &o : outputs) {
+      scan->outputs.push_back({o[0], o[1]});
+      const TensorSpec &stacked = m_->spec(o[0]), &step = m_->spec(o[1]);
+      bool fits = o[0].kind == ValueKind::Buffer && stacked.dtype == step.dtype &&
+                  stacked.shape.size() == step.shape.size() + 1;
+      for (size_t a = 0; fits && a < step.shape.size(); ++a)
+        fits = stacked.shape[a + 1].to_string() == step.shape[a].to_string();
+      if (!fits)
+        problem(where + ": output " + m_->ref_string(o[0]) + " (" + type_of(o[0]) +
+                ") cannot stack " + m_->ref_string(o[1]) + " (" + type_of(o[1]) + ")");
+    }
+    auto body = j.find("steps");
+    if (body == j.end())
+      problem(where + " lacks its \"steps\"");
+    else
+      parse_steps(*body, where, &scan->steps);
+    return scan;
+  }
+
+  std::string type_of(ValueRef r) const { return m_->spec(r).type_string(); }
+  bool same_type(ValueRef a, ValueRef b) const { return type_of(a) == type_of(b); }
+
+  // Execution order: what a step reads must be written before; `top` is the top-level step
+  // the walk is in, which the buffers it touches are last used by.
+  void read(ValueRef r, const std::string &where, int top) {
+    if (r.kind != ValueKind::Buffer)
+      return;
+    if (!written_[r.index])
+      problem(where + " reads " + m_->ref_string(r) + " before anything writes it");
+    m_->buffer_last_use[r.index] = top;
+  }
+  void write(ValueRef r, int top) {
+    if (r.kind != ValueKind::Buffer)
+      return;
+    written_[r.index] = true;
+    m_->buffer_last_use[r.index] = top;
+  }
+  void walk(const Step &step, int top) {
+    if (step.kernel >= 0) {
+      const KernelCall &call = m_->kernels[step.kernel];
+      const std::string where = "kernel '" + call.name + "'";
+      size_t n = call.args.size();
+      for (size_t i = 0; i < n; ++i) {
+        if (i + call.num_outputs >= n)
+          write(call.args[i], top);
+        else
+          read(call.args[i], where, top);
+      }
+      return;
+    }
+    const ScanStep &scan = *step.scan;
+    const std::string where = "scan at " + scan.loc;
+    write(scan.position, top);
+    for (const ScanStep::Carry &c : scan.carries) {
+      read(c.init, where, top);
+      write(c.value, top);
+    }
+    for (const Step &inner : scan.steps)
+      walk(inner, top);
+    for (const ScanStep::Output &o : scan.outputs) {
+      read(o.step, where, top);
+      write(o.stacked, top);
+    }
+    for (const ScanStep::Carry &c : scan.carries)
+      read(c.next, where, top);
   }
 
   void outputs(const json &root) {
@@ -239,8 +389,8 @@ private:
                   " is " + dtype_name(m_->spec(r).dtype));
         }
         if (r.kind == ValueKind::Buffer) {
-          if (m_->buffer_last_use[r.index] < 0)
-            problem(where + " is " + m_->ref_string(r) + ", which no kernel writes");
+          if (!written_[r.index])
+            problem(where + " is " + m_->ref_string(r) + ", which no step writes");
           m_->buffer_is_output[r.index] = true;
         }
       }
@@ -250,6 +400,8 @@ private:
 
   Manifest *m_;
   std::vector<std::string> problems_;
+  std::set<std::string> bound_; // symbols the inputs bind
+  std::vector<bool> written_;   // per buffer, during the walk
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #ifndef ATTN_RUNTIME_MANIFEST_H_
 #define ATTN_RUNTIME_MANIFEST_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,33 @@ struct KernelCall {
   int num_outputs = 0;
 };
 
+struct ScanStep;
+
+// One step of the plan: a kernel (an index into Manifest::kernels) or a scan.
+struct Step {
+  int kernel = -1;
+  std::shared_ptr<const ScanStep> scan;
+};
+
+// A loop over `length` positions (docs/internals.md "Scans"): before each step the position
+// goes to `position`; after it each output's `step` value is copied to its row of `stacked`,
+// then each carry's `next` value to `value` (which starts as a copy of `init`).
+struct ScanStep {
+  struct Carry {
+    ValueRef value, init, next;
+  };
+  struct Output {
+    ValueRef stacked, step;
+  };
+  std::string loc;
+  DimExpr length = DimExpr::constant(0);
+  bool reverse = false;
+  ValueRef position;
+  std::vector<Carry> carries;
+  std::vector<Output> outputs;
+  std::vector<Step> steps;
+};
+
 struct Manifest {
   std::string model;
   std::string source;
@@ -40,8 +68,9 @@ struct Manifest {
   std::vector<TensorSpec> weights;
   std::vector<TensorSpec> buffers;
   std::vector<KernelCall> kernels;
-  // Per buffer: the last kernel that touches it (-1 if none), and whether an output is it.
-  // Buffers that are not outputs are released after their last kernel.
+  std::vector<Step> steps; // the order kernels run in ("steps", or every kernel in order)
+  // Per buffer: the last top-level step that touches it (-1 if none), and whether an output is
+  // it. Buffers that are not outputs are released after their last step.
   std::vector<int> buffer_last_use;
   std::vector<bool> buffer_is_output;
 

@@ -1,4 +1,6 @@
 // Model::run: check the inputs, bind the symbols, then execute the kernels in manifest order.
+#include <cstring>
+#include <functional>
 #include <map>
 #include <new>
 
@@ -139,6 +141,121 @@ private:
   std::vector<std::unique_ptr<HalideBuffer>> buffers_;
 };
 
+// Copies `from` (all of it) into `to` at element `offset` (a row of a stacked output, or 0),
+// through host memory: a GPU kernel then reads `to` from the host.
+Status copy_into(const KernelLibrary &lib, HalideBuffer *from, const std::string &from_what,
+                 HalideBuffer *to, int64_t offset) {
+  ATTN_RETURN_IF_ERROR(from->copy_to_host(lib, from_what));
+  const Tensor &src = from->tensor();
+  Tensor dst = to->tensor();
+  if (src.nbytes() > 0) {
+    std::memcpy(static_cast<char *>(dst.raw_data()) + offset * dtype_size(dst.dtype()),
+                src.raw_data(), src.nbytes());
+  }
+  to->wrote_host();
+  return Status();
+}
+
+// Runs steps: kernels, and scans as loops (docs/internals.md "Scans").
+struct Executor {
+  const Manifest &m;
+  const KernelLibrary &lib;
+  const std::vector<KernelFn> &kernel_fns;
+  const SymbolTable &symbols;
+  std::function<StatusOr<HalideBuffer *>(ValueRef)> value;
+  std::vector<void *> argv;
+
+  Status run(const internal::Step &step) {
+    return step.kernel >= 0 ? run_kernel(step.kernel) : run_scan(*step.scan);
+  }
+
+  Status run_kernel(int k) {
+    const KernelCall &call = m.kernels[k];
+    argv.clear();
+    bool empty_output = false;
+    for (size_t a = 0; a < call.args.size(); ++a) {
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(call.args[a]));
+      argv.push_back(b->raw());
+      if (a + static_cast<size_t>(call.num_outputs) >= call.args.size() && b->tensor().numel() == 0)
+        empty_output = true;
+    }
+    // A kernel whose output has no elements (`x[:, 1:]` of a length-1 sequence) has nothing to
+    // write; Halide would refuse its empty output region.
+    if (empty_output)
+      return Status();
+    internal::ErrorCapture capture;
+    int rc = kernel_fns[k](argv.data());
+    if (rc != 0)
+      return internal::kernel_failure(call.name, call.loc, rc, capture.take());
+    return Status();
+  }
+
+  Status run_scan(const internal::ScanStep &scan) {
+    const std::string where = "the scan at " + scan.loc;
+    StatusOr<int64_t> length = scan.length.evaluate(symbols);
+    if (!length.ok())
+      return Status::invalid_input("the inputs do not fit " + where + ": " +
+                                   length.status().message());
+    for (const auto &c : scan.carries) {
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * init, value(c.init));
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * carry, value(c.value));
+      ATTN_RETURN_IF_ERROR(copy_into(lib, init, m.ref_string(c.init), carry, 0));
+    }
+    std::vector<HalideBuffer *> stacked;
+    for (const auto &o : scan.outputs) {
+      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(o.stacked));
+      stacked.push_back(b);
+    }
+    ATTN_ASSIGN_OR_RETURN(HalideBuffer * position, value(scan.position));
+    // A carry's next value may be another carry's buffer (two carries swapped): those are
+    // copied aside first, so every carry gets the value the step gave it.
+    std::vector<bool> reads_carry;
+    for (const auto &c : scan.carries) {
+      bool aliased = false;
+      for (const auto &other : scan.carries)
+        aliased |=
+            c.next.kind == other.value.kind && c.next.index == other.value.index && &c != &other;
+      reads_carry.push_back(aliased);
+    }
+    for (int64_t i = 0; i < *length; ++i) {
+      const int64_t t = scan.reverse ? *length - 1 - i : i;
+      Tensor at = position->tensor(); // shares the buffer's memory
+      *at.data<int64_t>() = t;
+      position->wrote_host();
+      for (const internal::Step &inner : scan.steps)
+        ATTN_RETURN_IF_ERROR(run(inner));
+      for (size_t o = 0; o < scan.outputs.size(); ++o) {
+        ATTN_ASSIGN_OR_RETURN(HalideBuffer * step, value(scan.outputs[o].step));
+        ATTN_RETURN_IF_ERROR(copy_into(lib, step, m.ref_string(scan.outputs[o].step), stacked[o],
+                                       t * step->tensor().numel()));
+      }
+      std::vector<Tensor> aside(scan.carries.size());
+      for (size_t c = 0; c < scan.carries.size(); ++c) {
+        if (!reads_carry[c])
+          continue;
+        ATTN_ASSIGN_OR_RETURN(HalideBuffer * next, value(scan.carries[c].next));
+        ATTN_RETURN_IF_ERROR(next->copy_to_host(lib, m.ref_string(scan.carries[c].next)));
+        aside[c] = next->tensor().clone();
+      }
+      for (size_t c = 0; c < scan.carries.size(); ++c) {
+        const auto &carry = scan.carries[c];
+        if (carry.next.kind == carry.value.kind && carry.next.index == carry.value.index)
+          continue; // the step left the carry as it was
+        ATTN_ASSIGN_OR_RETURN(HalideBuffer * to, value(carry.value));
+        if (reads_carry[c]) {
+          Tensor dst = to->tensor();
+          std::memcpy(dst.raw_data(), aside[c].raw_data(), aside[c].nbytes());
+          to->wrote_host();
+          continue;
+        }
+        ATTN_ASSIGN_OR_RETURN(HalideBuffer * next, value(carry.next));
+        ATTN_RETURN_IF_ERROR(copy_into(lib, next, m.ref_string(carry.next), to, 0));
+      }
+    }
+    return Status();
+  }
+};
+
 } // namespace
 
 StatusOr<std::vector<Tensor>>
@@ -178,7 +295,8 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
                                             HalideBuffer::Host::Data, state.inputs()[i].get()));
   }
   // Returns the halide buffer holding `ref`, allocating a buffer on first use.
-  auto value = [&](ValueRef ref) -> StatusOr<HalideBuffer *> {
+  std::function<StatusOr<HalideBuffer *>(ValueRef)> value =
+      [&](ValueRef ref) -> StatusOr<HalideBuffer *> {
     if (ref.kind == ValueKind::Input)
       return state.inputs()[ref.index].get();
     if (ref.kind == ValueKind::Weight)
@@ -202,30 +320,12 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
   };
 
   impl.install_error_handler();
-  std::vector<void *> argv;
-  for (size_t k = 0; k < m.kernels.size(); ++k) {
-    const KernelCall &call = m.kernels[k];
-    argv.clear();
-    bool empty_output = false;
-    for (size_t a = 0; a < call.args.size(); ++a) {
-      ATTN_ASSIGN_OR_RETURN(HalideBuffer * b, value(call.args[a]));
-      argv.push_back(b->raw());
-      if (a + static_cast<size_t>(call.num_outputs) >= call.args.size() && b->tensor().numel() == 0)
-        empty_output = true;
-    }
-    // A kernel whose output has no elements (`x[:, 1:]` of a length-1 sequence) has nothing to
-    // write; Halide would refuse its empty output region.
-    if (!empty_output) {
-      internal::ErrorCapture capture;
-      int rc = impl.kernel_fns[k](argv.data());
-      if (rc != 0)
-        return internal::kernel_failure(call.name, call.loc, rc, capture.take());
-    }
-    for (ValueRef ref : call.args) {
-      if (ref.kind == ValueKind::Buffer && m.buffer_last_use[ref.index] == static_cast<int>(k) &&
-          !m.buffer_is_output[ref.index]) {
-        state.release(&state.buffer(ref.index)); // intermediates die after their last reader
-      }
+  Executor exec{m, impl.lib, impl.kernel_fns, symbols, value, {}};
+  for (size_t s = 0; s < m.steps.size(); ++s) {
+    ATTN_RETURN_IF_ERROR(exec.run(m.steps[s]));
+    for (size_t b = 0; b < m.buffers.size(); ++b) {
+      if (m.buffer_last_use[b] == static_cast<int>(s) && !m.buffer_is_output[b])
+        state.release(&state.buffer(static_cast<int>(b))); // intermediates die after their last use
     }
   }
 

@@ -20,15 +20,24 @@ void AttnDialect::initialize() {
 OpFoldResult ConstantOp::fold(ArrayRef<Attribute>) { return valueAttr(); }
 
 std::optional<::attn::compiler::SymShape> mlir::attn::get_sym_shape(Value value) {
+  auto nth = [](Attribute list, unsigned i) -> Attribute {
+    auto array = list.dyn_cast_or_null<ArrayAttr>();
+    return array && i < array.size() ? array[i] : Attribute();
+  };
   if (auto arg = value.dyn_cast<BlockArgument>()) {
-    auto func = dyn_cast<FuncOp>(arg.getOwner()->getParentOp());
-    if (!func)
-      return std::nullopt;
-    return ::attn::compiler::from_attr(func.getArgAttr(arg.getArgNumber(), kDimsAttr));
+    Operation *parent = arg.getOwner()->getParentOp();
+    if (auto func = dyn_cast<FuncOp>(parent))
+      return ::attn::compiler::from_attr(func.getArgAttr(arg.getArgNumber(), kDimsAttr));
+    if (auto scan = dyn_cast<ScanOp>(parent))
+      return ::attn::compiler::from_attr(nth(scan->getAttr(kArgDimsAttr), arg.getArgNumber()));
+    return std::nullopt;
   }
   Operation *op = value.getDefiningOp();
   if (!op)
     return std::nullopt;
+  if (isa<ScanOp>(op))
+    return ::attn::compiler::from_attr(
+        nth(op->getAttr(kResultDimsAttr), value.cast<OpResult>().getResultNumber()));
   return ::attn::compiler::from_attr(op->getAttr(kDimsAttr));
 }
 

@@ -7,6 +7,10 @@
 // Reductions along one axis (sum, mean, max, min) are not anchors: they inline into the kernel
 // that reads them and are computed per row of its output, so a LayerNorm is one kernel. When an
 // anchor reads a value that computes reductions, that value is materialised first.
+//
+// An `attn.scan` is a step of its own: its operands, and the values its body reads from outside
+// it, are materialised before it; its body is partitioned the same way (what the body yields
+// is materialised); its results are buffers the runtime's loop fills, not kernels.
 #pragma once
 
 #include "mlir/IR/BuiltinOps.h"
@@ -17,8 +21,15 @@
 namespace attn::compiler::lowering {
 
 struct Grouping {
-  /// Results materialised by a kernel, in program order (each one kernel's output).
-  std::vector<mlir::Value> roots;
+  /// One step of a block, in program order: a kernel materialising `root`, or a scan with the
+  /// steps of its body.
+  struct Step {
+    mlir::Value root;
+    mlir::Operation *scan = nullptr;
+    std::vector<Step> body;
+  };
+  std::vector<Step> steps;
+  /// Values held in buffers: the kernels' roots, and the scans' results.
   llvm::DenseSet<mlir::Value> materialised;
 };
 

@@ -5,6 +5,7 @@
 
 #include "Algorithms.h"
 #include "Grouping.h"
+#include "LowerKernel.h"
 #include "LowerMoves.h"
 #include "LowerNN.h"
 #include "RegionEval.h"
@@ -62,7 +63,9 @@ public:
   mlir::FailureOr<HTensor> build(Value v) {
     if (auto it = built_.find(v); it != built_.end())
       return it->second;
-    mlir::FailureOr<HTensor> t = is_kernel_input(v) ? input(v) : translate(v.getDefiningOp());
+    mlir::FailureOr<HTensor> t = is_row(v)            ? row(v.cast<mlir::BlockArgument>())
+                                 : is_kernel_input(v) ? input(v)
+                                                      : translate(v.getDefiningOp());
     if (succeeded(t))
       built_[v] = *t;
     return t;
@@ -88,13 +91,45 @@ private:
     return prefix_ + base + "_" + std::to_string(counter_++);
   }
 
-  HTensor input(Value v) {
-    const std::string &ref = refs_.lookup(v);
+  /// A value read from its buffer (an input, a weight, a materialised value). One buffer is
+  /// one kernel argument, however many values of the kernel read it.
+  mlir::FailureOr<HTensor> input(Value v) {
+    std::string ref = refs_.lookup(v);
+    if (ref.empty()) {
+      mlir::emitError(v.getLoc()) << "internal error: a kernel reads a value that has no buffer";
+      return mlir::failure();
+    }
+    if (auto it = inputs_by_ref_.find(ref); it != inputs_by_ref_.end())
+      return it->second;
     HInput in = define_input(c_identifier(ref), static_extents(v),
                              halide_type_of(v.getType().cast<mlir::ShapedType>().getElementType()));
     arg_refs.push_back(ref);
     arguments.push_back(in.param);
+    inputs_by_ref_[ref] = in.tensor;
     return in.tensor;
+  }
+
+  /// A row of a sequence a scan runs over: computed in the kernel from the sequence's buffer
+  /// and the scan's position (the rank-0 buffer the runtime writes before each step).
+  static bool is_row(Value v) {
+    auto arg = v.dyn_cast<mlir::BlockArgument>();
+    auto scan = arg ? llvm::dyn_cast<ad::ScanOp>(arg.getOwner()->getParentOp()) : ad::ScanOp();
+    return scan && arg.getArgNumber() > scan.carry_count();
+  }
+  mlir::FailureOr<HTensor> row(mlir::BlockArgument arg) {
+    auto scan = llvm::cast<ad::ScanOp>(arg.getOwner()->getParentOp());
+    auto sequence = build(scan.getOperand(arg.getArgNumber() - 1));
+    auto position = build(scan.position());
+    if (failed(sequence) || failed(position))
+      return mlir::failure();
+    HTensor seq = *sequence;
+    Expr t = Halide::clamp(Halide::cast<int>(at(*position, {})), 0, seq.extents[0] - 1);
+    std::vector<Expr> extents(seq.extents.begin() + 1, seq.extents.end());
+    return define_pointwise(fresh("row"), extents, [&](const std::vector<Expr> &i) {
+      std::vector<Expr> index{t};
+      index.insert(index.end(), i.begin(), i.end());
+      return at(seq, index);
+    });
   }
 
   mlir::FailureOr<HTensor> translate(Operation *op);
@@ -133,6 +168,7 @@ private:
   const Grouping &grouping_;
   const llvm::DenseMap<Value, std::string> &refs_;
   llvm::DenseMap<Value, HTensor> built_;
+  llvm::StringMap<HTensor> inputs_by_ref_;
   std::string prefix_;
   int counter_ = 0;
 };
@@ -468,108 +504,33 @@ void schedule(const Family &family, const std::vector<ReduceFuncs> &reductions, 
 
 bool has_halide_lowering(llvm::StringRef op_name) { return handlers().count(op_name) > 0; }
 
-namespace {
-
-nlohmann::json attr_to_json(mlir::Attribute a) {
-  if (auto b = a.dyn_cast<mlir::BoolAttr>())
-    return b.getValue();
-  if (auto i = a.dyn_cast<mlir::IntegerAttr>())
-    return i.getInt();
-  if (auto f = a.dyn_cast<mlir::FloatAttr>())
-    return f.getValueAsDouble();
-  if (auto s = a.dyn_cast<mlir::StringAttr>())
-    return s.getValue().str();
-  return nullptr;
-}
-
-} // namespace
-
-mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetChoice &target) {
-  LoweredModel model;
-  auto str_attr = [&](const char *name, std::string fallback) {
-    auto a = func->getAttrOfType<mlir::StringAttr>(name);
-    return a ? a.getValue().str() : fallback;
-  };
-  model.model = str_attr("attn.model", func.getName().str());
-  model.source = str_attr("attn.source", "");
-  if (auto hp = func->getAttrOfType<mlir::DictionaryAttr>("attn.hyperparameters"))
-    for (auto entry : hp)
-      model.hyperparameters[entry.getName().str()] = attr_to_json(entry.getValue());
-
-  // Name every value a kernel may read: inputs, weights, and materialised buffers.
-  Grouping grouping = group_kernels(func);
-  llvm::DenseMap<Value, std::string> refs;
-  for (auto arg : func.getArguments()) {
-    auto name = func.getArgAttrOfType<mlir::StringAttr>(arg.getArgNumber(), ad::kArgNameAttr);
-    auto shape = ad::get_sym_shape(arg);
-    if (!name || !shape)
-      return func.emitError() << "forward argument " << arg.getArgNumber()
-                              << " lacks its name or symbolic shape",
-             mlir::failure();
-    model.inputs.push_back({name.getValue().str(), dtype_name_of(arg), *shape});
-    refs[arg] = "input:" + name.getValue().str();
-  }
-  llvm::StringSet<> seen_weights;
-  for (mlir::Operation &op : func.getBody().front()) {
-    auto param = llvm::dyn_cast<ad::ParamOp>(op);
-    if (!param)
-      continue;
-    refs[param.getResult()] = "weight:" + param.name().str();
-    if (!seen_weights.insert(param.name()).second)
-      continue;
-    SymShape shape;
-    for (int64_t d : static_extents(param.getResult()))
-      shape.push_back(SymDim::constant(d));
-    model.weights.push_back({param.name().str(), "f32", shape});
-  }
-  for (Value root : grouping.roots) {
-    std::string name = "t" + std::to_string(model.buffers.size());
-    auto shape = ad::get_sym_shape(root);
-    if (!shape)
-      return root.getDefiningOp()->emitError() << "value has no inferred shape", mlir::failure();
-    refs[root] = "buffer:" + name;
-    model.buffers.push_back({name, dtype_name_of(root), *shape});
-  }
-
-  ScheduleContext ctx = make_schedule_context(target.target);
-  for (Value root : grouping.roots) {
-    mlir::Operation *op = root.getDefiningOp();
-    KernelBuilder builder(root, grouping, refs, "k" + std::to_string(model.kernels.size()) + "_");
-    KernelPlan kernel;
-    try {
-      auto out = builder.build(root);
-      if (failed(out))
-        return mlir::failure();
-      kernel.name = c_identifier(model.model) + "_k" + std::to_string(model.kernels.size()) + "_" +
-                    builder.family_name;
-      bound_static_axes(*out, root);
-      schedule(builder.family, builder.reductions, *out, ctx);
-      kernel.pipeline = Halide::Pipeline(out->func);
-    } catch (const Halide::Error &e) {
-      op->emitError() << "code generation failed: " << e.what();
+mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &grouping,
+                                                   const llvm::DenseMap<Value, std::string> &refs,
+                                                   const std::string &model, size_t index,
+                                                   const ScheduleContext &ctx) {
+  mlir::Operation *op = root.getDefiningOp();
+  mlir::Location loc = op ? op->getLoc() : root.getLoc();
+  std::string prefix = "k" + std::to_string(index) + "_";
+  KernelBuilder builder(root, grouping, refs, prefix);
+  KernelPlan kernel;
+  try {
+    auto out = builder.build(root);
+    if (failed(out))
       return mlir::failure();
-    }
-    kernel.op = op->getName().getStringRef().str();
-    kernel.loc = location_string(op->getLoc());
-    kernel.args = builder.arg_refs;
-    kernel.args.push_back(refs.lookup(root));
-    kernel.arguments = builder.arguments;
-    model.kernels.push_back(std::move(kernel));
+    kernel.name = c_identifier(model) + "_k" + std::to_string(index) + "_" + builder.family_name;
+    bound_static_axes(*out, root);
+    schedule(builder.family, builder.reductions, *out, ctx);
+    kernel.pipeline = Halide::Pipeline(out->func);
+  } catch (const Halide::Error &e) {
+    mlir::emitError(loc) << "code generation failed: " << e.what();
+    return mlir::failure();
   }
-
-  for (mlir::Operation &op : func.getBody().front()) {
-    auto ret = llvm::dyn_cast<ad::ReturnOp>(op);
-    if (!ret)
-      continue;
-    for (auto v : llvm::enumerate(ret.operands())) {
-      auto shape = ad::get_sym_shape(v.value());
-      OutputSpec out{
-          {"out" + std::to_string(v.index()), dtype_name_of(v.value()), shape.value_or(SymShape{})},
-          refs.lookup(v.value())};
-      model.outputs.push_back(out);
-    }
-  }
-  return model;
+  kernel.op = op ? op->getName().getStringRef().str() : "attn.scan";
+  kernel.loc = location_string(loc);
+  kernel.args = builder.arg_refs;
+  kernel.args.push_back(refs.lookup(root));
+  kernel.arguments = builder.arguments;
+  return kernel;
 }
 
 } // namespace attn::compiler

@@ -45,10 +45,37 @@ static nlohmann::json spec_json(const TensorSpec &spec) {
   return {{"name", spec.name}, {"dtype", spec.dtype}, {"shape", shape_json(spec.shape)}};
 }
 
+static nlohmann::json steps_json(const std::vector<PlanStep> &steps) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PlanStep &step : steps) {
+    if (!step.scan) {
+      list.push_back({{"kernel", step.kernel}});
+      continue;
+    }
+    const ScanPlan &plan = *step.scan;
+    nlohmann::json carries = nlohmann::json::array(), outputs = nlohmann::json::array();
+    for (const auto &c : plan.carries)
+      carries.push_back({{"value", c.value}, {"init", c.init}, {"next", c.next}});
+    for (const auto &o : plan.outputs)
+      outputs.push_back({{"stacked", o.stacked}, {"step", o.step}});
+    nlohmann::json length = plan.length.is_static() ? nlohmann::json(plan.length.value())
+                                                    : nlohmann::json(plan.length.str());
+    list.push_back({{"scan",
+                     {{"loc", plan.loc},
+                      {"length", length},
+                      {"reverse", plan.reverse},
+                      {"position", plan.position},
+                      {"carries", carries},
+                      {"outputs", outputs},
+                      {"steps", steps_json(plan.body)}}}});
+  }
+  return list;
+}
+
 nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &target) {
   nlohmann::json m;
   m["format"] = "attn-manifest";
-  m["version"] = 1;
+  m["version"] = 2;
   m["model"] = model.model;
   m["source"] = model.source;
   m["target"] = target.target.to_string();
@@ -73,6 +100,7 @@ nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &targ
                             {"loc", k.loc},
                             {"args", k.args},
                             {"num_outputs", k.num_outputs}});
+  m["steps"] = steps_json(model.steps);
   return m;
 }
 

@@ -33,6 +33,8 @@ std::vector<TensorValue> Generator::gen_values(const dsl::Expr &expr, Frame &fra
   if (auto *call = llvm::dyn_cast<dsl::CallExpr>(&expr))
     if (call->builtin == Builtin::None && call->module)
       return inline_call(*call, frame);
+  if (auto *scan = llvm::dyn_cast<dsl::ScanExpr>(&expr))
+    return gen_scan(*scan, frame);
   return {gen_tensor(expr, frame)};
 }
 
@@ -79,6 +81,10 @@ TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
     return promote_to_f32(gen_binary(llvm::cast<dsl::BinaryExpr>(expr), frame));
   case dsl::Expr::Kind::Index:
     return gen_index(llvm::cast<dsl::IndexExpr>(expr), frame);
+  case dsl::Expr::Kind::Scan: {
+    std::vector<TensorValue> values = gen_scan(llvm::cast<dsl::ScanExpr>(expr), frame);
+    return values.size() == 1 ? values.front() : TensorValue{};
+  }
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(expr);
     if (call.builtin == Builtin::None) {

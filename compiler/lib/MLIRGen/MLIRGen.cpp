@@ -291,8 +291,12 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
 }
 
 std::vector<TensorValue> Generator::gen_body(Frame &frame) {
-  const dsl::ForwardDecl &forward = *frame.instance->decl->forward;
-  for (const dsl::Stmt &stmt : forward.body) {
+  return gen_statements(frame.instance->decl->forward->body, frame);
+}
+
+std::vector<TensorValue> Generator::gen_statements(const std::vector<dsl::Stmt> &body,
+                                                   Frame &frame) {
+  for (const dsl::Stmt &stmt : body) {
     const dsl::Expr &value = *stmt.values.front();
     if (stmt.kind == dsl::Stmt::Kind::Let) {
       if (dsl::is_scalar(value.type)) {

@@ -61,6 +61,8 @@ public:
   TensorValue assert_shape(TensorValue value, const dsl::TensorType &type, const Instance &instance,
                            int64_t scope);
   std::vector<TensorValue> gen_body(Frame &frame);
+  /// Generates `body` in `frame` up to its `return`, whose values it returns.
+  std::vector<TensorValue> gen_statements(const std::vector<dsl::Stmt> &body, Frame &frame);
   std::vector<TensorValue> inline_call(const dsl::CallExpr &call, Frame &caller);
   mlir::Location file_loc(llvm::SMRange range) const;
   /// The location of source `range` in the current inlining context.
@@ -91,6 +93,9 @@ public:
   /// Converts the non-f32 operands of the op defining `value` to f32 (attn.cast), unless the op
   /// moves data and keeps its element type.
   TensorValue promote_to_f32(TensorValue value);
+
+  // ScanGen.cpp: `scan` as attn.scan, its body generated in a frame that sees the enclosing one.
+  std::vector<TensorValue> gen_scan(const dsl::ScanExpr &scan, Frame &frame);
 
   // ScoreGen.cpp
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);

@@ -17,7 +17,8 @@
 // call whose argument did not match its declaration would only repeat the same mismatch in other
 // words). Ops that do not depend on it are still checked, so one run reports every independent
 // mismatch.
-// Ops inside attention regions are scalar and are left alone.
+// Ops inside attention regions are scalar and are left alone; the body of an `attn.scan` is
+// inferred in place, its block arguments shaped from the scan's operands.
 #include "attn/compiler/Passes.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
@@ -219,29 +220,8 @@ public:
     AssertChecker asserts(argument_shapes);
 
     bool ok = true;
-    for (Block &block : func_.getBody()) {
-      for (Operation &op : llvm::make_early_inc_range(block)) {
-        if (llvm::any_of(op.getOperands(), [&](Value v) { return poisoned_.count(v); })) {
-          poison(op);
-          continue;
-        }
-        if (auto assert_op = dyn_cast<AssertShapeOp>(op)) {
-          auto actual = operand_shape(op, 0);
-          if (failed(actual) || failed(asserts.check(assert_op, *actual))) {
-            ok = false;
-            poison(op);
-            continue;
-          }
-          assert_op.result().replaceAllUsesWith(assert_op.input());
-          assert_op.erase();
-          continue;
-        }
-        if (failed(infer(op))) {
-          ok = false;
-          poison(op);
-        }
-      }
-    }
+    for (Block &block : func_.getBody())
+      ok &= infer_block(block, asserts);
     if (!ok)
       return failure();
     set_function_type();
@@ -249,6 +229,105 @@ public:
   }
 
 private:
+  /// Infers the ops of `block` in order; false if any failed (each failure is reported).
+  bool infer_block(Block &block, AssertChecker &asserts) {
+    bool ok = true;
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (llvm::any_of(op.getOperands(), [&](Value v) { return poisoned_.count(v); })) {
+        poison(op);
+        continue;
+      }
+      if (auto assert_op = dyn_cast<AssertShapeOp>(op)) {
+        auto actual = operand_shape(op, 0);
+        if (failed(actual) || failed(asserts.check(assert_op, *actual))) {
+          ok = false;
+          poison(op);
+          continue;
+        }
+        assert_op.result().replaceAllUsesWith(assert_op.input());
+        assert_op.erase();
+        continue;
+      }
+      if (auto scan = dyn_cast<ScanOp>(op)) {
+        if (failed(infer_scan(scan, asserts))) {
+          ok = false;
+          poison(op);
+        }
+        continue;
+      }
+      if (failed(infer(op))) {
+        ok = false;
+        poison(op);
+      }
+    }
+    return ok;
+  }
+
+  /// A scan: its block arguments' shapes follow from its operands, its body is inferred like a
+  /// block of the function, and its results from what the body yields: each carry must keep
+  /// the shape it started with, and each output gains the sequences' leading axis.
+  LogicalResult infer_scan(ScanOp scan, AssertChecker &asserts) {
+    MLIRContext *context = scan.getContext();
+    SmallVector<SymShape> operands;
+    for (unsigned i = 0; i < scan->getNumOperands(); ++i) {
+      auto shape = operand_shape(*scan, i);
+      if (failed(shape))
+        return failure();
+      operands.push_back(*shape);
+    }
+    unsigned carries = scan.carry_count();
+    std::optional<SymDim> length;
+    for (unsigned i = carries; i < operands.size(); ++i) {
+      if (operands[i].empty())
+        return scan.emitError() << "a scanned sequence needs a leading axis; this one is a "
+                                   "single value []";
+      if (length && !(*length == operands[i][0]))
+        return scan.emitError() << "the scanned sequences differ in length: "
+                                << to_string(operands[carries]) << " and " << to_string(operands[i])
+                                << " (their first axes must be equal)";
+      length = operands[i][0];
+    }
+    SmallVector<Attribute> arg_dims;
+    auto seed = [&](BlockArgument arg, const SymShape &shape) {
+      arg.setType(ranked_type(shape, element_type(arg.getType())));
+      shapes_[arg] = shape;
+      arg_dims.push_back(to_attr(context, shape));
+    };
+    seed(scan.position(), SymShape{});
+    for (auto [arg, shape] :
+         llvm::zip(scan.carry_args(), ArrayRef<SymShape>(operands).take_front(carries)))
+      seed(arg, shape);
+    for (auto [arg, shape] :
+         llvm::zip(scan.row_args(), ArrayRef<SymShape>(operands).drop_front(carries)))
+      seed(arg, SymShape(shape.begin() + 1, shape.end()));
+    scan->setAttr(kArgDimsAttr, ArrayAttr::get(context, arg_dims));
+    if (!infer_block(scan.body_block(), asserts))
+      return failure();
+
+    auto yield = cast<ScanYieldOp>(scan.body_block().getTerminator());
+    SmallVector<Attribute> result_dims;
+    for (unsigned i = 0; i < yield.operands().size(); ++i) {
+      auto yielded = operand_shape(*yield, i);
+      if (failed(yielded))
+        return failure();
+      SymShape shape = *yielded;
+      if (i < carries) {
+        if (shape != operands[i])
+          return yield.emitError()
+                 << "carry " << i + 1 << " of the scan starts as " << to_string(operands[i])
+                 << " but a step gives " << to_string(shape) << ": a carry keeps its shape";
+      } else {
+        shape.insert(shape.begin(), *length);
+      }
+      Value result = scan.getResult(i);
+      result.setType(ranked_type(shape, element_type(result.getType())));
+      shapes_[result] = shape;
+      result_dims.push_back(to_attr(context, shape));
+    }
+    scan->setAttr(kResultDimsAttr, ArrayAttr::get(context, result_dims));
+    return success();
+  }
+
   LogicalResult seed_arguments() {
     MLIRContext *context = func_.getContext();
     for (BlockArgument arg : func_.getArguments()) {

@@ -12,13 +12,6 @@ namespace {
 
 using namespace testing_util; // NOLINT: test fixtures
 
-std::vector<float> iota(size_t n, float start) {
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i)
-    v[i] = start + 0.5f * static_cast<float>(i);
-  return v;
-}
-
 Weights tiny_weights() {
   StatusOr<Weights> w = Weights::from_bytes(
       safetensors_bytes({{"proj.weight", "F32", {3, 4}, f32_bytes(iota(12, -2))},

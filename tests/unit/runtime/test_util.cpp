@@ -66,6 +66,13 @@ std::string f32_bytes(const std::vector<float> &values) {
   return s;
 }
 
+std::vector<float> iota(size_t n, float start) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = start + 0.5f * static_cast<float>(i);
+  return v;
+}
+
 Tensor f32_tensor(std::vector<int64_t> shape, const std::vector<float> &values) {
   Tensor t = Tensor::empty(DType::F32, std::move(shape));
   if (static_cast<size_t>(t.numel()) != values.size())

@@ -34,6 +34,8 @@ std::string safetensors_raw(const std::string &header, const std::string &data);
 std::string f32_bytes(const std::vector<float> &values);
 
 Tensor f32_tensor(std::vector<int64_t> shape, const std::vector<float> &values);
+// n values start, start + 0.5, start + 1, ...
+std::vector<float> iota(size_t n, float start);
 Tensor i64_tensor(std::vector<int64_t> shape, const std::vector<int64_t> &values);
 std::vector<float> values_of(const Tensor &t);
 

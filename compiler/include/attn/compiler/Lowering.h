@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -55,6 +56,35 @@ struct OutputSpec {
   std::string value; // input:/weight:/buffer: reference
 };
 
+struct PlanStep;
+
+/// An `attn.scan` as the runtime runs it: `length` steps (from the last position down when
+/// `reverse`); before each, the position is written to `position`; after each, every output's
+/// `step` value is copied to row `t` of its `stacked` buffer, then every carry's `next` value
+/// to its `value` buffer (which the body reads, and which holds the result at the end; it
+/// starts as a copy of `init`).
+struct ScanPlan {
+  struct Carry {
+    std::string value, init, next; // value references
+  };
+  struct Output {
+    std::string stacked, step;
+  };
+  std::string loc;
+  SymDim length;
+  bool reverse = false;
+  std::string position;
+  std::vector<Carry> carries;
+  std::vector<Output> outputs;
+  std::vector<PlanStep> body;
+};
+
+/// One step of the execution plan: a kernel (an index into LoweredModel::kernels) or a scan.
+struct PlanStep {
+  int kernel = -1;
+  std::shared_ptr<ScanPlan> scan;
+};
+
 struct LoweredModel {
   std::string model;
   std::string source;
@@ -63,7 +93,8 @@ struct LoweredModel {
   std::vector<OutputSpec> outputs;
   std::vector<TensorSpec> weights;
   std::vector<TensorSpec> buffers;
-  std::vector<KernelPlan> kernels;
+  std::vector<KernelPlan> kernels; // every kernel, each compiled once
+  std::vector<PlanStep> steps;     // the order they run in
 };
 
 /// Lowers the (shape-inferred, canonicalised) forward function to Halide pipelines.

@@ -86,7 +86,8 @@ public:
     Unary,
     Binary,
     Call,
-    Index
+    Index,
+    Scan
   };
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -273,6 +274,34 @@ struct Stmt {
   SMRange range;
   std::vector<Ident> names;    // let a, b = ...
   std::vector<ExprPtr> values; // one for let; one or more for return
+};
+
+/// One entry of a scan's header: a sequence `x in xs` (the body sees one row of `xs` per
+/// step), a carry `h = h0` (state passed from step to step, starting as `h0`), the position
+/// `t` (a bare name: the step's index along the sequences), or the option `reverse = cond`.
+struct ScanItem {
+  enum class Kind { Sequence, Carry, Position, Reverse };
+  Kind kind = Kind::Sequence;
+  Ident name;
+  ExprPtr value; // null for the position
+};
+
+/// `scan (x in xs, h = h0) { ...; return h2, y }`: a loop over the leading axis of its
+/// sequences, written as the value of a `let`. The body's `return` gives the carries' next
+/// values (in the order of the header), then the step's outputs; the scan's results are the
+/// carries' last values, then each output stacked along a new leading axis.
+struct ScanExpr : Expr {
+  ScanExpr(SMRange range, SMRange keyword_range)
+      : Expr(Kind::Scan, range), keyword_range(keyword_range) {}
+  SMRange keyword_range;
+  std::vector<ScanItem> items;
+  std::vector<Stmt> body;
+  SMRange close_brace;
+  bool body_has_errors = false; // set by the parser: a statement failed to parse
+
+  unsigned num_results = 0; // set by Sema: the values the body returns
+  unsigned carry_count() const;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Scan; }
 };
 
 struct ForwardDecl {

@@ -31,6 +31,7 @@ enum class TokenKind {
   KwNot,
   KwTrue,
   KwFalse,
+  KwScan,
   // punctuation
   LParen,
   RParen,

@@ -23,11 +23,16 @@ namespace mlir::attn {
 
 /// Name of the attribute holding a result's (or a function argument's) symbolic shape.
 constexpr const char *kDimsAttr = "attn.dims";
+/// On `attn.scan`: the symbolic shapes of its block arguments and of its results, one dims
+/// array each (an op with several results cannot use `attn.dims`).
+constexpr const char *kArgDimsAttr = "attn.arg_dims";
+constexpr const char *kResultDimsAttr = "attn.result_dims";
 /// Name of the function-argument attribute holding the forward argument's source name.
 constexpr const char *kArgNameAttr = "attn.name";
 
-/// The symbolic shape recorded on a value: its defining op's `attn.dims`, or for a block
-/// argument the enclosing function's argument attribute. nullopt before shape inference.
+/// The symbolic shape recorded on a value: its defining op's `attn.dims` (a scan's
+/// `attn.result_dims`), or for a block argument the enclosing function's argument attribute (a
+/// scan's `attn.arg_dims`). nullopt before shape inference.
 std::optional<::attn::compiler::SymShape> get_sym_shape(Value value);
 
 } // namespace mlir::attn
