@@ -65,3 +65,20 @@ def padding_mask(batch: int, seq: int, gen: torch.Generator) -> torch.Tensor:
 def trailing_mask(lens: torch.Tensor, seq: int) -> torch.Tensor:
     """int64 [batch, seq] attention mask, 1 for the first lens[b] tokens of row b, 0 after."""
     return (torch.arange(seq).unsqueeze(0) < lens.unsqueeze(1)).to(torch.int64)
+
+
+def spread_constant_parameters(module: torch.nn.Module, std: float = 0.5):
+    """Draws random values for the parameters PyTorch initialises to constants: the biases of
+    nn.MultiheadAttention (zero) and LayerNorm's weight (one) and bias (zero). With the constants
+    a test could not tell whether a model adds a bias or scales by gamma at all, or takes the
+    wrong slice of in_proj_bias; random values make each of them show in the output."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, torch.nn.MultiheadAttention):
+                for bias in (m.in_proj_bias, m.out_proj.bias):
+                    if bias is not None:
+                        bias.normal_(0.0, std)
+            elif isinstance(m, torch.nn.LayerNorm) and m.weight is not None:
+                m.weight.normal_(1.0, std)
+                if m.bias is not None:
+                    m.bias.normal_(0.0, std)

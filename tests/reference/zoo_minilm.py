@@ -20,6 +20,24 @@ def mean_pool_normalize(last_hidden_state: torch.Tensor, attention_mask: torch.T
     return F.normalize(mean, p=2, dim=1)
 
 
+def _spread_weights(bert: nn.Module):
+    """Random weights under which every part of the model shows in the outputs. BERT's own init
+    (weights N(0, 0.02^2), biases 0, LayerNorm 1 and 0) makes the attention almost uniform
+    (a wrong score scale would not show) and hides a missing bias or LayerNorm affine. Here:
+    Linear weights N(0, 1/in_features) (scores of order 1), biases N(0, 0.25), embeddings
+    N(0, 1), LayerNorm weight N(1, 0.25) and bias N(0, 0.25)."""
+    with torch.no_grad():
+        for m in bert.modules():
+            if isinstance(m, nn.Linear):
+                m.weight.normal_(0.0, m.in_features ** -0.5)
+                m.bias.normal_(0.0, 0.5)
+            elif isinstance(m, nn.Embedding):
+                m.weight.normal_(0.0, 1.0)
+            elif isinstance(m, nn.LayerNorm):
+                m.weight.normal_(1.0, 0.5)
+                m.bias.normal_(0.0, 0.5)
+
+
 class SentenceEncoder(nn.Module):
     """Zoo entry 19: a Hugging Face BertModel (post-norm, exact erf GELU, absolute positions
     0..S-1, token type 0, with pooler) built from the hyperparameters, plus mean pooling and
@@ -27,7 +45,8 @@ class SentenceEncoder(nn.Module):
     so state_dict() has BertModel's own names (embeddings.*, encoder.layer.{i}.*,
     pooler.dense.*; its position_ids and token_type_ids buffers are non-persistent, not in it).
     Eager attention: the softmax written out. transformers is imported here, not at module
-    import, so that loading the registry stays fast.
+    import, so that loading the registry stays fast. Weights are drawn by _spread_weights, not
+    by BERT's init.
 
     Dims: B batch, S sequence. input_ids i64 [B, S], attention_mask i64 [B, S] (1 = token) ->
     last_hidden_state [B, S, hidden_size], pooler_output [B, hidden_size] (tanh(dense(first
@@ -48,6 +67,7 @@ class SentenceEncoder(nn.Module):
                             position_embedding_type="absolute")
         config._attn_implementation = "eager"
         bert = BertModel(config, add_pooling_layer=True)
+        _spread_weights(bert)
         self.embeddings = bert.embeddings
         self.encoder = bert.encoder
         self.pooler = bert.pooler

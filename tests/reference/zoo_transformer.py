@@ -7,7 +7,7 @@ from typing import Dict
 import torch
 from torch import nn
 
-from model_spec import ModelSpec, padding_mask
+from model_spec import ModelSpec, padding_mask, spread_constant_parameters
 
 
 class TransformerEncoderBlock(nn.Module):
@@ -15,7 +15,8 @@ class TransformerEncoderBlock(nn.Module):
     attention dropout included), x + attention, then x + ffn(x) with
     ffn = Sequential(Linear, ReLU, Dropout, Linear, Dropout). No layer norms: the seed has none,
     so the parameters are attention.{in_proj_weight, in_proj_bias, out_proj.weight,
-    out_proj.bias}, ffn.0.{weight, bias} and ffn.3.{weight, bias} and nothing else.
+    out_proj.bias}, ffn.0.{weight, bias} and ffn.3.{weight, bias} and nothing else. The
+    attention biases, zero in PyTorch's init, get random values (spread_constant_parameters).
 
     Dims: S sequence, B batch. x [S, B, embed_dim], mask bool [B, S] optional (true = padding:
     that key is ignored) -> [S, B, embed_dim]."""
@@ -30,6 +31,7 @@ class TransformerEncoderBlock(nn.Module):
             nn.Linear(ffn_dim, embed_dim),
             nn.Dropout(dropout),
         )
+        spread_constant_parameters(self)
 
     def forward(self, x, mask=None):
         attended, _ = self.attention(x, x, x, key_padding_mask=mask)
@@ -53,6 +55,7 @@ class AttentionQNetwork(nn.Module):
             nn.ReLU(),
             nn.Linear(hidden_dim, action_dim),
         )
+        spread_constant_parameters(self)
 
     def forward(self, state):
         encoded = self.state_encoder(state)
@@ -64,7 +67,8 @@ class TransformerEncoder(nn.TransformerEncoder):
     """Zoo entry 18: this IS PyTorch's nn.TransformerEncoder of num_layers
     nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, activation=activation,
     batch_first=True) (post-norm, dropout 0.1 as PyTorch's default, identity in eval), no final
-    norm, nested tensors off. `activation` is "relu" or "gelu" (exact erf GELU).
+    norm, nested tensors off. `activation` is "relu" or "gelu" (exact erf GELU). The attention
+    biases and the LayerNorms get random values (spread_constant_parameters).
 
     In eval under no_grad PyTorch may take its fused fast path; the contract compares only the
     non-padded positions (see MODELS' `kept`).
@@ -79,6 +83,7 @@ class TransformerEncoder(nn.TransformerEncoder):
         layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, activation=activation,
                                            batch_first=True)
         super().__init__(layer, num_layers, enable_nested_tensor=False)
+        spread_constant_parameters(self)
 
     def forward(self, src, src_key_padding_mask=None):
         return super().forward(src, src_key_padding_mask=src_key_padding_mask)

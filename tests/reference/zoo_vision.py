@@ -7,7 +7,7 @@ from typing import Dict
 import torch
 from torch import nn
 
-from model_spec import ModelSpec
+from model_spec import ModelSpec, spread_constant_parameters
 from zoo_transformer import TransformerEncoderBlock
 
 
@@ -87,6 +87,7 @@ class MultimodalAttentionModel(nn.Module):
         )
         self.attention = nn.MultiheadAttention(hidden_dim, num_heads=4)
         self.classifier = nn.Linear(hidden_dim, output_dim)
+        spread_constant_parameters(self)
 
     def forward(self, text, images):
         _check_images(images, self.image_size)
