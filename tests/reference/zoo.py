@@ -3,7 +3,10 @@
 Each reference implements what its zoo entry means, with parameters named as the zoo contract
 says, so its state_dict() is exactly the weights file attnc loads. REGISTRY maps a model name
 (the name of the model in the .attn file) to its class, the names of its forward inputs (in
-order) and a function that makes random inputs for given dims.
+order) and a function that makes random inputs for given dims (a ModelSpec, model_spec.py).
+
+This file holds entries 2 and 3; the other entries live in zoo_*.py, the op-level models in
+ops_*.py, and all of them are merged into REGISTRY below (see README.md).
 """
 
 import math

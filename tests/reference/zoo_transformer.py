@@ -43,6 +43,8 @@ class AttentionQNetwork(nn.Module):
     """Zoo entry 8, the seed as written: per-entity Linear+ReLU, 4-head sequence-first
     self-attention across the N entities of each example, then Linear, ReLU, Linear.
 
+    The attention biases get random values (spread_constant_parameters).
+
     Dims: N entities (the sequence axis), B batch. state [N, B, state_dim] ->
     [N, B, action_dim]."""
 

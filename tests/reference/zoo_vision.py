@@ -65,7 +65,8 @@ class MultimodalAttentionModel(nn.Module):
     feature (Conv 3->64, ReLU, MaxPool 2, Flatten, Linear(64 * (image_size/2)^2, image_dim)),
     the T+1 features of each example attending to each other (4 heads; the reference feeds the
     sequence-first nn.MultiheadAttention [T+1, B, H]), the classifier on the last position (the
-    image's). image_dim must equal hidden_dim.
+    image's). image_dim must equal hidden_dim. The attention biases get random values
+    (spread_constant_parameters).
 
     Dims: B batch, T text length. text [B, T, text_dim], images [B, 3, image_size, image_size]
     -> [B, output_dim]."""
