@@ -134,13 +134,14 @@ def add_case_arguments(parser: argparse.ArgumentParser):
                         help="hyperparameter (repeatable)")
     parser.add_argument("--dims", default="", help="symbolic dims, e.g. B=3,Sq=13,Sk=17")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
-                        help="leave out this optional forward input (repeatable)")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_case_arguments(parser)
+    # Not in add_case_arguments: run_case.py does not pass it on yet, and would ignore it silently.
+    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
+                        help="leave out this optional forward input (repeatable)")
     parser.add_argument("--out", required=True, help="output directory")
     args = parser.parse_args(argv)
     case = export_case(args.model, parse_defines(args.defines), parse_dims(args.dims), args.seed,
