@@ -5,7 +5,9 @@
 
 For every EXPECTED_DIR/expected<i>.npy, OUT_DIR/out<i>.npy must exist with the same shape and
 dtype, and max|out - expected| / max|expected| must be at most rtol (fp32 default 1e-4).
-Prints one line per output and exits 1 if any fails.
+Where EXPECTED_DIR/kept<i>.npy exists (bool, the output's shape), only the positions it marks
+count, for the difference and for max|expected| alike (e.g. the non-padded tokens of an output
+whose padded ones the contract leaves open). Prints one line per output and exits 1 if any fails.
 """
 
 import argparse
@@ -22,7 +24,8 @@ def _count(directory: str, prefix: str) -> int:
     return n
 
 
-def compare_output(i: int, expected: np.ndarray, out: np.ndarray, rtol: float) -> bool:
+def compare_output(i: int, expected: np.ndarray, out: np.ndarray, rtol: float,
+                   kept: "np.ndarray | None" = None) -> bool:
     label = f"output {i}"
     if out.shape != expected.shape:
         print(f"{label}: FAIL shape {list(out.shape)}, expected {list(expected.shape)}")
@@ -32,6 +35,13 @@ def compare_output(i: int, expected: np.ndarray, out: np.ndarray, rtol: float) -
         return False
     e = expected.astype(np.float64)
     o = out.astype(np.float64)
+    if kept is not None:
+        if kept.shape != expected.shape or kept.dtype != np.bool_:
+            print(f"{label}: FAIL kept mask {kept.dtype}{list(kept.shape)} does not match the "
+                  f"output {list(expected.shape)}")
+            return False
+        label += f" ({int(kept.sum())} of {kept.size} kept)"
+        e, o = e[kept], o[kept]
     if o.size == 0:
         print(f"{label}: PASS (empty, shape {list(out.shape)})")
         return True
@@ -67,11 +77,13 @@ def compare_dirs(expected_dir: str, out_dir: str, rtol: float = 1e-4, show: int 
             continue
         expected = np.load(os.path.join(expected_dir, f"expected{i}.npy"))
         out = np.load(path)
+        kept_path = os.path.join(expected_dir, f"kept{i}.npy")
+        kept = np.load(kept_path) if os.path.exists(kept_path) else None
         if show > 0:
             print(f"output {i}: shape {list(out.shape)} dtype {out.dtype}")
             print(f"  first values: {np.array2string(out.reshape(-1)[:show], precision=6)}")
             print(f"  reference:    {np.array2string(expected.reshape(-1)[:show], precision=6)}")
-        ok = compare_output(i, expected, out, rtol) and ok
+        ok = compare_output(i, expected, out, rtol, kept) and ok
     n_out = _count(out_dir, "out")
     if n_out > n_expected:
         print(f"compare: FAIL {n_out} outputs written, the reference has {n_expected}")

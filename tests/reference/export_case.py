@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Exports one test case of a zoo model from its PyTorch reference.
 
-  export_case.py --model NAME [-D k=v]... --dims B=3,Sq=13,Sk=17 --seed N --out DIR
+  export_case.py --model NAME [-D k=v]... --dims B=3,Sq=13,Sk=17 --seed N [--omit INPUT]...
+                 --out DIR
 
 writes DIR/weights.safetensors (the state_dict), DIR/<input>.npy per forward input,
 DIR/expected<i>.npy per forward output (eval(), no_grad) and DIR/case.json describing them.
+--omit leaves an optional forward input out (e.g. a padding mask): no file, not in case.json,
+and the reference runs without it. Where the model's ModelSpec marks the positions to compare
+(`kept`), DIR/kept<i>.npy holds them (bool, the shape of expected<i>.npy) for compare.py.
 """
 
 import argparse
 import json
 import os
 import sys
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -59,38 +63,54 @@ DTYPE_NAMES = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16
 
 
 def export_case(model: str, hp: Mapping[str, object], dims: Mapping[str, int], seed: int,
-                out_dir: str) -> dict:
-    """Writes the case files into out_dir and returns the case description."""
+                out_dir: str, omit: Sequence[str] = ()) -> dict:
+    """Writes the case files into out_dir and returns the case description. `omit` names
+    optional forward inputs to leave out."""
     if model not in zoo.REGISTRY:
         raise SystemExit(f"export_case: unknown model '{model}'; known: "
                          + ", ".join(sorted(zoo.REGISTRY)))
     spec = zoo.REGISTRY[model]
+    unknown = [name for name in omit if name not in spec.inputs]
+    if unknown:
+        raise SystemExit(f"export_case: {model} has no input {unknown}; its inputs: "
+                         + ", ".join(spec.inputs))
     torch.set_num_threads(2)
     torch.manual_seed(seed)
     net = spec.cls(**hp).eval()
     gen = torch.Generator().manual_seed(seed + 1)
     inputs = spec.make_inputs(hp, dims, gen)
+    inputs = {name: t for name, t in inputs.items() if name not in omit}
+    present = [name for name in spec.inputs if name in inputs]
 
     os.makedirs(out_dir, exist_ok=True)
     weights = {name: t.detach().contiguous() for name, t in net.state_dict().items()}
     save_file(weights, os.path.join(out_dir, "weights.safetensors"))
 
     input_entries = []
-    for name in spec.inputs:
+    for name in present:
         file = f"{name}.npy"
         np.save(os.path.join(out_dir, file), inputs[name].numpy())
         input_entries.append({"name": name, "file": file})
 
     with torch.no_grad():
-        outputs = net(*(inputs[name] for name in spec.inputs))
+        if len(present) == len(spec.inputs):
+            outputs = net(*(inputs[name] for name in spec.inputs))
+        else:  # an input left out: the others by name (forward arguments are named as inputs)
+            outputs = net(**inputs)
     if not isinstance(outputs, (tuple, list)):
         outputs = (outputs,)
+    kept = spec.kept(inputs) if spec.kept else {}
     expected = []
     for i, t in enumerate(outputs):
         file = f"expected{i}.npy"
         np.save(os.path.join(out_dir, file), t.detach().contiguous().numpy())
-        expected.append({"file": file, "shape": list(t.shape),
-                         "dtype": DTYPE_NAMES.get(t.dtype, str(t.dtype))})
+        entry = {"file": file, "shape": list(t.shape),
+                 "dtype": DTYPE_NAMES.get(t.dtype, str(t.dtype))}
+        if i in kept:
+            entry["kept"] = f"kept{i}.npy"
+            mask = torch.broadcast_to(kept[i].to(torch.bool), t.shape).contiguous()
+            np.save(os.path.join(out_dir, entry["kept"]), mask.numpy())
+        expected.append(entry)
 
     case = {
         "model": model,
@@ -99,6 +119,7 @@ def export_case(model: str, hp: Mapping[str, object], dims: Mapping[str, int], s
         "seed": seed,
         "weights": "weights.safetensors",
         "inputs": input_entries,
+        "omitted": list(omit),
         "expected": expected,
     }
     with open(os.path.join(out_dir, "case.json"), "w") as f:
@@ -118,10 +139,13 @@ def add_case_arguments(parser: argparse.ArgumentParser):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_case_arguments(parser)
+    # Not in add_case_arguments: run_case.py does not pass it on yet, and would ignore it silently.
+    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
+                        help="leave out this optional forward input (repeatable)")
     parser.add_argument("--out", required=True, help="output directory")
     args = parser.parse_args(argv)
     case = export_case(args.model, parse_defines(args.defines), parse_dims(args.dims), args.seed,
-                       args.out)
+                       args.out, args.omit)
     shapes = ", ".join(str(e["shape"]) for e in case["expected"])
     print(f"exported {case['model']} to {args.out}: inputs "
           f"{[e['name'] for e in case['inputs']]}, outputs {shapes}")

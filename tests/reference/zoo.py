@@ -3,15 +3,19 @@
 Each reference implements what its zoo entry means, with parameters named as the zoo contract
 says, so its state_dict() is exactly the weights file attnc loads. REGISTRY maps a model name
 (the name of the model in the .attn file) to its class, the names of its forward inputs (in
-order) and a function that makes random inputs for given dims.
+order) and a function that makes random inputs for given dims (a ModelSpec, model_spec.py).
+
+This file holds entries 2 and 3; the other entries live in zoo_*.py, the op-level models in
+ops_*.py, and all of them are merged into REGISTRY below (see README.md).
 """
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Tuple
+from typing import Dict, Mapping
 
 import torch
 from torch import nn
+
+from model_spec import ModelSpec  # noqa: F401  (ops_*.py import it from here)
 
 
 class AttentionLayer(nn.Module):
@@ -74,14 +78,6 @@ def _query_key_value(width: int):
     return make
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    cls: type
-    inputs: Tuple[str, ...]
-    make_inputs: Callable[[Mapping[str, object], Mapping[str, int], torch.Generator],
-                          Dict[str, torch.Tensor]]
-
-
 REGISTRY: Dict[str, ModelSpec] = {
     "AttentionLayer": ModelSpec(AttentionLayer, ("query", "key", "value"),
                                 _query_key_value("input_dim")),
@@ -90,17 +86,20 @@ REGISTRY: Dict[str, ModelSpec] = {
 }
 
 
-def _load_op_references():
-    """Merges the op-level references of tests/reference/ops_*.py (each defines OPS, a dict of
-    name -> ModelSpec) into REGISTRY, so export_case.py and the numeric tests reach them too."""
+def _load_references():
+    """Merges the other reference modules of this folder into REGISTRY, so export_case.py and the
+    numeric tests reach them too: zoo_*.py (the rest of the zoo, each defines MODELS) and
+    ops_*.py (op-level models, each defines OPS); both dicts map a name to a ModelSpec."""
     import importlib
     import pathlib
-    for path in sorted(pathlib.Path(__file__).resolve().parent.glob("ops_*.py")):
-        module = importlib.import_module(path.stem)
-        for name, spec in module.OPS.items():
-            if name in REGISTRY:
-                raise RuntimeError(f"{path.name}: reference '{name}' is defined twice")
-            REGISTRY[name] = spec
+    here = pathlib.Path(__file__).resolve().parent
+    for pattern, attribute in (("zoo_*.py", "MODELS"), ("ops_*.py", "OPS")):
+        for path in sorted(here.glob(pattern)):
+            module = importlib.import_module(path.stem)
+            for name, spec in getattr(module, attribute).items():
+                if name in REGISTRY:
+                    raise RuntimeError(f"{path.name}: reference '{name}' is defined twice")
+                REGISTRY[name] = spec
 
 
-_load_op_references()
+_load_references()
