@@ -249,8 +249,9 @@ void Dumper::dump_file(const SourceFile &file) {
     const ForwardDecl &f = *m->forward;
     line(2) << "Forward" << at(f.keyword_range) << "\n";
     for (const ForwardArg &arg : f.args)
-      line(3) << "Arg " << arg.name.name << ": " << inline_type(arg.type) << at(arg.name.range)
-              << "\n";
+      line(3) << "Arg " << arg.name.name << ": " << inline_type(arg.type)
+              << (arg.default_value ? " = " + inline_expr(*arg.default_value) : "")
+              << at(arg.name.range) << "\n";
     for (const TensorType &r : f.results)
       line(3) << "Result " << inline_type(r) << at(r.range) << "\n";
     statements(f.body, 3);

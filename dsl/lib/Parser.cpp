@@ -299,6 +299,10 @@ void Parser::parse_forward(ModuleDecl &module) {
       if (!type)
         return fail();
       arg.type = std::move(*type);
+      if (accept(TokenKind::Equal))
+        arg.default_value = parse_expr();
+      if (panic_)
+        return fail();
       forward->args.push_back(std::move(arg));
       if (!accept(TokenKind::Comma))
         break;

@@ -439,6 +439,7 @@ void Sema::check_forward(ModuleDecl &module) {
   scope.context = Context::Forward;
   scope.module = &module;
   scope.hyperparameters = &module.hyperparameters;
+  const ForwardArg *optional = nullptr; // the first input with a default
   for (ForwardArg &arg : forward.args) {
     clashes_with_hyperparameter(module, arg.name, "forward argument");
     if (!scope.locals.try_emplace(arg.name.name, Local{arg.name.range, ExprType::Tensor}).second) {
@@ -446,6 +447,7 @@ void Sema::check_forward(ModuleDecl &module) {
       diag_.note(scope.locals[arg.name.name].range, "previous declaration is here");
     }
     check_tensor_type(arg.type, dims);
+    check_input_default(module, arg, optional);
   }
   for (TensorType &result : forward.results)
     check_tensor_type(result, dims);
@@ -457,6 +459,31 @@ void Sema::check_forward(ModuleDecl &module) {
     SMRange at = forward.close_brace.Start.isValid() ? forward.close_brace : forward.keyword_range;
     diag_.error(at, "forward of '" + module.name.name + "' must end with a 'return'");
   }
+}
+
+void Sema::check_input_default(ModuleDecl &module, ForwardArg &arg, const ForwardArg *&optional) {
+  if (!arg.default_value) {
+    if (optional) {
+      diag_.error(arg.name.range, "input '" + arg.name.name +
+                                      "' needs a default: it follows the optional input '" +
+                                      optional->name.name + "'");
+      diag_.note(optional->name.range, "optional inputs come last, as the calls leave them out");
+    }
+    return;
+  }
+  if (!optional)
+    optional = &arg;
+  Scope constant;
+  constant.context = Context::Constant;
+  constant.module = &module;
+  constant.hyperparameters = &module.hyperparameters;
+  bool is_bool = arg.type.dtype == DType::Bool;
+  if (is_bool)
+    expect_type(*arg.default_value, constant, {ExprType::Bool},
+                "the default of a bool input '" + arg.name.name + "'");
+  else
+    expect_type(*arg.default_value, constant, {ExprType::Int, ExprType::Float},
+                "the default of input '" + arg.name.name + "'");
 }
 
 Stmt *Sema::check_statements(std::vector<Stmt> &body, Scope &scope) {

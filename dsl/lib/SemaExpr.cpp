@@ -370,11 +370,16 @@ ExprType Sema::check_submodule_call(CallExpr &call, const ParamDecl &param, Scop
     diag_.error(call.callee.range, "module '" + callee->name.name + "' has no forward to call");
     return ExprType::Error;
   }
-  size_t expected = callee->forward->args.size();
-  if (call.args.size() != expected) {
+  size_t expected = callee->forward->args.size(), required = 0;
+  for (const ForwardArg &arg : callee->forward->args)
+    required += arg.default_value == nullptr;
+  if (call.args.size() < required || call.args.size() > expected) {
+    std::string count = required == expected
+                            ? std::to_string(expected)
+                            : std::to_string(required) + " to " + std::to_string(expected);
     diag_.error(call.range(), "'" + param.name.name + "' (" + callee->name.name + ") takes " +
-                                  llvm::Twine(expected) + " argument" + (expected == 1 ? "" : "s") +
-                                  ", got " + llvm::Twine(call.args.size()));
+                                  count + " argument" + (expected == 1 ? "" : "s") + ", got " +
+                                  llvm::Twine(call.args.size()));
     return ExprType::Error;
   }
   call.num_results = forward_result_count(*callee);

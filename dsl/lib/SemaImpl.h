@@ -63,6 +63,9 @@ private:
   void check_forward(ModuleDecl &module);
   void check_tensor_type(TensorType &type, Scope &scope);
   void check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  /// An optional input's default: a compile-time number (a bool for a bool input); `optional`
+  /// tracks the first optional input, after which every input must be optional.
+  void check_input_default(ModuleDecl &module, ForwardArg &arg, const ForwardArg *&optional);
   /// Checks the statements of a forward or scan body up to its `return`, which it returns
   /// (null if there is none); statements after it are an error.
   Stmt *check_statements(std::vector<Stmt> &body, Scope &scope);

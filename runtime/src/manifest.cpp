@@ -42,6 +42,7 @@ public:
     m_->target = root.value("target", "");
     m_->device = root.value("device", "cpu");
     specs(root, "inputs", &m_->inputs);
+    input_defaults(root);
     specs(root, "weights", &m_->weights);
     specs(root, "buffers", &m_->buffers);
     specs(root, "outputs", &m_->outputs);
@@ -95,6 +96,21 @@ private:
           s.shape.push_back(dim(d, where));
       }
       out->push_back(std::move(s));
+    }
+  }
+
+  void input_defaults(const json &root) {
+    m_->input_defaults.assign(m_->inputs.size(), std::nullopt);
+    const json &list = root.at("inputs");
+    for (size_t i = 0; i < list.size() && i < m_->inputs.size(); ++i) {
+      auto d = list[i].find("default");
+      if (d == list[i].end())
+        continue;
+      if (d->is_number())
+        m_->input_defaults[i] = d->get<double>();
+      else
+        problem("input '" + m_->inputs[i].name + "' has a default " + d->dump() +
+                " that is not a number");
     }
   }
 

@@ -5,6 +5,7 @@
 #define ATTN_RUNTIME_MANIFEST_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,8 @@ struct Manifest {
   std::string target;
   std::string device;
   std::vector<TensorSpec> inputs;
+  // Per input: the value an optional input is filled with when a run leaves it out.
+  std::vector<std::optional<double>> input_defaults;
   std::vector<TensorSpec> outputs;
   std::vector<ValueRef> output_values; // what holds each output
   std::vector<TensorSpec> weights;

@@ -45,11 +45,56 @@ void match_inputs(const Manifest &m, const std::vector<std::pair<std::string, Te
     }
   }
   for (size_t i = 0; i < m.inputs.size(); ++i) {
-    if ((*by_index)[i] == nullptr) {
+    if ((*by_index)[i] == nullptr && !m.input_defaults[i]) {
       problems->push_back("missing input '" + m.inputs[i].name + "' (expected " +
                           m.inputs[i].type_string() + ")");
     }
   }
+}
+
+// The optional inputs a run leaves out, filled with their defaults in the shapes the given
+// inputs' symbols fix.
+Status fill_left_out(const Manifest &m, const SymbolTable &symbols,
+                     std::vector<const Tensor *> *by_index, std::vector<Tensor> *filled) {
+  filled->reserve(m.inputs.size()); // pointers into it are handed out below
+  for (size_t i = 0; i < m.inputs.size(); ++i) {
+    if ((*by_index)[i] != nullptr)
+      continue;
+    const TensorSpec &spec = m.inputs[i];
+    std::vector<int64_t> shape;
+    for (const DimExpr &d : spec.shape) {
+      StatusOr<int64_t> v = d.evaluate(symbols);
+      if (!v.ok()) {
+        return Status::invalid_input("input '" + spec.name + "' was left out, but its size " +
+                                     d.to_string() + " is not fixed by the inputs given; pass it");
+      }
+      shape.push_back(*v);
+    }
+    Tensor t = Tensor::empty(spec.dtype, shape);
+    const double value = *m.input_defaults[i];
+    for (int64_t k = 0; k < t.numel(); ++k) {
+      switch (spec.dtype) {
+      case DType::F32:
+        t.data<float>()[k] = static_cast<float>(value);
+        break;
+      case DType::I64:
+        t.data<int64_t>()[k] = static_cast<int64_t>(value);
+        break;
+      case DType::I32:
+        t.data<int32_t>()[k] = static_cast<int32_t>(value);
+        break;
+      case DType::Bool:
+        t.data<uint8_t>()[k] = value != 0;
+        break;
+      default:
+        return Status::invalid_input("input '" + spec.name + "' of dtype " +
+                                     dtype_name(spec.dtype) + " cannot be filled with a default");
+      }
+    }
+    filled->push_back(t);
+    (*by_index)[i] = &filled->back();
+  }
+  return Status();
 }
 
 // Checks dtypes, ranks and dims, binding each symbol from its first occurrence (inputs in
@@ -276,6 +321,8 @@ Model::run(const std::vector<std::pair<std::string, Tensor>> &inputs) {
     return Status::invalid_input(
         join_problems("the inputs do not match " + model_label(m) + ":", problems));
   }
+  std::vector<Tensor> filled;
+  ATTN_RETURN_IF_ERROR(fill_left_out(m, symbols, &by_index, &filled));
 
   // Evaluate every shape before running anything, so a bad fit fails fast and cleanly.
   std::vector<std::vector<int64_t>> buffer_shapes, output_shapes;

@@ -2,7 +2,7 @@
 """One numeric test: a zoo model run by attnc against its PyTorch reference.
 
   run_case.py --attnc PATH --source FILE.attn --model NAME [-D k=v]... --dims B=3,Sq=13,Sk=17
-              --seed N --workdir DIR [--rtol 1e-4]
+              --seed N --workdir DIR [--rtol 1e-4] [--omit INPUT]...
 
 Exports weights, inputs and expected outputs into DIR/case, runs
 `attnc run FILE.attn --model NAME -D ... --weights ... --input name=file ... --out DIR/out`,
@@ -29,6 +29,8 @@ def main(argv=None) -> int:
     export_case.add_case_arguments(parser)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--rtol", type=float, default=1e-4)
+    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
+                        help="leave an optional input out (the model fills its default)")
     args = parser.parse_args(argv)
 
     case_dir = os.path.join(args.workdir, "case")
@@ -38,7 +40,8 @@ def main(argv=None) -> int:
     os.makedirs(out_dir)
 
     case = export_case.export_case(args.model, export_case.parse_defines(args.defines),
-                                   export_case.parse_dims(args.dims), args.seed, case_dir)
+                                   export_case.parse_dims(args.dims), args.seed, case_dir,
+                                   omit=args.omit)
 
     cmd = [args.attnc, "run", args.source, "--model", args.model]
     for define in args.defines:

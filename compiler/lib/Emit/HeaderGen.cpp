@@ -65,18 +65,27 @@ std::string generate_header(const LoweredModel &model, const TargetChoice &targe
     h << "    attn::Tensor " << o.spec.name << "; // " << shape_comment(o.spec) << "\n";
   h << "  };\n\n  /// Runs the forward.";
   for (const auto &in : model.inputs)
-    h << " " << in.name << ": " << shape_comment(in) << ".";
-  h << "\n  attn::StatusOr<Outputs> forward(";
-  for (size_t i = 0; i < model.inputs.size(); ++i)
-    h << (i ? ", " : "") << "const attn::Tensor &" << model.inputs[i].name;
-  h << ") {\n    auto results = model_.run({";
-  for (size_t i = 0; i < model.inputs.size(); ++i)
-    h << (i ? ", " : "") << "{\"" << model.inputs[i].name << "\", " << model.inputs[i].name << "}";
-  h << "});\n    if (!results.ok())\n      return results.status();\n    Outputs out;\n";
-  for (size_t i = 0; i < model.outputs.size(); ++i)
-    h << "    out." << model.outputs[i].spec.name << " = std::move((*results)[" << i << "]);\n";
-  h << "    return out;\n  }\n\n"
-    << "  attn::Model &model() { return model_; }\n\n"
+    h << " " << in.name << ": " << shape_comment(in) << (in.default_value ? " (optional)" : "")
+      << ".";
+  h << "\n";
+  // One overload per number of trailing optional inputs left out (filled with their defaults).
+  size_t required = 0;
+  while (required < model.inputs.size() && !model.inputs[required].default_value)
+    ++required;
+  for (size_t given = model.inputs.size() + 1; given-- > required;) {
+    h << "  attn::StatusOr<Outputs> forward(";
+    for (size_t i = 0; i < given; ++i)
+      h << (i ? ", " : "") << "const attn::Tensor &" << model.inputs[i].name;
+    h << ") {\n    auto results = model_.run({";
+    for (size_t i = 0; i < given; ++i)
+      h << (i ? ", " : "") << "{\"" << model.inputs[i].name << "\", " << model.inputs[i].name
+        << "}";
+    h << "});\n    if (!results.ok())\n      return results.status();\n    Outputs out;\n";
+    for (size_t i = 0; i < model.outputs.size(); ++i)
+      h << "    out." << model.outputs[i].spec.name << " = std::move((*results)[" << i << "]);\n";
+    h << "    return out;\n  }\n\n";
+  }
+  h << "  attn::Model &model() { return model_; }\n\n"
     << " private:\n  explicit " << m << "(attn::Model model) : model_(std::move(model)) {}\n"
     << "  attn::Model model_;\n};\n";
   return h.str();

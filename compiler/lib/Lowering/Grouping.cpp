@@ -69,7 +69,9 @@ std::vector<Grouping::Step> group_block(Block &block, Grouping &g) {
     if (op.getNumResults() != 1)
       continue;
     Value v = op.getResult(0);
-    if (is_anchor(&op) || (returned.contains(v) && !isa<ad::ParamOp>(op)))
+    // A fill has no operand to take its sizes from: it is a kernel of its own, whose output
+    // buffer gives them.
+    if (is_anchor(&op) || isa<ad::FillOp>(op) || (returned.contains(v) && !isa<ad::ParamOp>(op)))
       g.materialised.insert(v);
   }
   // Epilogues: move materialisation from an anchor to its single elementwise user.

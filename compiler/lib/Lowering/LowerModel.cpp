@@ -42,7 +42,7 @@ public:
       return mlir::emitError(v.getLoc()) << "value has no inferred shape", mlir::failure();
     std::string name = "t" + std::to_string(model_.buffers.size());
     refs[v] = "buffer:" + name;
-    model_.buffers.push_back({name, dtype_name_of(v), *shape});
+    model_.buffers.push_back({name, dtype_name_of(v), *shape, std::nullopt});
     return mlir::success();
   }
 
@@ -142,7 +142,10 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       return func.emitError() << "forward argument " << arg.getArgNumber()
                               << " lacks its name or symbolic shape",
              mlir::failure();
-    model.inputs.push_back({name.getValue().str(), dtype_name_of(arg), *shape});
+    TensorSpec input{name.getValue().str(), dtype_name_of(arg), *shape, std::nullopt};
+    if (auto d = func.getArgAttrOfType<mlir::FloatAttr>(arg.getArgNumber(), ad::kDefaultAttr))
+      input.default_value = d.getValueAsDouble();
+    model.inputs.push_back(input);
     lowering.refs[arg] = "input:" + name.getValue().str();
   }
   llvm::StringSet<> seen_weights;
@@ -156,7 +159,7 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
     SymShape shape;
     for (int64_t d : param.getType().cast<mlir::RankedTensorType>().getShape())
       shape.push_back(SymDim::constant(d));
-    model.weights.push_back({param.name().str(), "f32", shape});
+    model.weights.push_back({param.name().str(), "f32", shape, std::nullopt});
   }
   if (failed(lowering.lower_steps(grouping.steps, model.steps)))
     return mlir::failure();
@@ -167,9 +170,9 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
       continue;
     for (auto v : llvm::enumerate(ret.operands())) {
       auto shape = ad::get_sym_shape(v.value());
-      OutputSpec out{
-          {"out" + std::to_string(v.index()), dtype_name_of(v.value()), shape.value_or(SymShape{})},
-          lowering.refs.lookup(v.value())};
+      OutputSpec out{{"out" + std::to_string(v.index()), dtype_name_of(v.value()),
+                      shape.value_or(SymShape{}), std::nullopt},
+                     lowering.refs.lookup(v.value())};
       model.outputs.push_back(out);
     }
   }

@@ -20,6 +20,8 @@ mlir::Type element_of(mlir::Value v) {
 } // namespace
 
 Halide::Type halide_type_of(mlir::Type element) {
+  if (element.isInteger(1))
+    return Halide::Bool(); // stored in one byte, as the runtime's bool tensors
   if (element.isSignlessInteger())
     return Halide::Int(static_cast<int>(element.getIntOrFloatBitWidth()));
   return Halide::Float(32);
@@ -27,6 +29,8 @@ Halide::Type halide_type_of(mlir::Type element) {
 
 std::string dtype_name_of(mlir::Value value) {
   mlir::Type element = element_of(value);
+  if (element.isInteger(1))
+    return "bool";
   if (element.isSignlessInteger())
     return "i" + std::to_string(element.getIntOrFloatBitWidth());
   return "f32";

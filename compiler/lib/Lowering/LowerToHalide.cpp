@@ -139,6 +139,7 @@ public:
   mlir::FailureOr<HTensor> binary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
   mlir::FailureOr<HTensor> unary(Operation *op, const std::function<Expr(Expr)> &fn);
   mlir::FailureOr<HTensor> constant(ad::ConstantOp op);
+  mlir::FailureOr<HTensor> fill(ad::FillOp op);
   mlir::FailureOr<HTensor> transpose(ad::TransposeOp op);
   mlir::FailureOr<HTensor> reshape(ad::ReshapeOp op);
   mlir::FailureOr<HTensor> split_heads(ad::SplitHeadsOp op);
@@ -333,6 +334,7 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::GeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a >= b; });
     t[ad::EqOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a == b; });
     t[ad::NeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a != b; });
+    t[ad::FillOp::getOperationName()] = op_handler(&KernelBuilder::fill);
     t[ad::WhereOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
       return b.with_operands(op, lower_where);
     };
@@ -375,6 +377,28 @@ mlir::FailureOr<HTensor> KernelBuilder::translate(Operation *op) {
 mlir::FailureOr<HTensor> KernelBuilder::constant(ad::ConstantOp c) {
   HTensor t{Func(fresh("constant")), {}};
   t.func() = static_cast<float>(c.value().convertToDouble());
+  return t;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::fill(ad::FillOp o) {
+  if (o.result() != root_) {
+    o.emitError() << "internal error: attn.fill is only lowered as a kernel of its own";
+    return mlir::failure();
+  }
+  auto shape = static_extents(o.result());
+  int rank = static_cast<int>(shape.size());
+  Halide::Type type =
+      halide_type_of(o.result().getType().cast<mlir::ShapedType>().getElementType());
+  double value = o.value().convertToDouble();
+  Expr v = type.is_bool()    ? Expr(value != 0)
+           : type.is_float() ? Expr(static_cast<float>(value))
+                             : Halide::cast(type, Expr(static_cast<int64_t>(value)));
+  HTensor t{Func(fresh("fill")), {}};
+  define(t.func, make_vars(rank), v);
+  // Symbolic sizes are the output buffer's, which the runtime allocates from the manifest.
+  for (int axis = 0; axis < rank; ++axis)
+    t.extents.push_back(shape[axis] >= 0 ? Expr(static_cast<int>(shape[axis]))
+                                         : t.func.output_buffer().dim(rank - 1 - axis).extent());
   return t;
 }
 

@@ -83,8 +83,12 @@ nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &targ
   m["hyperparameters"] = model.hyperparameters;
   for (const char *key : {"inputs", "outputs", "weights", "buffers", "kernels"})
     m[key] = nlohmann::json::array();
-  for (const auto &in : model.inputs)
-    m["inputs"].push_back(spec_json(in));
+  for (const auto &in : model.inputs) {
+    auto j = spec_json(in);
+    if (in.default_value)
+      j["default"] = *in.default_value;
+    m["inputs"].push_back(j);
+  }
   for (const auto &out : model.outputs) {
     auto j = spec_json(out.spec);
     j["value"] = out.value;

@@ -65,8 +65,8 @@ bool Generator::report(llvm::SMRange range, const llvm::Twine &message) {
   return false;
 }
 
-/// The element type of a tensor the forward may take or a module declare: f32, or integers
-/// (token ids); null for the others, which are not supported yet.
+/// The element type of a tensor the forward may take or a module declare: f32, integers
+/// (token ids) or bool (masks, as i1); null for the others, which are not supported yet.
 static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
   switch (dtype) {
   case dsl::DType::F32:
@@ -75,6 +75,8 @@ static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
     return b.getIntegerType(64);
   case dsl::DType::I32:
     return b.getIntegerType(32);
+  case dsl::DType::Bool:
+    return b.getI1Type();
   default:
     return nullptr;
   }
@@ -114,7 +116,7 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
     const dsl::TensorType &type = arg.type;
     mlir::Type element = element_type(builder_, type.dtype);
     if (!element)
-      report(type.range, "inputs are f32, i64 or i32 tensors for now, not " +
+      report(type.range, "inputs are f32, i64, i32 or bool tensors for now, not " +
                              llvm::Twine(dsl::dtype_name(type.dtype)));
     if (type.leading_ellipsis)
       report(type.range, "the model's inputs need a known rank: '...' is only allowed in "
@@ -155,6 +157,13 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
   mlir::Block *entry = func.addEntryBlock();
   for (size_t i = 0; i < forward.args.size(); ++i) {
     func.setArgAttr(i, ir::kArgNameAttr, builder_.getStringAttr(forward.args[i].name.name));
+    // An optional input the caller leaves out is filled by the runtime (docs/internals.md).
+    if (const dsl::ExprPtr &d = forward.args[i].default_value)
+      if (auto v = dsl::evaluate(*d, *values, diag_))
+        func.setArgAttr(i, ir::kDefaultAttr,
+                        builder_.getF64FloatAttr(v->type == dsl::ScalarType::Bool
+                                                     ? (v->bool_value ? 1.0 : 0.0)
+                                                     : v->as_double()));
     func.setArgAttr(i, ir::kDimsAttr, compiler::to_attr(&context_, arg_dims[i]));
     entry->getArgument(i).setLoc(file_loc(forward.args[i].name.range));
   }
@@ -318,6 +327,21 @@ std::vector<TensorValue> Generator::gen_statements(const std::vector<dsl::Stmt> 
   return {};
 }
 
+TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &instance,
+                                    int64_t scope) {
+  auto value = dsl::evaluate(*arg.default_value, instance.values, diag_);
+  mlir::ArrayAttr dims = assert_dims(arg.type, instance);
+  mlir::Type element = element_type(builder_, arg.type.dtype);
+  if (!value || !dims || !element)
+    return {};
+  double number =
+      value->type == dsl::ScalarType::Bool ? (value->bool_value ? 1.0 : 0.0) : value->as_double();
+  auto op = builder_.create<ir::FillOp>(loc(arg.type.range), mlir::UnrankedTensorType::get(element),
+                                        builder_.getF64FloatAttr(number), dims,
+                                        builder_.getI64IntegerAttr(scope));
+  return TensorValue{op, static_cast<int>(arg.type.dims.size())};
+}
+
 std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame &caller) {
   auto found = caller.instance->submodules.find(call.callee.name);
   Instance *callee = found == caller.instance->submodules.end() ? nullptr : found->second.get();
@@ -338,9 +362,11 @@ std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame
   call_site_ = loc(call.range());
   Frame frame;
   frame.instance = callee;
-  for (size_t i = 0; i < forward.args.size(); ++i)
-    frame.tensors[forward.args[i].name.name] =
-        assert_shape(args[i], forward.args[i].type, *callee, scope);
+  for (size_t i = 0; i < forward.args.size(); ++i) {
+    const dsl::ForwardArg &arg = forward.args[i];
+    frame.tensors[arg.name.name] = i < args.size() ? assert_shape(args[i], arg.type, *callee, scope)
+                                                   : fill_default(arg, *callee, scope);
+  }
   std::vector<TensorValue> results = gen_body(frame);
   if (forward.has_result_types)
     for (size_t i = 0; i < results.size() && i < forward.results.size(); ++i)

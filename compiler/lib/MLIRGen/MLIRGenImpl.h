@@ -64,6 +64,8 @@ public:
   /// Generates `body` in `frame` up to its `return`, whose values it returns.
   std::vector<TensorValue> gen_statements(const std::vector<dsl::Stmt> &body, Frame &frame);
   std::vector<TensorValue> inline_call(const dsl::CallExpr &call, Frame &caller);
+  /// An optional input a call leaves out: attn.fill of its declared shape in the call's scope.
+  TensorValue fill_default(const dsl::ForwardArg &arg, const Instance &instance, int64_t scope);
   mlir::Location file_loc(llvm::SMRange range) const;
   /// The location of source `range` in the current inlining context.
   mlir::Location loc(llvm::SMRange range) const;

@@ -202,6 +202,32 @@ private:
     return success();
   }
 
+public:
+  /// The shape an `attn.fill` declares, its symbols those its scope's arguments bound.
+  FailureOr<SymShape> resolve(FillOp op) {
+    const Scope &scope = scopes_[op.scope()];
+    SymShape shape;
+    for (Attribute d : op.dims()) {
+      if (auto size = d.dyn_cast<IntegerAttr>()) {
+        shape.push_back(SymDim::constant(size.getInt()));
+        continue;
+      }
+      StringRef name = d.cast<StringAttr>().getValue();
+      if (name == "...")
+        return op.emitError() << "an optional input declared with '...' cannot be left out: "
+                                 "its rank is unknown",
+               failure();
+      auto it = scope.bound.find(name);
+      if (it == scope.bound.end())
+        return op.emitError() << "this optional input cannot be left out: its size " << name
+                              << " is not bound by the arguments given",
+               failure();
+      shape.push_back(it->second);
+    }
+    return shape;
+  }
+
+private:
   std::map<int64_t, Scope> scopes_;
 };
 
@@ -246,6 +272,16 @@ private:
         }
         assert_op.result().replaceAllUsesWith(assert_op.input());
         assert_op.erase();
+        continue;
+      }
+      if (auto fill = dyn_cast<FillOp>(op)) {
+        auto shape = asserts.resolve(fill);
+        if (failed(shape)) {
+          ok = false;
+          poison(op);
+          continue;
+        }
+        record(fill.result(), *shape);
         continue;
       }
       if (auto scan = dyn_cast<ScanOp>(op)) {
@@ -396,6 +432,13 @@ private:
     result.setType(ranked_type(*shape, element_type(result.getType())));
     shapes_[result] = *shape;
     return success();
+  }
+
+  /// Records a single-result op's shape: its `attn.dims` and its ranked type.
+  void record(Value result, const SymShape &shape) {
+    result.getDefiningOp()->setAttr(kDimsAttr, to_attr(result.getContext(), shape));
+    result.setType(ranked_type(shape, element_type(result.getType())));
+    shapes_[result] = shape;
   }
 
   /// Rewrites the function's type from its arguments' refined types and the values it returns,

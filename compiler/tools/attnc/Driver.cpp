@@ -93,8 +93,11 @@ mlir::ModuleOp Session::optimise(const ModelOptions &options) {
   mlir::ModuleOp module = build_ir(options);
   if (!module)
     return nullptr;
+  if (optimised_)
+    return module;
   if (failed(compiler::run_pipeline(module)))
     return nullptr;
+  optimised_ = true;
   return module;
 }
 

@@ -43,7 +43,7 @@ public:
   const dsl::Program *front_end(const ModelOptions &options);
   /// Front end and IR construction (MLIRGen).
   mlir::ModuleOp build_ir(const ModelOptions &options);
-  /// ... and the pass pipeline (verify, shape inference, canonicalize).
+  /// ... and the pass pipeline (verify, shape inference, canonicalize), run once per session.
   mlir::ModuleOp optimise(const ModelOptions &options);
   /// The forward function of the optimised module.
   mlir::FuncOp forward() const;
@@ -73,6 +73,7 @@ private:
   std::unique_ptr<DiagnosticVerifier> verifier_;
   std::unique_ptr<dsl::Program> program_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
+  bool optimised_ = false; // the pipeline ran on module_ (shape inference is not re-runnable)
   bool internal_failure_ = false;
 };
 

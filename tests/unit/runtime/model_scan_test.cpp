@@ -1,5 +1,6 @@
 // Scans in the plan: the runtime's loop over kernels (docs/internals.md "Scans"), run with the
-// fake kernels of test_kernels.cpp: a carry that accumulates y onto x, its values stacked.
+// fake kernels of test_kernels.cpp: a carry that accumulates y onto x, its values stacked. And
+// optional inputs, which the same model shows when y gets a default.
 #include <gtest/gtest.h>
 
 #include "attn/model.h"
@@ -99,6 +100,40 @@ TEST(ModelScan, MalformedScansAreNamed) {
                             R"("args": ["buffer:t3", "input:y", "buffer:t0"])"));
   EXPECT_TRUE(mentions(s, "kernel 'Tiny_k0_add' reads buffer:t3 before anything writes it"))
       << s.message();
+}
+
+} // namespace
+} // namespace attn
+
+namespace attn {
+namespace {
+
+// An optional input (one with a "default"): a run may leave it out, and the runtime fills it in
+// the shape the given inputs fix.
+TEST(ModelOptionalInput, LeftOutInputIsFilledWithItsDefault) {
+  std::string manifest = replaced(
+      accumulate_manifest(false), R"({"name": "y", "dtype": "f32", "shape": ["B", "S", 4]})",
+      R"({"name": "y", "dtype": "f32", "shape": ["B", "S", 4], "default": 0.25})");
+  StatusOr<Model> m = Model::create(manifest, tiny_library());
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  Tensor x = f32_tensor({1, 2, 4}, iota(8, 1));
+  StatusOr<std::vector<Tensor>> out = m->run({{"x", x}});
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  for (int64_t i = 0; i < 8; ++i)
+    EXPECT_FLOAT_EQ((*out)[0].data<float>()[i], x.data<float>()[i] + 3 * 0.25f);
+}
+
+TEST(ModelOptionalInput, LeftOutInputNeedsItsSizesFixed) {
+  std::string manifest = replaced(
+      accumulate_manifest(false), R"({"name": "y", "dtype": "f32", "shape": ["B", "S", 4]})",
+      R"({"name": "y", "dtype": "f32", "shape": ["B", "T", 4], "default": 1})");
+  StatusOr<Model> m = Model::create(manifest, tiny_library());
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  StatusOr<std::vector<Tensor>> out = m->run({{"x", f32_tensor({1, 2, 4}, iota(8, 1))}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_TRUE(mentions(out.status(), "input 'y' was left out, but its size T is not fixed by the "
+                                     "inputs given; pass it"))
+      << out.status().message();
 }
 
 } // namespace

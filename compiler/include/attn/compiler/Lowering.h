@@ -39,6 +39,7 @@ struct TensorSpec {
   std::string name;
   std::string dtype = "f32";
   SymShape shape;
+  std::optional<double> default_value; // an optional input's fill value
 };
 
 struct KernelPlan {

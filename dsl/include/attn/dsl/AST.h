@@ -263,9 +263,12 @@ struct ParamDecl {
   bool is_submodule() const { return instance != nullptr; }
 };
 
+/// `x: f32[B, S, 8]`, or an optional input `mask: bool[B, S] = false`: left out, it is a
+/// tensor of the declared shape filled with the default (a compile-time number or bool).
 struct ForwardArg {
   Ident name;
   TensorType type;
+  ExprPtr default_value; // null for a required input
 };
 
 struct Stmt {

@@ -27,6 +27,8 @@ constexpr const char *kDimsAttr = "attn.dims";
 /// array each (an op with several results cannot use `attn.dims`).
 constexpr const char *kArgDimsAttr = "attn.arg_dims";
 constexpr const char *kResultDimsAttr = "attn.result_dims";
+/// Name of the function-argument attribute holding an optional input's default value.
+constexpr const char *kDefaultAttr = "attn.default";
 /// Name of the function-argument attribute holding the forward argument's source name.
 constexpr const char *kArgNameAttr = "attn.name";
 

@@ -507,6 +507,20 @@ def Attn_ScanYieldOp : Attn_Op<"scan_yield", [NoSideEffect, Terminator, ReturnLi
 // Shape assertions and the function boundary
 //===----------------------------------------------------------------------===//
 
+def Attn_FillOp : Attn_Op<"fill", [NoSideEffect]> {
+  let summary = "a tensor of a declared shape filled with one value (a left-out optional input)";
+  let description = [{
+    `dims` is the declared shape of a module's optional input that a call leaves out: integers
+    and symbol names, the symbols those of the call's scope (`scope`, as for
+    `attn.assert_shape`), bound by the arguments the call gives. The shape-inference pass
+    resolves them (it is an error if one is not bound) and records the result's `attn.dims`.
+    The result's element type is the input's; `value` converts to it (bool: nonzero).
+  }];
+  let arguments = (ins F64Attr:$value, ArrayAttr:$dims, I64Attr:$scope);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$value $dims `scope` `=` $scope attr-dict `:` type($result)";
+}
+
 def Attn_AssertShapeOp : Attn_TensorOp<"assert_shape"> {
   let summary = "asserts a value's shape against a declared symbolic shape";
   let description = [{
