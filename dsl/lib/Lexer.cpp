@@ -47,6 +47,14 @@ const char *token_kind_name(TokenKind kind) {
     return "'true'";
   case TokenKind::KwFalse:
     return "'false'";
+  case TokenKind::KwIf:
+    return "'if'";
+  case TokenKind::KwElse:
+    return "'else'";
+  case TokenKind::KwFor:
+    return "'for'";
+  case TokenKind::KwIn:
+    return "'in'";
   case TokenKind::LParen:
     return "'('";
   case TokenKind::RParen:
@@ -310,6 +318,10 @@ Token Lexer::lex_identifier(const char *start) {
                        .Case("not", TokenKind::KwNot)
                        .Case("true", TokenKind::KwTrue)
                        .Case("false", TokenKind::KwFalse)
+                       .Case("if", TokenKind::KwIf)
+                       .Case("else", TokenKind::KwElse)
+                       .Case("for", TokenKind::KwFor)
+                       .Case("in", TokenKind::KwIn)
                        .Default(TokenKind::Identifier);
   return make(kind, start);
 }

@@ -77,6 +77,9 @@ ExprType Sema::check(Expr &expr, Scope &scope) {
   case Expr::Kind::Index:
     type = check_index(llvm::cast<IndexExpr>(expr), scope);
     break;
+  case Expr::Kind::Conditional:
+    type = check_conditional(llvm::cast<ConditionalExpr>(expr), scope);
+    break;
   }
   expr.type = type;
   return type;
@@ -116,11 +119,10 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
       candidates.push_back((*scope.hyperparameters)[i].name.name);
   };
 
-  if (scope.context == Context::Forward) {
-    if (auto it = scope.locals.find(name.name); it != scope.locals.end()) {
-      name.binding = Binding::Local;
-      return it->second.type;
-    }
+  // Forward arguments and lets, and loop variables (also in members and comprehensions).
+  if (auto it = scope.locals.find(name.name); it != scope.locals.end()) {
+    name.binding = Binding::Local;
+    return it->second.type;
   }
   if (scope.context == Context::Score || scope.context == Context::Mask) {
     if (scope.index_vars.count(name.name)) {
@@ -208,7 +210,10 @@ ExprType Sema::check_self_member(SelfMemberExpr &member, Scope &scope) {
     diag_.error(member.range(), "'self' is only available in a module's forward");
     return ExprType::Error;
   }
-  const ParamDecl *param = scope.module->find_param(member.member.name);
+  if (!check_name_parts(member.parts, scope))
+    return ExprType::Error;
+  auto found = find_members(*scope.module, member.member.name, member.parts);
+  const ParamDecl *param = found.empty() ? nullptr : found.front();
   if (!param) {
     diag_.error(member.member.range, "module '" + scope.module->name.name +
                                          "' has no parameter or submodule '" + member.member.name +
@@ -221,8 +226,14 @@ ExprType Sema::check_self_member(SelfMemberExpr &member, Scope &scope) {
   }
   if (param->is_submodule()) {
     member.binding = Binding::Submodule;
-    diag_.error(member.range(), "'self." + member.member.name + "' is a submodule; call it: self." +
-                                    member.member.name + "(...)");
+    if (param->container && param->container->kind == ContainerDecl::Kind::List)
+      diag_.error(member.range(), "'self." + member.member.name +
+                                      "' is a module list; call one of its elements: self." +
+                                      member.member.name + "[0](...)");
+    else
+      diag_.error(member.range(), "'self." + member.member.name +
+                                      "' is a submodule; call it: self." + member.member.name +
+                                      "(...)");
     return ExprType::Error;
   }
   member.binding = Binding::Param;
@@ -290,7 +301,9 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
     ExprType other = l == ExprType::Tensor ? r : l;
     if (other == ExprType::Tensor || is_numeric(other))
       return ExprType::Tensor;
-    return fail("'" + llvm::Twine(op) + "' cannot combine a tensor with " + with_article(other));
+    fail("'" + llvm::Twine(op) + "' cannot combine a tensor with " + with_article(other));
+    note_shadowed_param(l == ExprType::Tensor ? *binary.rhs : *binary.lhs, scope);
+    return ExprType::Error;
   }
   if (!is_numeric(l) || !is_numeric(r))
     return fail("'" + llvm::Twine(op) + "' needs numbers or tensors, got " + with_article(l) +
@@ -305,31 +318,14 @@ ExprType Sema::check_call(CallExpr &call, Scope &scope) {
       diag_.error(call.range(), "'self' is only available in a module's forward");
       return ExprType::Error;
     }
-    const ParamDecl *param = scope.module->find_param(name);
-    if (!param) {
-      diag_.error(call.callee.range,
-                  "module '" + scope.module->name.name + "' has no submodule '" + name + "'");
-      std::vector<std::string> names;
-      for (const ParamDecl &p : scope.module->params)
-        if (p.is_submodule())
-          names.push_back(p.name.name);
-      suggest(diag_, name, names);
-      return ExprType::Error;
-    }
-    if (!param->is_submodule()) {
-      diag_.error(call.callee.range, "'self." + name +
-                                         "' is a parameter, not a submodule; only "
-                                         "submodules can be called");
-      return ExprType::Error;
-    }
-    return check_submodule_call(call, *param, scope);
+    return check_member_call(call, scope);
   }
   if (scope.context == Context::Forward && scope.module)
     if (const ParamDecl *param = scope.module->find_param(name); param && param->is_submodule())
-      return check_submodule_call(call, *param, scope);
+      return check_member_call(call, scope);
   if (const BuiltinInfo *info = find_builtin(name))
     return check_builtin(call, *info, scope);
-  if (program_.find_module(name)) {
+  if (program_.find_module(name) || name == "Sequential") {
     diag_.error(call.callee.range, "module '" + name +
                                        "' is instantiated as a parameter "
                                        "(param x = " +

@@ -22,7 +22,8 @@ enum class Context {
 
 struct Local {
   SMRange range;
-  ExprType type; // Tensor, or a compile-time scalar
+  ExprType type;         // Tensor, or a compile-time scalar
+  bool loop_var = false; // the variable of an enclosing `for` (an int that cannot be rebound)
 };
 
 struct Scope {
@@ -31,8 +32,14 @@ struct Scope {
   const std::vector<Hyperparameter> *hyperparameters = nullptr;
   /// How many of `hyperparameters` are visible (a default sees only the earlier ones).
   size_t visible = std::numeric_limits<size_t>::max();
-  /// Forward arguments and lets.
+  /// Forward arguments and lets, and the variables of enclosing `for` loops (also at member
+  /// level and in module-list comprehensions, where they are the only locals).
   llvm::StringMap<Local> locals;
+  /// The locals as they were when the innermost `if`/`for` block of a forward began: a `let` in
+  /// the block that names one of them updates it and must keep its type (SemaStructure.cpp).
+  const llvm::StringMap<Local> *block_entry = nullptr;
+  /// The number of values of the first `return` of the forward (-1 before it).
+  int return_count = -1;
   /// Dim context: whether unbound names become symbols (forward types) or are errors
   /// (parameter shapes, which must be static).
   bool allow_symbols = false;
@@ -58,11 +65,40 @@ private:
   void check_region(AttentionDecl &attention, RegionDecl &region, bool is_score);
   void check_hyperparameters(std::vector<Hyperparameter> &hyperparameters);
   void check_module(ModuleDecl &module);
-  void check_instance(ModuleDecl &module, CallExpr &call);
+  void check_param(ModuleDecl &module, ParamDecl &param, Scope &scope);
+  void check_instance(ModuleDecl &module, CallExpr &call, const Scope &outer);
   void check_instantiation_cycles();
   void check_forward(ModuleDecl &module);
   void check_tensor_type(TensorType &type, Scope &scope);
   void check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  void check_let(Stmt &stmt, Scope &scope);
+
+  // Compile-time structure (SemaStructure.cpp): member blocks, containers, interpolated names,
+  // element calls, `if`/`for` statements and conditional expressions.
+  void check_members(ModuleDecl &module, std::vector<MemberNode> &members, Scope &scope,
+                     bool in_loop);
+  void check_container(ModuleDecl &module, ContainerDecl &container, Scope &scope);
+  /// Checks the bounds and declares the loop variable in `scope`.
+  bool check_range_loop(RangeLoop &loop, Scope &scope);
+  /// A compile-time value of type `want` (Int or Bool); "<what> must be ..." otherwise.
+  bool expect_compile_time(Expr &expr, Scope &scope, ExprType want, const llvm::Twine &what);
+  bool check_name_parts(std::vector<NamePart> &parts, Scope &scope);
+  /// The parameters and submodules `self.<name>` can denote: the one declared with that exact
+  /// name, else every one whose (interpolated) name can spell the same text.
+  std::vector<const ParamDecl *> find_members(const ModuleDecl &module, const std::string &name,
+                                              const std::vector<NamePart> &parts);
+  ExprType check_member_call(CallExpr &call, Scope &scope);
+  ExprType check_conditional(ConditionalExpr &conditional, Scope &scope);
+  /// After a type error on `operand`: a note when it is a hyperparameter that shares its name
+  /// with a parameter (the bare name means the hyperparameter).
+  void note_shadowed_param(const Expr &operand, const Scope &scope);
+  /// Checks statements in order; returns whether every path through them returns.
+  bool check_block(ForwardDecl &forward, std::vector<Stmt> &body, Scope &scope);
+  bool check_if(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  void check_for(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  /// A `let` of `name` inside a block: reports rebinding a loop variable, or changing the type of
+  /// a name bound before the block. Returns the type to record.
+  ExprType check_block_update(const Ident &name, ExprType type, Scope &scope);
 
   // Expressions (SemaExpr.cpp).
   ExprType check(Expr &expr, Scope &scope);

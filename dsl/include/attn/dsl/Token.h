@@ -31,6 +31,10 @@ enum class TokenKind {
   KwNot,
   KwTrue,
   KwFalse,
+  KwIf,
+  KwElse,
+  KwFor,
+  KwIn,
   // punctuation
   LParen,
   RParen,
