@@ -381,6 +381,26 @@ TEST(Structure, AReturnInsideALoopEndsTheForward) {
   EXPECT_EQ(b->count<ir::MulOp>(), 1);
 }
 
+TEST(Structure, NestedContainersAndRepeatedSequential) {
+  auto b = build(R"(import "nn"
+module M(n: int = 2) {
+  param blocks = [Sequential(Linear(4, 4), ReLU()) for i in range(n)]
+  param stack = Sequential(Linear(4, 4, bias = false) for i in range(1, 4))
+  param empty = Sequential()
+  forward(x: f32[B, 4]) {
+    return self.blocks[1][0](x), self.blocks[0](x), self.stack(self.empty(x))
+  }
+}
+)");
+  ASSERT_TRUE(b->module) << b->errors();
+  EXPECT_EQ(b->params(),
+            (std::vector<std::string>{"blocks.0.0.weight", "blocks.0.0.bias", "blocks.1.0.weight",
+                                      "blocks.1.0.bias", "stack.0.weight", "stack.1.weight",
+                                      "stack.2.weight"}));
+  EXPECT_EQ(b->count<ir::MatmulOp>(), 1 + 1 + 3);
+  EXPECT_EQ(b->count<ir::ReluOp>(), 1);
+}
+
 TEST(Structure, LinearWithoutBiasHasNoBiasWeight) {
   auto b = build("import \"nn\"\nmodule M {\n  param proj = Linear(4, 8, bias = false)\n"
                  "  forward(x: f32[B, 4]) { return self.proj(x) }\n}\n");
