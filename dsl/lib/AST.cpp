@@ -165,12 +165,31 @@ const Ident *Program::register_attention(const AttentionDecl *decl) {
   return nullptr;
 }
 
+SMRange ElementDecl::range() const {
+  return instance ? instance->range() : container ? container->range : SMRange();
+}
+
+static void visit_element(const ElementDecl &element, const std::function<void(CallExpr &)> &fn) {
+  if (element.instance)
+    fn(*element.instance);
+  if (element.container)
+    for (const ElementDecl &e : element.container->elements)
+      visit_element(e, fn);
+}
+
+void for_each_instance(const ParamDecl &param, const std::function<void(CallExpr &)> &fn) {
+  if (param.instance)
+    fn(*param.instance);
+  if (param.container)
+    for (const ElementDecl &e : param.container->elements)
+      visit_element(e, fn);
+}
+
 std::vector<const ModuleDecl *> Program::models(const SourceFile &file) const {
   std::set<std::string> instantiated;
   for (const auto &module : file.modules)
     for (const ParamDecl &param : module->params)
-      if (param.instance)
-        instantiated.insert(param.instance->callee.name);
+      for_each_instance(param, [&](CallExpr &call) { instantiated.insert(call.callee.name); });
   std::vector<const ModuleDecl *> result;
   for (const auto &module : file.modules)
     if (!instantiated.count(module->name.name))

@@ -20,8 +20,11 @@ private:
   std::string at(SMRange range) const;
   std::string inline_expr(const Expr &expr) const;
   std::string inline_type(const TensorType &type) const;
+  std::string inline_loop(const RangeLoop &loop) const;
+  std::string inline_container(const ContainerDecl &container) const;
   void expr(const Expr &expr, int indent);
-  void statements(const std::vector<Stmt> &body, int indent);
+  void stmt(const Stmt &stmt, int indent);
+  void members(const ModuleDecl &module, const std::vector<MemberNode> &nodes, int indent);
   void hyperparameters(const std::vector<Hyperparameter> &list);
 
   const Program &program_;
@@ -73,6 +76,8 @@ std::string Dumper::inline_expr(const Expr &e) const {
   case Expr::Kind::Call: {
     const auto &c = llvm::cast<CallExpr>(e);
     std::string s = (c.self_call ? "self." : "") + c.callee.name;
+    for (const ExprPtr &index : c.element_indices)
+      s += "[" + inline_expr(*index) + "]";
     if (c.variant)
       s += "<" + c.variant->name + ">";
     s += "(";
@@ -104,6 +109,11 @@ std::string Dumper::inline_expr(const Expr &e) const {
   }
   case Expr::Kind::Scan:
     return "scan(...) {...}";
+  case Expr::Kind::Conditional: {
+    const auto &c = llvm::cast<ConditionalExpr>(e);
+    return "(" + inline_expr(*c.then_value) + " if " + inline_expr(*c.condition) + " else " +
+           inline_expr(*c.else_value) + ")";
+  }
   }
   return "?";
 }
@@ -141,6 +151,8 @@ void Dumper::expr(const Expr &e, int indent) {
   case Expr::Kind::Call: {
     const auto &c = llvm::cast<CallExpr>(e);
     os << "Call " << (c.self_call ? "self." : "") << c.callee.name;
+    for (const ExprPtr &index : c.element_indices)
+      os << "[" << inline_expr(*index) << "]";
     if (c.variant)
       os << "<" << c.variant->name << ">";
     os << at(e.range()) << "\n";
@@ -165,7 +177,16 @@ void Dumper::expr(const Expr &e, int indent) {
       if (item.value)
         expr(*item.value, indent + 2);
     }
-    statements(scan.body, indent + 1);
+    for (const Stmt &inner : scan.body)
+      stmt(inner, indent + 1);
+    return;
+  }
+  case Expr::Kind::Conditional: {
+    const auto &c = llvm::cast<ConditionalExpr>(e);
+    os << "Conditional" << at(c.if_range) << "\n";
+    expr(*c.then_value, indent + 1);
+    expr(*c.condition, indent + 1);
+    expr(*c.else_value, indent + 1);
     return;
   }
   case Expr::Kind::List: {
@@ -236,14 +257,7 @@ void Dumper::dump_file(const SourceFile &file) {
     line(1) << "Module " << m->name.name;
     hyperparameters(m->hyperparameters);
     os_ << at(m->name.range) << "\n";
-    for (const ParamDecl &p : m->params) {
-      line(2) << "Param " << p.name.name;
-      if (p.tensor)
-        os_ << ": " << inline_type(*p.tensor);
-      else
-        os_ << " = " << inline_expr(*p.instance);
-      os_ << at(p.name.range) << "\n";
-    }
+    members(*m, m->members, 2);
     if (!m->forward)
       continue;
     const ForwardDecl &f = *m->forward;
@@ -254,18 +268,85 @@ void Dumper::dump_file(const SourceFile &file) {
               << at(arg.name.range) << "\n";
     for (const TensorType &r : f.results)
       line(3) << "Result " << inline_type(r) << at(r.range) << "\n";
-    statements(f.body, 3);
+    for (const Stmt &s : f.body)
+      stmt(s, 3);
   }
 }
 
-void Dumper::statements(const std::vector<Stmt> &body, int indent) {
-  for (const Stmt &s : body) {
+std::string Dumper::inline_loop(const RangeLoop &loop) const {
+  std::string s = "for " + loop.var.name + " in range(";
+  if (loop.start)
+    s += inline_expr(*loop.start) + ", ";
+  return s + inline_expr(*loop.end) + ")";
+}
+
+std::string Dumper::inline_container(const ContainerDecl &c) const {
+  bool list = c.kind == ContainerDecl::Kind::List;
+  std::string s = list ? "[" : "Sequential(";
+  for (size_t i = 0; i < c.elements.size(); ++i) {
+    const ElementDecl &e = c.elements[i];
+    s += (i ? ", " : "") + (e.instance ? inline_expr(*e.instance) : inline_container(*e.container));
+  }
+  if (c.loop)
+    s += " " + inline_loop(*c.loop);
+  return s + (list ? "]" : ")");
+}
+
+void Dumper::members(const ModuleDecl &m, const std::vector<MemberNode> &nodes, int indent) {
+  for (const MemberNode &node : nodes) {
+    switch (node.kind) {
+    case MemberNode::Kind::Param: {
+      const ParamDecl &p = m.params[node.param];
+      line(indent) << "Param " << p.name.name;
+      if (p.tensor)
+        os_ << ": " << inline_type(*p.tensor);
+      else if (p.instance)
+        os_ << " = " << inline_expr(*p.instance);
+      else
+        os_ << " = " << inline_container(*p.container);
+      os_ << at(p.name.range) << "\n";
+      break;
+    }
+    case MemberNode::Kind::If:
+      for (const MemberBranch &b : node.branches) {
+        line(indent) << (b.condition ? "If " + inline_expr(*b.condition) : std::string("Else"))
+                     << at(b.range) << "\n";
+        members(m, b.body, indent + 1);
+      }
+      break;
+    case MemberNode::Kind::For:
+      line(indent) << (node.family ? "Family " : "For ") << inline_loop(*node.loop).substr(4)
+                   << at(node.range) << "\n";
+      members(m, node.body, indent + 1);
+      break;
+    }
+  }
+}
+
+void Dumper::stmt(const Stmt &s, int indent) {
+  switch (s.kind) {
+  case Stmt::Kind::Let:
+  case Stmt::Kind::Return:
     line(indent) << (s.kind == Stmt::Kind::Let ? "Let" : "Return");
     for (size_t i = 0; i < s.names.size(); ++i)
       os_ << (i ? ", " : " ") << s.names[i].name;
     os_ << at(s.range) << "\n";
     for (const ExprPtr &v : s.values)
       expr(*v, indent + 1);
+    return;
+  case Stmt::Kind::If:
+    for (const StmtBranch &b : s.branches) {
+      line(indent) << (b.condition ? "If " + inline_expr(*b.condition) : std::string("Else"))
+                   << at(b.range) << "\n";
+      for (const Stmt &inner : b.body)
+        stmt(inner, indent + 1);
+    }
+    return;
+  case Stmt::Kind::For:
+    line(indent) << "For " << inline_loop(*s.loop).substr(4) << at(s.range) << "\n";
+    for (const Stmt &inner : s.body)
+      stmt(inner, indent + 1);
+    return;
   }
 }
 

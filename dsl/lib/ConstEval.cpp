@@ -135,6 +135,18 @@ std::optional<ConstValue> Evaluator::eval(const Expr &expr) {
     return binary(llvm::cast<BinaryExpr>(expr));
   case Expr::Kind::Call:
     return call(llvm::cast<CallExpr>(expr));
+  case Expr::Kind::Conditional: {
+    // Only the branch the condition picks is evaluated (as in Python).
+    const auto &conditional = llvm::cast<ConditionalExpr>(expr);
+    auto condition = eval(*conditional.condition);
+    if (!condition)
+      return std::nullopt;
+    auto value = eval(condition->bool_value ? *conditional.then_value : *conditional.else_value);
+    // An int and a float give a float whichever is picked (Sema typed the whole as a float).
+    if (value && value->type == ScalarType::Int && expr.type == ExprType::Float)
+      return ConstValue::of_float(double(value->int_value));
+    return value;
+  }
   default:
     return fail(expr.range(), "not a compile-time value");
   }
@@ -360,7 +372,8 @@ bind_model_hyperparameters(const ModuleDecl &model,
 
 std::optional<HyperparameterValues> bind_instance_hyperparameters(const CallExpr &instance,
                                                                   const HyperparameterValues &outer,
-                                                                  DiagnosticEngine &diag) {
+                                                                  DiagnosticEngine &diag,
+                                                                  const LocalLookup &locals) {
   const ModuleDecl &callee = *instance.module;
   std::vector<const Expr *> given(callee.hyperparameters.size(), nullptr);
   for (size_t i = 0; i < instance.args.size() && i < given.size(); ++i)
@@ -374,7 +387,7 @@ std::optional<HyperparameterValues> bind_instance_hyperparameters(const CallExpr
     const Hyperparameter &h = callee.hyperparameters[i];
     std::optional<ConstValue> v;
     if (given[i])
-      v = evaluate(*given[i], outer, diag);
+      v = evaluate(*given[i], outer, diag, locals);
     else if (h.default_value)
       v = evaluate(*h.default_value, values, diag);
     if (!v)

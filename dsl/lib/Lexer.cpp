@@ -49,6 +49,14 @@ const char *token_kind_name(TokenKind kind) {
     return "'false'";
   case TokenKind::KwScan:
     return "'scan'";
+  case TokenKind::KwIf:
+    return "'if'";
+  case TokenKind::KwElse:
+    return "'else'";
+  case TokenKind::KwFor:
+    return "'for'";
+  case TokenKind::KwIn:
+    return "'in'";
   case TokenKind::LParen:
     return "'('";
   case TokenKind::RParen:
@@ -313,6 +321,10 @@ Token Lexer::lex_identifier(const char *start) {
                        .Case("true", TokenKind::KwTrue)
                        .Case("false", TokenKind::KwFalse)
                        .Case("scan", TokenKind::KwScan)
+                       .Case("if", TokenKind::KwIf)
+                       .Case("else", TokenKind::KwElse)
+                       .Case("for", TokenKind::KwFor)
+                       .Case("in", TokenKind::KwIn)
                        .Default(TokenKind::Identifier);
   return make(kind, start);
 }

@@ -30,7 +30,7 @@ ExprPtr Parser::parse_expr() {
              "expression is nested too deeply (more than " + llvm::Twine(kMaxNesting) + " levels)");
     return error_expr(peek().loc());
   }
-  return parse_or();
+  return parse_conditional();
 }
 
 ExprPtr Parser::parse_or() {
@@ -147,6 +147,8 @@ ExprPtr Parser::parse_postfix() {
     error_at(peek(), "unexpected '.': members are written self.name");
     return error_expr(expr->loc());
   }
+  if (continues(TokenKind::LParen) && is_member_element(*expr))
+    return parse_element_call(std::move(expr));
   if (continues(TokenKind::LParen) && !llvm::isa<ErrorExpr>(expr.get())) {
     error_at(peek(), "only built-ins and submodules can be called");
     return error_expr(expr->loc());
@@ -195,17 +197,9 @@ ExprPtr Parser::parse_primary() {
     error_at(token, "a scan is the whole value of a 'let': let h, ys = scan (x in xs, h = h0) "
                     "{ ... }");
     return error_expr(start);
-  case TokenKind::KwSelf: {
+  case TokenKind::KwSelf:
     advance();
-    if (!expect(TokenKind::Dot, "'.' and a member name after 'self'"))
-      return error_expr(start);
-    Ident member;
-    if (!expect_ident(member, "a member name after 'self.'"))
-      return error_expr(start);
-    if (continues(TokenKind::LParen))
-      return parse_call(member, /*self_call=*/true, start);
-    return std::make_unique<SelfMemberExpr>(range_from(start), member);
-  }
+    return parse_self_member(start);
   case TokenKind::Identifier: {
     advance();
     Ident name{token.text.str(), token.range()};
@@ -247,7 +241,7 @@ ExprPtr Parser::parse_list() {
   return std::make_unique<ListExpr>(range_from(start), std::move(elements), height);
 }
 
-ExprPtr Parser::parse_call(Ident callee, bool self_call, SMLoc start) {
+ExprPtr Parser::parse_call(Ident callee, bool self_call, SMLoc start, int min_height) {
   std::optional<Ident> variant;
   std::vector<ExprPtr> variant_args;
   if (callee.name == "attend" && !self_call) {
@@ -281,7 +275,7 @@ ExprPtr Parser::parse_call(Ident callee, bool self_call, SMLoc start) {
   advance(); // '('
   std::vector<ExprPtr> args;
   std::vector<KeywordArg> kwargs;
-  int height = 1;
+  int height = min_height;
   while (!check(TokenKind::RParen)) {
     if (check(TokenKind::Identifier) && peek(1).is(TokenKind::Equal)) {
       const Token &name = advance();

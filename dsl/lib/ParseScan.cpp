@@ -1,15 +1,7 @@
-// `scan (items) { statements }`, the value of a `let` (SPEC.md §6, "Recurrence").
+// `scan (items) { statements }`, the value of a `let` (SPEC.md §6.5).
 #include "ParserImpl.h"
 
 namespace attn::dsl {
-
-namespace {
-
-/// `in` is not reserved (it is an ordinary name elsewhere); inside a scan's header it marks a
-/// sequence.
-bool is_in(const Token &token) { return token.is(TokenKind::Identifier) && token.text == "in"; }
-
-} // namespace
 
 ExprPtr Parser::parse_scan() {
   SMLoc start = peek().loc();
@@ -30,7 +22,7 @@ ExprPtr Parser::parse_scan() {
       if (!expect_ident(item.name,
                         "a sequence ('x in xs'), a carry ('h = h0') or the position's name"))
         return error_expr(start);
-      if (is_in(peek())) {
+      if (check(TokenKind::KwIn)) {
         advance();
         item.kind = ScanItem::Kind::Sequence;
         item.value = parse_expr();

@@ -45,6 +45,18 @@ bool Parser::expect(TokenKind kind, const llvm::Twine &what) {
   return false;
 }
 
+bool Parser::expect_member_name(Ident &out, const llvm::Twine &what) {
+  // PyTorch names members freely (`self.attention`), so a keyword is a name here: nothing else
+  // may follow `param` or `self.`.
+  if (peek().is_keyword()) {
+    const Token &token = advance();
+    out.name = token.text.str();
+    out.range = token.range();
+    return true;
+  }
+  return expect_ident(out, what);
+}
+
 bool Parser::expect_ident(Ident &out, const llvm::Twine &what) {
   if (!check(TokenKind::Identifier)) {
     error_at(peek(), "expected " + what + ", got " + describe(peek()));
@@ -225,15 +237,15 @@ void Parser::parse_module() {
   std::string name = module->name.name;
   while (!check(TokenKind::RBrace) && !check(TokenKind::Eof) && !at_top_level_keyword()) {
     panic_ = false;
-    if (check(TokenKind::KwParam)) {
-      parse_param(*module);
-    } else if (check(TokenKind::KwForward)) {
+    if (check(TokenKind::KwForward)) {
       parse_forward(*module);
+    } else if (check(TokenKind::KwParam) || check(TokenKind::KwIf) || check(TokenKind::KwFor)) {
+      parse_member_item(*module, module->members);
     } else {
-      error_at(peek(),
-               "expected 'param' or 'forward' in module '" + name + "', got " + describe(peek()));
+      error_at(peek(), "expected 'param', 'forward', 'if' or 'for' in module '" + name + "', got " +
+                           describe(peek()));
       advance();
-      synchronize({TokenKind::KwParam, TokenKind::KwForward});
+      synchronize({TokenKind::KwParam, TokenKind::KwForward, TokenKind::KwIf, TokenKind::KwFor});
     }
   }
   panic_ = false;
@@ -244,43 +256,77 @@ void Parser::parse_module() {
   file_.modules.push_back(std::move(module));
 }
 
-void Parser::parse_param(ModuleDecl &module) {
-  advance(); // 'param'
+void Parser::parse_param(ModuleDecl &module, std::vector<MemberNode> &into) {
+  SMRange keyword = advance().range(); // 'param'
   ParamDecl param;
-  auto fail = [&] { synchronize({TokenKind::KwParam, TokenKind::KwForward}); };
-  if (!expect_ident(param.name, "a parameter name after 'param'"))
+  auto fail = [&] {
+    synchronize({TokenKind::KwParam, TokenKind::KwForward, TokenKind::KwIf, TokenKind::KwFor});
+  };
+  int name_height = 1;
+  if (!expect_member_name(param.name, "a parameter name after 'param'") ||
+      !parse_name_parts(param.name, param.name_parts, name_height))
     return fail();
   if (accept(TokenKind::Colon)) {
     param.tensor = parse_tensor_type();
     if (!param.tensor)
       return fail();
   } else if (accept(TokenKind::Equal)) {
-    Ident callee;
-    if (!expect_ident(callee, "a module name (param " + param.name.name + " = Linear(4, 8))"))
-      return fail();
-    if (!check(TokenKind::LParen)) {
-      error_at(peek(), "expected '(' and the arguments of module '" + callee.name + "', got " +
-                           describe(peek()));
-      return fail();
+    if (at_container()) {
+      param.container = parse_container();
+      if (!param.container)
+        return fail();
+    } else {
+      Ident callee;
+      if (!expect_ident(callee, "a module name (param " + param.name.name + " = Linear(4, 8))"))
+        return fail();
+      if (!check(TokenKind::LParen)) {
+        error_at(peek(), "expected '(' and the arguments of module '" + callee.name + "', got " +
+                             describe(peek()));
+        return fail();
+      }
+      ExprPtr call = parse_call(callee, /*self_call=*/false, callee.range.Start);
+      if (panic_ || !llvm::isa<CallExpr>(call.get()))
+        return fail();
+      param.instance.reset(static_cast<CallExpr *>(call.release()));
     }
-    ExprPtr call = parse_call(callee, /*self_call=*/false, callee.range.Start);
-    if (panic_ || !llvm::isa<CallExpr>(call.get()))
-      return fail();
-    param.instance.reset(static_cast<CallExpr *>(call.release()));
   } else {
     error_at(peek(), "expected ':' and a tensor type, or '=' and a module, after parameter '" +
                          param.name.name + "', got " + describe(peek()));
     return fail();
   }
+  // A family: `param w_{k}: f32[d] for k in range(n)` is a one-member `for` block.
+  std::optional<RangeLoop> family;
+  if (continues(TokenKind::KwFor)) {
+    family.emplace();
+    if (!parse_range_loop(*family))
+      return fail();
+  }
   if (!expect_line_end("the parameter"))
     return fail();
   module.params.push_back(std::move(param));
+  MemberNode node;
+  node.kind = MemberNode::Kind::Param;
+  node.param = module.params.size() - 1;
+  node.range = keyword;
+  if (!family) {
+    into.push_back(std::move(node));
+    return;
+  }
+  MemberNode loop;
+  loop.kind = MemberNode::Kind::For;
+  loop.range = family->range;
+  loop.loop = std::move(family);
+  loop.family = true;
+  loop.body.push_back(std::move(node));
+  into.push_back(std::move(loop));
 }
 
 void Parser::parse_forward(ModuleDecl &module) {
   auto forward = std::make_unique<ForwardDecl>();
   forward->keyword_range = advance().range();
-  auto fail = [&] { synchronize({TokenKind::KwParam, TokenKind::KwForward}); };
+  auto fail = [&] {
+    synchronize({TokenKind::KwParam, TokenKind::KwForward, TokenKind::KwIf, TokenKind::KwFor});
+  };
   if (!expect(TokenKind::LParen, "'(' after 'forward'"))
     return fail();
   {
@@ -334,8 +380,8 @@ void Parser::parse_forward(ModuleDecl &module) {
     panic_ = false;
     if (!parse_statement(forward->body)) {
       forward->body_has_errors = true;
-      synchronize(
-          {TokenKind::KwLet, TokenKind::KwReturn, TokenKind::KwParam, TokenKind::KwForward});
+      synchronize({TokenKind::KwLet, TokenKind::KwReturn, TokenKind::KwIf, TokenKind::KwFor,
+                   TokenKind::KwParam, TokenKind::KwForward});
     }
   }
   panic_ = false;
@@ -355,6 +401,10 @@ void Parser::parse_forward(ModuleDecl &module) {
 }
 
 bool Parser::parse_statement(std::vector<Stmt> &body) {
+  if (check(TokenKind::KwIf))
+    return parse_if_statement(body);
+  if (check(TokenKind::KwFor))
+    return parse_for_statement(body);
   Stmt stmt;
   SMLoc start = peek().loc();
   if (accept(TokenKind::KwLet)) {
@@ -388,7 +438,7 @@ bool Parser::parse_statement(std::vector<Stmt> &body) {
       stmt.values.push_back(parse_expr());
     while (!panic_ && accept(TokenKind::Comma));
   } else {
-    if (error_at(peek(), "expected 'let' or 'return', got " + describe(peek())) &&
+    if (error_at(peek(), "expected 'let', 'return', 'if' or 'for', got " + describe(peek())) &&
         check(TokenKind::Identifier) && peek(1).is(TokenKind::Equal))
       diag_.note("bind a name with 'let " + peek().text.str() + " = ...'");
     return false;

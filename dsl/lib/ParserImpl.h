@@ -33,11 +33,36 @@ public:
   void parse_import();
   void parse_module();
   void parse_attention();
-  void parse_param(ModuleDecl &module);
+  void parse_param(ModuleDecl &module, std::vector<MemberNode> &into);
   void parse_forward(ModuleDecl &module);
   void parse_region(AttentionDecl &attention);
   bool parse_statement(std::vector<Stmt> &body);
   bool parse_hyperparameters(std::vector<Hyperparameter> &out);
+
+  // Compile-time structure (ParseStructure.cpp): member `if`/`for` blocks, module lists and
+  // Sequential, interpolated names, `if`/`for` statements and conditional expressions.
+  void parse_member_item(ModuleDecl &module, std::vector<MemberNode> &into);
+  void parse_member_if(ModuleDecl &module, std::vector<MemberNode> &into);
+  void parse_member_for(ModuleDecl &module, std::vector<MemberNode> &into);
+  bool parse_member_block(ModuleDecl &module, std::vector<MemberNode> &into,
+                          const llvm::Twine &what);
+  bool parse_range_loop(RangeLoop &loop);
+  /// After an identifier: `{expr}` pieces written right after it (`weight_l{k}_reverse`).
+  bool parse_name_parts(Ident &name, std::vector<NamePart> &parts, int &height);
+  bool at_container() const;
+  std::unique_ptr<ContainerDecl> parse_container();
+  bool parse_element(ElementDecl &element, const char *where);
+  bool parse_if_statement(std::vector<Stmt> &body);
+  bool parse_for_statement(std::vector<Stmt> &body);
+  /// `{ statements }`; false when the braces do not match (then nothing more can be trusted),
+  /// `clean` false when a statement inside failed.
+  bool parse_statement_block(std::vector<Stmt> &body, const llvm::Twine &what, bool &clean);
+  ExprPtr parse_conditional();
+  /// `self.name` or `self.name(args)`, the name possibly interpolated; after `self`.
+  ExprPtr parse_self_member(SMLoc start);
+  /// `self.layers[i](args)`: the next token is the '('.
+  ExprPtr parse_element_call(ExprPtr target);
+  static bool is_member_element(const Expr &expr);
 
   // Expressions and types (ParseExpr.cpp).
   ExprPtr parse_expr();
@@ -50,7 +75,7 @@ public:
   ExprPtr parse_unary();
   ExprPtr parse_postfix();
   ExprPtr parse_primary();
-  ExprPtr parse_call(Ident callee, bool self_call, SMLoc start);
+  ExprPtr parse_call(Ident callee, bool self_call, SMLoc start, int min_height = 1);
   ExprPtr parse_list();
   /// `scan (items) { statements }` (ParseScan.cpp); the next token is 'scan'.
   ExprPtr parse_scan();
@@ -67,6 +92,8 @@ public:
   /// Consumes a `kind` token or reports "expected <what>".
   bool expect(TokenKind kind, const llvm::Twine &what);
   bool expect_ident(Ident &out, const llvm::Twine &what);
+  /// A member's name after `param` or `self.`: an identifier, or a keyword (`self.attention`).
+  bool expect_member_name(Ident &out, const llvm::Twine &what);
   /// Whether the next token continues the current expression: a newline outside brackets
   /// ends it.
   bool continues(TokenKind kind) const;
@@ -90,8 +117,9 @@ public:
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   bool panic_ = false;
-  int nest_ = 0;  // open brackets in the current expression
-  int depth_ = 0; // recursion depth of expression rules
+  int nest_ = 0;   // open brackets in the current expression
+  int depth_ = 0;  // recursion depth of expression rules
+  int blocks_ = 0; // open `if`/`for` blocks and nested containers
   const Token *previous_ = nullptr;
 };
 

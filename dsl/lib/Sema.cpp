@@ -24,14 +24,13 @@ static unsigned result_count(const ModuleDecl &module, int depth) {
   const ForwardDecl &forward = *module.forward;
   if (forward.has_result_types)
     return forward.results.size();
-  for (const Stmt &stmt : forward.body)
-    if (stmt.kind == Stmt::Kind::Return) {
-      if (stmt.values.size() == 1 && depth < 64)
-        if (auto *call = llvm::dyn_cast<CallExpr>(stmt.values[0].get()))
-          if (call->module)
-            return result_count(*call->module, depth + 1);
-      return stmt.values.size();
-    }
+  if (const Stmt *stmt = first_return(forward.body)) {
+    if (stmt->values.size() == 1 && depth < 64)
+      if (auto *call = llvm::dyn_cast<CallExpr>(stmt->values[0].get()))
+        if (call->module)
+          return result_count(*call->module, depth + 1);
+    return stmt->values.size();
+  }
   return 1;
 }
 
@@ -245,38 +244,36 @@ void Sema::check_hyperparameters(std::vector<Hyperparameter> &hyperparameters) {
 
 void Sema::check_module(ModuleDecl &module) {
   check_hyperparameters(module.hyperparameters);
-  for (size_t i = 0; i < module.params.size(); ++i) {
-    ParamDecl &param = module.params[i];
-    for (size_t j = 0; j < i; ++j)
-      if (module.params[j].name.name == param.name.name) {
-        diag_.error(param.name.range, "duplicate parameter '" + param.name.name + "'");
-        diag_.note(module.params[j].name.range, "previous declaration is here");
-        break;
-      }
-    if (const Hyperparameter *h = module.find_hyperparameter(param.name.name)) {
-      diag_.error(param.name.range, "'" + param.name.name +
-                                        "' is both a hyperparameter and a "
-                                        "parameter of '" +
-                                        module.name.name + "'");
-      diag_.note(h->name.range, "the hyperparameter is declared here");
-    }
-    if (param.instance) {
-      check_instance(module, *param.instance);
-    } else {
-      Scope scope;
-      scope.context = Context::Dim;
-      scope.module = &module;
-      scope.hyperparameters = &module.hyperparameters;
-      scope.allow_symbols = false;
-      if (param.tensor->leading_ellipsis)
-        diag_.error(param.tensor->range, "a parameter's shape must be fully known: '...' is "
-                                         "only allowed in forward types");
-      check_tensor_type(*param.tensor, scope);
-    }
+  if (module.name.name == "Sequential")
+    diag_.error(module.name.range,
+                "'Sequential' is built into the language; give the module another name");
+  Scope scope;
+  scope.context = Context::Constant;
+  scope.module = &module;
+  scope.hyperparameters = &module.hyperparameters;
+  check_members(module, module.members, scope, /*in_loop=*/false);
+}
+
+// A parameter may share a hyperparameter's name (PyTorch's Linear has both a `bias` argument and
+// a `bias` parameter): a bare name means the hyperparameter, `self.name` the parameter.
+void Sema::check_param(ModuleDecl &module, ParamDecl &param, Scope &scope) {
+  check_name_parts(param.name_parts, scope);
+  if (param.instance) {
+    check_instance(module, *param.instance, scope);
+  } else if (param.container) {
+    check_container(module, *param.container, scope);
+  } else {
+    Scope dims = scope;
+    dims.context = Context::Dim;
+    dims.allow_symbols = false;
+    if (param.tensor->leading_ellipsis)
+      diag_.error(param.tensor->range, "a parameter's shape must be fully known: '...' is "
+                                       "only allowed in forward types");
+    check_tensor_type(*param.tensor, dims);
   }
 }
 
-void Sema::check_instance(ModuleDecl &module, CallExpr &call) {
+void Sema::check_instance(ModuleDecl &module, CallExpr &call, const Scope &outer) {
   const std::string &name = call.callee.name;
   const ModuleDecl *callee = program_.find_module(name);
   if (!callee) {
@@ -297,10 +294,9 @@ void Sema::check_instance(ModuleDecl &module, CallExpr &call) {
     return;
   }
   call.module = callee;
-  Scope scope;
+  Scope scope = outer; // the hyperparameters, and the variables of enclosing loops
   scope.context = Context::Constant;
   scope.module = &module;
-  scope.hyperparameters = &module.hyperparameters;
   const auto &targets = callee->hyperparameters;
   std::vector<const Expr *> bound(targets.size(), nullptr);
   bool argument_error = false; // then a "missing argument" may only be a consequence
@@ -362,29 +358,31 @@ void Sema::check_instantiation_cycles() {
   std::function<void(const ModuleDecl &)> visit = [&](const ModuleDecl &module) {
     state[&module] = State::Active;
     stack.push_back(&module);
-    for (const ParamDecl &param : module.params) {
-      if (!param.instance || !param.instance->module)
-        continue;
-      const ModuleDecl *callee = param.instance->module;
+    auto edge = [&](CallExpr &instance) {
+      const ModuleDecl *callee = instance.module;
+      if (!callee)
+        return;
       if (stack.size() >= static_cast<size_t>(kMaxNesting)) {
         if (!reported_deep_nesting_)
-          diag_.error(param.instance->callee.range,
+          diag_.error(instance.callee.range,
                       "modules are nested more than " + llvm::Twine(kMaxNesting) + " deep");
         reported_deep_nesting_ = true;
-        param.instance->module = nullptr;
+        instance.module = nullptr;
       } else if (state[callee] == State::Active) {
         std::string chain;
         auto start = llvm::find(stack, callee);
         for (auto it = start; it != stack.end(); ++it)
           chain += (*it)->name.name + " -> ";
         chain += callee->name.name;
-        diag_.error(param.instance->callee.range,
+        diag_.error(instance.callee.range,
                     "module '" + callee->name.name + "' contains itself (" + chain + ")");
-        param.instance->module = nullptr;
+        instance.module = nullptr;
       } else if (state[callee] == State::Unvisited) {
         visit(*callee);
       }
-    }
+    };
+    for (const ParamDecl &param : module.params)
+      for_each_instance(param, edge);
     stack.pop_back();
     state[&module] = State::Done;
   };
@@ -405,16 +403,15 @@ void Sema::check_tensor_type(TensorType &type, Scope &scope) {
   }
 }
 
-bool Sema::clashes_with_hyperparameter(const ModuleDecl &module, const Ident &name,
+void Sema::report_hyperparameter_clash(const ModuleDecl &module, const Ident &name,
                                        const char *what) {
   const Hyperparameter *h = module.find_hyperparameter(name.name);
   if (!h)
-    return false;
+    return;
   diag_.error(name.range, llvm::Twine(what) + " '" + name.name +
                               "' has the same name as a hyperparameter of '" + module.name.name +
                               "'");
   diag_.note(h->name.range, "the hyperparameter is declared here");
-  return true;
 }
 
 /// How many values `expr` gives: a submodule call or a scan may give several.
@@ -441,7 +438,7 @@ void Sema::check_forward(ModuleDecl &module) {
   scope.hyperparameters = &module.hyperparameters;
   const ForwardArg *optional = nullptr; // the first input with a default
   for (ForwardArg &arg : forward.args) {
-    clashes_with_hyperparameter(module, arg.name, "forward argument");
+    report_hyperparameter_clash(module, arg.name, "forward argument");
     if (!scope.locals.try_emplace(arg.name.name, Local{arg.name.range, ExprType::Tensor}).second) {
       diag_.error(arg.name.range, "duplicate forward argument '" + arg.name.name + "'");
       diag_.note(scope.locals[arg.name.name].range, "previous declaration is here");
@@ -452,10 +449,8 @@ void Sema::check_forward(ModuleDecl &module) {
   for (TensorType &result : forward.results)
     check_tensor_type(result, dims);
 
-  Stmt *ret = check_statements(forward.body, scope);
-  if (ret) {
-    check_return(forward, *ret, scope);
-  } else if (!forward.body_has_errors) {
+  bool returned = check_block(forward, forward.body, scope);
+  if (!returned && !forward.body_has_errors) {
     SMRange at = forward.close_brace.Start.isValid() ? forward.close_brace : forward.keyword_range;
     diag_.error(at, "forward of '" + module.name.name + "' must end with a 'return'");
   }
@@ -477,8 +472,7 @@ void Sema::check_input_default(ModuleDecl &module, ForwardArg &arg, const Forwar
   constant.context = Context::Constant;
   constant.module = &module;
   constant.hyperparameters = &module.hyperparameters;
-  bool is_bool = arg.type.dtype == DType::Bool;
-  if (is_bool)
+  if (arg.type.dtype == DType::Bool)
     expect_type(*arg.default_value, constant, {ExprType::Bool},
                 "the default of a bool input '" + arg.name.name + "'");
   else
@@ -486,34 +480,27 @@ void Sema::check_input_default(ModuleDecl &module, ForwardArg &arg, const Forwar
                 "the default of input '" + arg.name.name + "'");
 }
 
-Stmt *Sema::check_statements(std::vector<Stmt> &body, Scope &scope) {
-  for (Stmt &stmt : body) {
-    if (stmt.kind == Stmt::Kind::Return) {
-      if (&stmt != &body.back())
-        diag_.error((&stmt + 1)->range, "statement after 'return' is never run");
-      return &stmt;
-    }
-    Expr &value = *stmt.values.front();
-    ExprType type = check(value, scope);
-    unsigned produced = value_count(value);
-    if (type != ExprType::Error && produced != stmt.names.size())
-      diag_.error(stmt.range, "the value has " + llvm::Twine(produced) + " result" +
-                                  (produced == 1 ? "" : "s") + " but 'let' binds " +
-                                  llvm::Twine(stmt.names.size()) + " name" +
-                                  (stmt.names.size() == 1 ? "" : "s"));
-    // A name bound to a bad value is still bound (as an error), so its uses stay quiet.
-    ExprType each = type == ExprType::Tuple ? ExprType::Tensor : type;
-    if (produced != stmt.names.size())
-      each = ExprType::Error;
-    for (const Ident &name : stmt.names) {
-      clashes_with_hyperparameter(*scope.module, name, "let");
-      scope.locals[name.name] = Local{name.range, each};
-    }
+void Sema::check_let(Stmt &stmt, Scope &scope) {
+  Expr &value = *stmt.values.front();
+  ExprType type = check(value, scope);
+  unsigned produced = value_count(value);
+  if (type != ExprType::Error && produced != stmt.names.size())
+    diag_.error(stmt.range, "the value has " + llvm::Twine(produced) + " result" +
+                                (produced == 1 ? "" : "s") + " but 'let' binds " +
+                                llvm::Twine(stmt.names.size()) + " name" +
+                                (stmt.names.size() == 1 ? "" : "s"));
+  // A name bound to a bad value is still bound (as an error), so its uses stay quiet.
+  ExprType each = type == ExprType::Tuple ? ExprType::Tensor : type;
+  if (produced != stmt.names.size())
+    each = ExprType::Error;
+  for (const Ident &name : stmt.names) {
+    report_hyperparameter_clash(*scope.module, name, "let");
+    ExprType recorded = check_block_update(name, each, scope);
+    scope.locals[name.name] = Local{name.range, recorded};
   }
-  return nullptr;
 }
 
-std::optional<unsigned> Sema::count_returned(Stmt &stmt, Scope &scope) {
+void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
   unsigned count = 0;
   bool failed = false;
   for (ExprPtr &value : stmt.values) {
@@ -524,24 +511,27 @@ std::optional<unsigned> Sema::count_returned(Stmt &stmt, Scope &scope) {
       count += value_count(*value);
       continue;
     } else if (type != ExprType::Tensor) {
-      diag_.error(value->range(),
-                  "forward returns tensors; this value is " + llvm::Twine(expr_type_phrase(type)));
+      diag_.error(value->range(), llvm::Twine(scope.in_scan ? "a scan's body" : "forward") +
+                                      " returns tensors; this value is " + expr_type_phrase(type));
       failed = true;
     }
     ++count;
   }
-  if (failed)
-    return std::nullopt;
-  return count;
-}
-
-void Sema::check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope) {
-  std::optional<unsigned> count = count_returned(stmt, scope);
-  if (count && forward.has_result_types && *count != forward.results.size())
-    diag_.error(stmt.range, "forward returns " + llvm::Twine(*count) + " value" +
-                                (*count == 1 ? "" : "s") + " but declares " +
+  // A scan's body returns to the scan (SemaScan.cpp), not as the forward.
+  if (!failed && !scope.in_scan && forward.has_result_types && count != forward.results.size())
+    diag_.error(stmt.range, "forward returns " + llvm::Twine(count) + " value" +
+                                (count == 1 ? "" : "s") + " but declares " +
                                 llvm::Twine(forward.results.size()) + " result type" +
                                 (forward.results.size() == 1 ? "" : "s"));
+  else if (!failed && (scope.in_scan || !forward.has_result_types) && scope.return_count >= 0 &&
+           count != unsigned(scope.return_count))
+    diag_.error(stmt.range, "this 'return' gives " + llvm::Twine(count) + " value" +
+                                (count == 1 ? "" : "s") + " but an earlier one gives " +
+                                llvm::Twine(scope.return_count));
+  if (!failed && scope.return_count < 0) {
+    scope.return_count = int(count);
+    scope.first_return = stmt.range;
+  }
 }
 
 } // namespace attn::dsl

@@ -80,6 +80,9 @@ ExprType Sema::check(Expr &expr, Scope &scope) {
   case Expr::Kind::Scan:
     type = check_scan(llvm::cast<ScanExpr>(expr), scope);
     break;
+  case Expr::Kind::Conditional:
+    type = check_conditional(llvm::cast<ConditionalExpr>(expr), scope);
+    break;
   }
   expr.type = type;
   return type;
@@ -119,11 +122,10 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
       candidates.push_back((*scope.hyperparameters)[i].name.name);
   };
 
-  if (scope.context == Context::Forward) {
-    if (auto it = scope.locals.find(name.name); it != scope.locals.end()) {
-      name.binding = Binding::Local;
-      return it->second.type;
-    }
+  // Forward arguments and lets, and loop variables (also in members and comprehensions).
+  if (auto it = scope.locals.find(name.name); it != scope.locals.end()) {
+    name.binding = Binding::Local;
+    return it->second.type;
   }
   if (scope.context == Context::Score || scope.context == Context::Mask) {
     if (scope.index_vars.count(name.name)) {
@@ -211,7 +213,10 @@ ExprType Sema::check_self_member(SelfMemberExpr &member, Scope &scope) {
     diag_.error(member.range(), "'self' is only available in a module's forward");
     return ExprType::Error;
   }
-  const ParamDecl *param = scope.module->find_param(member.member.name);
+  if (!check_name_parts(member.parts, scope))
+    return ExprType::Error;
+  auto found = find_members(*scope.module, member.member.name, member.parts);
+  const ParamDecl *param = found.empty() ? nullptr : found.front();
   if (!param) {
     diag_.error(member.member.range, "module '" + scope.module->name.name +
                                          "' has no parameter or submodule '" + member.member.name +
@@ -224,8 +229,14 @@ ExprType Sema::check_self_member(SelfMemberExpr &member, Scope &scope) {
   }
   if (param->is_submodule()) {
     member.binding = Binding::Submodule;
-    diag_.error(member.range(), "'self." + member.member.name + "' is a submodule; call it: self." +
-                                    member.member.name + "(...)");
+    if (param->container && param->container->kind == ContainerDecl::Kind::List)
+      diag_.error(member.range(), "'self." + member.member.name +
+                                      "' is a module list; call one of its elements: self." +
+                                      member.member.name + "[0](...)");
+    else
+      diag_.error(member.range(), "'self." + member.member.name +
+                                      "' is a submodule; call it: self." + member.member.name +
+                                      "(...)");
     return ExprType::Error;
   }
   member.binding = Binding::Param;
@@ -293,7 +304,9 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
     ExprType other = l == ExprType::Tensor ? r : l;
     if (other == ExprType::Tensor || is_numeric(other))
       return ExprType::Tensor;
-    return fail("'" + llvm::Twine(op) + "' cannot combine a tensor with " + with_article(other));
+    fail("'" + llvm::Twine(op) + "' cannot combine a tensor with " + with_article(other));
+    note_shadowed_param(l == ExprType::Tensor ? *binary.rhs : *binary.lhs, scope);
+    return ExprType::Error;
   }
   if (!is_numeric(l) || !is_numeric(r))
     return fail("'" + llvm::Twine(op) + "' needs numbers or tensors, got " + with_article(l) +
@@ -308,31 +321,14 @@ ExprType Sema::check_call(CallExpr &call, Scope &scope) {
       diag_.error(call.range(), "'self' is only available in a module's forward");
       return ExprType::Error;
     }
-    const ParamDecl *param = scope.module->find_param(name);
-    if (!param) {
-      diag_.error(call.callee.range,
-                  "module '" + scope.module->name.name + "' has no submodule '" + name + "'");
-      std::vector<std::string> names;
-      for (const ParamDecl &p : scope.module->params)
-        if (p.is_submodule())
-          names.push_back(p.name.name);
-      suggest(diag_, name, names);
-      return ExprType::Error;
-    }
-    if (!param->is_submodule()) {
-      diag_.error(call.callee.range, "'self." + name +
-                                         "' is a parameter, not a submodule; only "
-                                         "submodules can be called");
-      return ExprType::Error;
-    }
-    return check_submodule_call(call, *param, scope);
+    return check_member_call(call, scope);
   }
   if (scope.context == Context::Forward && scope.module)
     if (const ParamDecl *param = scope.module->find_param(name); param && param->is_submodule())
-      return check_submodule_call(call, *param, scope);
+      return check_member_call(call, scope);
   if (const BuiltinInfo *info = find_builtin(name))
     return check_builtin(call, *info, scope);
-  if (program_.find_module(name)) {
+  if (program_.find_module(name) || name == "Sequential") {
     diag_.error(call.callee.range, "module '" + name +
                                        "' is instantiated as a parameter "
                                        "(param x = " +
@@ -358,10 +354,8 @@ ExprType Sema::check_submodule_call(CallExpr &call, const ParamDecl &param, Scop
   bool ok = true;
   for (ExprPtr &arg : call.args)
     ok &= expect_type(*arg, scope, {ExprType::Tensor}, "a submodule's argument");
-  if (!call.kwargs.empty()) {
-    diag_.error(call.kwargs.front().name.range, "submodule calls take positional arguments only");
-    return ExprType::Error;
-  }
+  for (KeywordArg &kw : call.kwargs)
+    ok &= expect_type(*kw.value, scope, {ExprType::Tensor}, "a submodule's argument");
   const ModuleDecl *callee = param.instance->module;
   if (!ok || !callee)
     return ExprType::Error; // already reported
@@ -370,9 +364,13 @@ ExprType Sema::check_submodule_call(CallExpr &call, const ParamDecl &param, Scop
     diag_.error(call.callee.range, "module '" + callee->name.name + "' has no forward to call");
     return ExprType::Error;
   }
-  size_t expected = callee->forward->args.size(), required = 0;
-  for (const ForwardArg &arg : callee->forward->args)
+  const std::vector<ForwardArg> &inputs = callee->forward->args;
+  size_t expected = inputs.size(), required = 0;
+  for (const ForwardArg &arg : inputs)
     required += arg.default_value == nullptr;
+  if (!call.kwargs.empty() && call.args.size() <= expected)
+    return check_keyword_inputs(call, param, *callee) ? finish_submodule_call(call, *callee)
+                                                      : ExprType::Error;
   if (call.args.size() < required || call.args.size() > expected) {
     std::string count = required == expected
                             ? std::to_string(expected)
@@ -382,8 +380,48 @@ ExprType Sema::check_submodule_call(CallExpr &call, const ParamDecl &param, Scop
                                   llvm::Twine(call.args.size()));
     return ExprType::Error;
   }
-  call.num_results = forward_result_count(*callee);
+  return finish_submodule_call(call, *callee);
+}
+
+ExprType Sema::finish_submodule_call(CallExpr &call, const ModuleDecl &callee) {
+  call.num_results = forward_result_count(callee);
   return call.num_results == 1 ? ExprType::Tensor : ExprType::Tuple;
+}
+
+bool Sema::check_keyword_inputs(CallExpr &call, const ParamDecl &param, const ModuleDecl &callee) {
+  const std::vector<ForwardArg> &inputs = callee.forward->args;
+  std::vector<bool> given(inputs.size(), false);
+  std::fill(given.begin(), given.begin() + call.args.size(), true);
+  std::string who = "'" + param.name.name + "' (" + callee.name.name + ")";
+  bool ok = true;
+  call.kwarg_positions.clear();
+  for (const KeywordArg &kw : call.kwargs) {
+    auto it =
+        llvm::find_if(inputs, [&](const ForwardArg &a) { return a.name.name == kw.name.name; });
+    if (it == inputs.end()) {
+      diag_.error(kw.name.range, who + " has no input '" + kw.name.name + "'");
+      std::vector<std::string> names;
+      for (const ForwardArg &a : inputs)
+        names.push_back(a.name.name);
+      suggest(diag_, kw.name.name, names);
+      ok = false;
+      continue;
+    }
+    size_t position = static_cast<size_t>(it - inputs.begin());
+    if (given[position]) {
+      diag_.error(kw.name.range, "input '" + kw.name.name + "' of " + who + " is given twice");
+      ok = false;
+      continue;
+    }
+    given[position] = true;
+    call.kwarg_positions.push_back(position);
+  }
+  for (size_t i = 0; ok && i < inputs.size(); ++i)
+    if (!given[i] && !inputs[i].default_value) {
+      diag_.error(call.range(), who + " needs its input '" + inputs[i].name.name + "'");
+      ok = false;
+    }
+  return ok;
 }
 
 bool Sema::expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType> allowed,

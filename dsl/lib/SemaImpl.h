@@ -22,7 +22,8 @@ enum class Context {
 
 struct Local {
   SMRange range;
-  ExprType type; // Tensor, or a compile-time scalar
+  ExprType type;         // Tensor, or a compile-time scalar
+  bool loop_var = false; // the variable of an enclosing `for` (an int that cannot be rebound)
 };
 
 struct Scope {
@@ -31,8 +32,18 @@ struct Scope {
   const std::vector<Hyperparameter> *hyperparameters = nullptr;
   /// How many of `hyperparameters` are visible (a default sees only the earlier ones).
   size_t visible = std::numeric_limits<size_t>::max();
-  /// Forward arguments and lets.
+  /// Forward arguments and lets, and the variables of enclosing `for` loops (also at member
+  /// level and in module-list comprehensions, where they are the only locals).
   llvm::StringMap<Local> locals;
+  /// The locals as they were when the innermost `if`/`for` block of a forward began: a `let` in
+  /// the block that names one of them updates it and must keep its type (SemaStructure.cpp).
+  const llvm::StringMap<Local> *block_entry = nullptr;
+  /// The number of values of the first `return` of the forward (-1 before it).
+  int return_count = -1;
+  /// In a scan's body, whose `return` gives the scan's values (SemaScan.cpp).
+  bool in_scan = false;
+  /// Where the first `return` is (valid once return_count is set).
+  SMRange first_return;
   /// Dim context: whether unbound names become symbols (forward types) or are errors
   /// (parameter shapes, which must be static).
   bool allow_symbols = false;
@@ -58,7 +69,8 @@ private:
   void check_region(AttentionDecl &attention, RegionDecl &region, bool is_score);
   void check_hyperparameters(std::vector<Hyperparameter> &hyperparameters);
   void check_module(ModuleDecl &module);
-  void check_instance(ModuleDecl &module, CallExpr &call);
+  void check_param(ModuleDecl &module, ParamDecl &param, Scope &scope);
+  void check_instance(ModuleDecl &module, CallExpr &call, const Scope &outer);
   void check_instantiation_cycles();
   void check_forward(ModuleDecl &module);
   void check_tensor_type(TensorType &type, Scope &scope);
@@ -66,13 +78,36 @@ private:
   /// An optional input's default: a compile-time number (a bool for a bool input); `optional`
   /// tracks the first optional input, after which every input must be optional.
   void check_input_default(ModuleDecl &module, ForwardArg &arg, const ForwardArg *&optional);
-  /// Checks the statements of a forward or scan body up to its `return`, which it returns
-  /// (null if there is none); statements after it are an error.
-  Stmt *check_statements(std::vector<Stmt> &body, Scope &scope);
-  /// Checks the values of a `return`; how many tensors it gives, or nullopt after an error.
-  std::optional<unsigned> count_returned(Stmt &stmt, Scope &scope);
-  /// Reports `name` (a forward argument, a let) shadowing a hyperparameter of `module`.
-  bool clashes_with_hyperparameter(const ModuleDecl &module, const Ident &name, const char *what);
+  /// Reports `name` (a forward argument, a let, a scan variable) shadowing a hyperparameter.
+  void report_hyperparameter_clash(const ModuleDecl &module, const Ident &name, const char *what);
+  void check_let(Stmt &stmt, Scope &scope);
+
+  // Compile-time structure (SemaStructure.cpp): member blocks, containers, interpolated names,
+  // element calls, `if`/`for` statements and conditional expressions.
+  void check_members(ModuleDecl &module, std::vector<MemberNode> &members, Scope &scope,
+                     bool in_loop);
+  void check_container(ModuleDecl &module, ContainerDecl &container, Scope &scope);
+  /// Checks the bounds and declares the loop variable in `scope`.
+  bool check_range_loop(RangeLoop &loop, Scope &scope);
+  /// A compile-time value of type `want` (Int or Bool); "<what> must be ..." otherwise.
+  bool expect_compile_time(Expr &expr, Scope &scope, ExprType want, const llvm::Twine &what);
+  bool check_name_parts(std::vector<NamePart> &parts, Scope &scope);
+  /// The parameters and submodules `self.<name>` can denote: the one declared with that exact
+  /// name, else every one whose (interpolated) name can spell the same text.
+  std::vector<const ParamDecl *> find_members(const ModuleDecl &module, const std::string &name,
+                                              const std::vector<NamePart> &parts);
+  ExprType check_member_call(CallExpr &call, Scope &scope);
+  ExprType check_conditional(ConditionalExpr &conditional, Scope &scope);
+  /// After a type error on `operand`: a note when it is a hyperparameter that shares its name
+  /// with a parameter (the bare name means the hyperparameter).
+  void note_shadowed_param(const Expr &operand, const Scope &scope);
+  /// Checks statements in order; returns whether every path through them returns.
+  bool check_block(ForwardDecl &forward, std::vector<Stmt> &body, Scope &scope);
+  bool check_if(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  void check_for(ForwardDecl &forward, Stmt &stmt, Scope &scope);
+  /// A `let` of `name` inside a block: reports rebinding a loop variable, or changing the type of
+  /// a name bound before the block. Returns the type to record.
+  ExprType check_block_update(const Ident &name, ExprType type, Scope &scope);
 
   // Expressions (SemaExpr.cpp).
   ExprType check(Expr &expr, Scope &scope);
@@ -82,6 +117,10 @@ private:
   ExprType check_binary(BinaryExpr &binary, Scope &scope);
   ExprType check_call(CallExpr &call, Scope &scope);
   ExprType check_submodule_call(CallExpr &call, const ParamDecl &param, Scope &scope);
+  ExprType finish_submodule_call(CallExpr &call, const ModuleDecl &callee);
+  /// Keyword arguments of a submodule call (`self.lstm(x, lengths=n)`): each names an input
+  /// given no other way; every input without a default must be given.
+  bool check_keyword_inputs(CallExpr &call, const ParamDecl &param, const ModuleDecl &callee);
   ExprType check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.

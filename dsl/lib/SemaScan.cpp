@@ -1,4 +1,4 @@
-// Checks of `scan (items) { body }` (SPEC.md §6, "Recurrence"): the header's sequences,
+// Checks of `scan (items) { body }` (SPEC.md §6.5): the header's sequences,
 // carries, position and direction, and a body that returns at least one value per carry.
 #include "SemaImpl.h"
 
@@ -50,7 +50,7 @@ ExprType Sema::check_scan(ScanExpr &scan, Scope &scope) {
       failed |= !expect_type(*item.value, scope, {ExprType::Tensor}, "a carry's initial value");
       break;
     }
-    clashes_with_hyperparameter(*scope.module, item.name, "scan variable");
+    report_hyperparameter_clash(*scope.module, item.name, "scan variable");
     body.locals[item.name.name] = Local{item.name.range, ExprType::Tensor};
   }
   if (!has_sequence) {
@@ -58,27 +58,29 @@ ExprType Sema::check_scan(ScanExpr &scan, Scope &scope) {
     failed = true;
   }
 
-  Stmt *ret = check_statements(scan.body, body);
-  if (!ret) {
+  body.in_scan = true;
+  body.return_count = -1;
+  bool returned = check_block(*scope.module->forward, scan.body, body);
+  if (!returned) {
     if (!scan.body_has_errors)
       diag_.error(scan.close_brace, "the body of a scan must end with a 'return' of the carries' "
                                     "next values, then the step's outputs");
     return ExprType::Error;
   }
-  std::optional<unsigned> count = count_returned(*ret, body);
-  if (!count || failed)
+  if (body.return_count < 0 || failed)
     return ExprType::Error;
+  unsigned count = static_cast<unsigned>(body.return_count);
   unsigned carries = scan.carry_count();
-  if (*count < carries) {
-    diag_.error(ret->range, "the scan has " + llvm::Twine(carries) + " carr" +
-                                (carries == 1 ? "y" : "ies") + " but its body returns " +
-                                llvm::Twine(*count) + " value" + (*count == 1 ? "" : "s"));
+  if (count < carries) {
+    diag_.error(body.first_return, "the scan has " + llvm::Twine(carries) + " carr" +
+                                       (carries == 1 ? "y" : "ies") + " but its body returns " +
+                                       llvm::Twine(count) + " value" + (count == 1 ? "" : "s"));
     diag_.note("a scan's body returns the carries' next values first, in the header's order, "
                "then the step's outputs");
     return ExprType::Error;
   }
-  scan.num_results = *count;
-  return *count == 1 ? ExprType::Tensor : ExprType::Tuple;
+  scan.num_results = count;
+  return count == 1 ? ExprType::Tensor : ExprType::Tuple;
 }
 
 } // namespace attn::dsl

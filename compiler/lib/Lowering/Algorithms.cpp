@@ -43,9 +43,12 @@ HInput define_input(const std::string &name, const std::vector<int64_t> &static_
       extent = static_cast<int>(static_extents[axis]);
     }
     in.tensor.extents.push_back(extent);
-    // The innermost axis is read as it is, so vector loads stay dense; schedules never round
-    // it up (they guard it). The outer axes are clamped: row tiles may round up.
-    clamped.push_back(axis == rank - 1 ? Expr(vars[axis]) : clamp(vars[axis], 0, extent - 1));
+    // The innermost axis of a float input is read as it is, so vector loads stay dense;
+    // schedules never round it up (they guard it). The outer axes are clamped: row tiles may
+    // round up. Integer inputs (ids) are clamped on every axis: a gather indexes them by the
+    // output's outer axes, which tiles do round up.
+    bool dense = axis == rank - 1 && type.is_float();
+    clamped.push_back(dense ? Expr(vars[axis]) : clamp(vars[axis], 0, extent - 1));
   }
   in.tensor.func = Func(name + "_in");
   std::vector<Expr> reversed(clamped.rbegin(), clamped.rend());

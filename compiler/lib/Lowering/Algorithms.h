@@ -30,7 +30,8 @@ std::vector<Halide::Expr> to_exprs(const std::vector<Halide::Var> &vars);
 
 /// A kernel input: a buffer whose outer axes are read through a clamp to its bounds, so that
 /// schedules may round row tiles up at edges without reading outside the buffer. The innermost
-/// axis is not clamped (dense vector loads); schedules must not round it up.
+/// axis of a float input is not clamped (dense vector loads); schedules must not round it up.
+/// Integer inputs (ids, read by gathers along the output's outer axes) are clamped everywhere.
 struct HInput {
   Halide::ImageParam param;
   HTensor tensor;

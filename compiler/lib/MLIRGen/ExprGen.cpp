@@ -31,7 +31,7 @@ std::optional<int64_t> Generator::gen_int(const dsl::Expr &expr, Frame &frame) {
 
 std::vector<TensorValue> Generator::gen_values(const dsl::Expr &expr, Frame &frame) {
   if (auto *call = llvm::dyn_cast<dsl::CallExpr>(&expr))
-    if (call->builtin == Builtin::None && call->module)
+    if (call->builtin == Builtin::None) // after Sema, a submodule call
       return inline_call(*call, frame);
   if (auto *scan = llvm::dyn_cast<dsl::ScanExpr>(&expr))
     return gen_scan(*scan, frame);
@@ -67,11 +67,15 @@ TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
   case dsl::Expr::Kind::Name: {
     const auto &name = llvm::cast<dsl::NameExpr>(expr);
     if (name.binding == dsl::Binding::Param)
-      return frame.instance->params.lookup(name.name);
+      return member_param(name.name, {}, name.range(), frame);
     return frame.tensors.lookup(name.name);
   }
-  case dsl::Expr::Kind::SelfMember:
-    return frame.instance->params.lookup(llvm::cast<dsl::SelfMemberExpr>(expr).member.name);
+  case dsl::Expr::Kind::SelfMember: {
+    const auto &member = llvm::cast<dsl::SelfMemberExpr>(expr);
+    return member_param(member.member.name, member.parts, member.member.range, frame);
+  }
+  case dsl::Expr::Kind::Conditional:
+    return gen_conditional(llvm::cast<dsl::ConditionalExpr>(expr), frame);
   case dsl::Expr::Kind::Unary: {
     const auto &unary = llvm::cast<dsl::UnaryExpr>(expr);
     return promote_to_f32(make_unary<ir::NegOp>(builder_, loc(expr.range()), unranked(),

@@ -124,8 +124,8 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
     std::vector<int64_t> shape;
     SymShape dims;
     for (const dsl::ExprPtr &dim : type.dims) {
-      auto *name = llvm::dyn_cast<dsl::NameExpr>(dim.get());
-      if (name && name->binding == dsl::Binding::Symbol) {
+      auto *name = symbol_dim(*dim, *values);
+      if (name) {
         shape.push_back(mlir::ShapedType::kDynamicSize);
         dims.push_back(SymDim::symbol(name->name));
         continue;
@@ -197,52 +197,27 @@ std::unique_ptr<Instance> Generator::elaborate(const dsl::ModuleDecl &decl,
                                                dsl::HyperparameterValues values,
                                                const std::string &prefix) {
   if (++instances_ > kMaxExpansion) {
-    report(decl.name.range,
-           "the model has more than " + llvm::Twine(kMaxExpansion) + " module instances");
+    if (instances_ == kMaxExpansion + 1) // elaboration goes on with the other members
+      report(decl.name.range,
+             "the model has more than " + llvm::Twine(kMaxExpansion) + " module instances");
     return nullptr;
   }
   auto instance = std::make_unique<Instance>();
   instance->decl = &decl;
   instance->values = std::move(values);
   instance->prefix = prefix;
-  for (const dsl::ParamDecl &param : decl.params) {
-    if (param.tensor) {
-      if (param.tensor->dtype != dsl::DType::F32) {
-        report(param.tensor->range, "only f32 parameters are supported for now");
-        return nullptr;
-      }
-      auto shape = static_shape(*param.tensor, *instance);
-      if (!shape)
-        return nullptr;
-      auto type = mlir::RankedTensorType::get(*shape, builder_.getF32Type());
-      auto op = builder_.create<ir::ParamOp>(loc(param.name.range), type,
-                                             builder_.getStringAttr(prefix + param.name.name));
-      instance->params[param.name.name] = TensorValue{op, static_cast<int>(shape->size())};
-      continue;
-    }
-    const dsl::CallExpr &call = *param.instance;
-    if (!call.module)
-      return nullptr; // reported by Sema
-    auto sub_values = dsl::bind_instance_hyperparameters(call, instance->values, diag_);
-    if (!sub_values)
-      return nullptr;
-    // The submodule's parameters are located at their declarations, called from here.
-    auto saved = call_site_;
-    call_site_ = loc(call.range());
-    auto sub = elaborate(*call.module, std::move(*sub_values), prefix + param.name.name + ".");
-    call_site_ = saved;
-    if (!sub)
-      return nullptr;
-    instance->submodules[param.name.name] = std::move(sub);
-  }
+  LoopValues loops;
+  if (!elaborate_members(decl.members, *instance, loops))
+    return nullptr;
   return instance;
 }
 
 std::optional<std::vector<int64_t>> Generator::static_shape(const dsl::TensorType &type,
-                                                            const Instance &instance) {
+                                                            const Instance &instance,
+                                                            const dsl::LocalLookup &locals) {
   std::vector<int64_t> shape;
   for (const dsl::ExprPtr &dim : type.dims) {
-    auto v = dsl::evaluate(*dim, instance.values, diag_);
+    auto v = dsl::evaluate(*dim, instance.values, diag_, locals);
     if (!v)
       return std::nullopt;
     if (v->int_value < 0) {
@@ -254,13 +229,26 @@ std::optional<std::vector<int64_t>> Generator::static_shape(const dsl::TensorTyp
   return shape;
 }
 
+const dsl::NameExpr *Generator::symbol_dim(const dsl::Expr &dim,
+                                           const dsl::HyperparameterValues &values) {
+  const dsl::Expr *picked = &dim;
+  // `B if batch_first else S`: the condition is a compile-time bool (checked by Sema).
+  while (auto *conditional = llvm::dyn_cast<dsl::ConditionalExpr>(picked)) {
+    auto condition = dsl::evaluate(*conditional->condition, values, diag_);
+    if (!condition)
+      return nullptr;
+    picked = condition->bool_value ? conditional->then_value.get() : conditional->else_value.get();
+  }
+  auto *name = llvm::dyn_cast<dsl::NameExpr>(picked);
+  return name && name->binding == dsl::Binding::Symbol ? name : nullptr;
+}
+
 mlir::ArrayAttr Generator::assert_dims(const dsl::TensorType &type, const Instance &instance) {
   std::vector<mlir::Attribute> dims;
   if (type.leading_ellipsis)
     dims.push_back(builder_.getStringAttr("..."));
   for (const dsl::ExprPtr &dim : type.dims) {
-    auto *name = llvm::dyn_cast<dsl::NameExpr>(dim.get());
-    if (name && name->binding == dsl::Binding::Symbol) {
+    if (auto *name = symbol_dim(*dim, instance.values)) {
       dims.push_back(builder_.getStringAttr(name->name));
       continue;
     }
@@ -300,12 +288,18 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
 }
 
 std::vector<TensorValue> Generator::gen_body(Frame &frame) {
-  return gen_statements(frame.instance->decl->forward->body, frame);
+  auto results = gen_block(frame.instance->decl->forward->body, frame);
+  return results ? std::move(*results) : std::vector<TensorValue>{};
 }
 
-std::vector<TensorValue> Generator::gen_statements(const std::vector<dsl::Stmt> &body,
-                                                   Frame &frame) {
+std::optional<std::vector<TensorValue>> Generator::gen_block(const std::vector<dsl::Stmt> &body,
+                                                             Frame &frame) {
   for (const dsl::Stmt &stmt : body) {
+    if (stmt.kind == dsl::Stmt::Kind::If || stmt.kind == dsl::Stmt::Kind::For) {
+      if (auto results = gen_control(stmt, frame))
+        return results;
+      continue;
+    }
     const dsl::Expr &value = *stmt.values.front();
     if (stmt.kind == dsl::Stmt::Kind::Let) {
       if (dsl::is_scalar(value.type)) {
@@ -324,7 +318,7 @@ std::vector<TensorValue> Generator::gen_statements(const std::vector<dsl::Stmt> 
         results.push_back(v);
     return results;
   }
-  return {};
+  return std::nullopt;
 }
 
 TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &instance,
@@ -343,8 +337,7 @@ TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &
 }
 
 std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame &caller) {
-  auto found = caller.instance->submodules.find(call.callee.name);
-  Instance *callee = found == caller.instance->submodules.end() ? nullptr : found->second.get();
+  Instance *callee = resolve_callee(call, caller);
   std::vector<TensorValue> args;
   for (const dsl::ExprPtr &arg : call.args)
     args.push_back(gen_tensor(*arg, caller));
@@ -354,23 +347,56 @@ std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame
            "the model inlines more than " + llvm::Twine(kMaxExpansion) + " module calls");
   if (inlined_calls_ >= kMaxExpansion)
     return std::vector<TensorValue>(count);
-  if (!callee || llvm::any_of(args, [](const TensorValue &v) { return !v; }))
+  std::vector<TensorValue> keyword;
+  for (const dsl::KeywordArg &kw : call.kwargs)
+    keyword.push_back(gen_tensor(*kw.value, caller));
+  auto invalid = [](const TensorValue &v) { return !v; };
+  if (!callee || llvm::any_of(args, invalid) || llvm::any_of(keyword, invalid))
     return std::vector<TensorValue>(count);
-  const dsl::ForwardDecl &forward = *callee->decl->forward;
+  // Keyword arguments go to the inputs they name; the inputs still missing take their defaults.
+  std::vector<bool> given(args.size(), true);
+  for (size_t k = 0; k < keyword.size() && k < call.kwarg_positions.size(); ++k) {
+    size_t position = call.kwarg_positions[k];
+    if (position >= args.size()) {
+      args.resize(position + 1);
+      given.resize(position + 1, false);
+    }
+    args[position] = keyword[k];
+    given[position] = true;
+  }
+  return inline_instance(*callee, call, std::move(args), count, given);
+}
+
+std::vector<TensorValue> Generator::inline_instance(Instance &callee, const dsl::CallExpr &call,
+                                                    std::vector<TensorValue> args, unsigned count,
+                                                    std::vector<bool> given) {
+  given.resize(args.size(), true);
+  if (callee.container) {
+    // Sequential: each element's forward takes the previous one's result.
+    TensorValue x = args.front();
+    for (auto &element : callee.elements) {
+      if (!x)
+        break;
+      x = inline_instance(*element, call, {x}, 1).front();
+    }
+    return {x};
+  }
+  const dsl::ForwardDecl &forward = *callee.decl->forward;
   int64_t scope = next_scope_++;
   auto saved = call_site_;
   call_site_ = loc(call.range());
   Frame frame;
-  frame.instance = callee;
+  frame.instance = &callee;
   for (size_t i = 0; i < forward.args.size(); ++i) {
     const dsl::ForwardArg &arg = forward.args[i];
-    frame.tensors[arg.name.name] = i < args.size() ? assert_shape(args[i], arg.type, *callee, scope)
-                                                   : fill_default(arg, *callee, scope);
+    frame.tensors[arg.name.name] = i < args.size() && given[i]
+                                       ? assert_shape(args[i], arg.type, callee, scope)
+                                       : fill_default(arg, callee, scope);
   }
   std::vector<TensorValue> results = gen_body(frame);
   if (forward.has_result_types)
     for (size_t i = 0; i < results.size() && i < forward.results.size(); ++i)
-      results[i] = assert_shape(results[i], forward.results[i], *callee, scope);
+      results[i] = assert_shape(results[i], forward.results[i], callee, scope);
   call_site_ = saved;
   results.resize(count);
   return results;

@@ -26,14 +26,21 @@ struct TensorValue {
   explicit operator bool() const { return static_cast<bool>(value); }
 };
 
-/// One module instance of the elaborated model.
+/// One module instance of the elaborated model, or a module list or Sequential.
 struct Instance {
-  const dsl::ModuleDecl *decl = nullptr;
+  const dsl::ModuleDecl *decl = nullptr; // null for a container
   dsl::HyperparameterValues values;
   std::string prefix; // state_dict prefix: "" for the model, "query." for its submodule query
-  llvm::StringMap<std::unique_ptr<Instance>> submodules;
+  llvm::StringMap<std::unique_ptr<Instance>> submodules; // by their names as spelled
   llvm::StringMap<TensorValue> params;
+  llvm::StringMap<llvm::SMRange> declared; // where each member name was declared
+  /// A container: its elements in order, whose weights are named prefix + "<k>.".
+  const dsl::ContainerDecl *container = nullptr;
+  std::vector<std::unique_ptr<Instance>> elements;
 };
+
+/// The values of the compile-time loops around a declaration, by variable.
+using LoopValues = llvm::StringMap<dsl::ConstValue>;
 
 /// The locals of one forward being generated (the model's, or an inlined callee's).
 struct Frame {
@@ -56,14 +63,23 @@ public:
   std::unique_ptr<Instance> elaborate(const dsl::ModuleDecl &decl, dsl::HyperparameterValues values,
                                       const std::string &prefix);
   std::optional<std::vector<int64_t>> static_shape(const dsl::TensorType &type,
-                                                   const Instance &instance);
+                                                   const Instance &instance,
+                                                   const dsl::LocalLookup &locals = nullptr);
   mlir::ArrayAttr assert_dims(const dsl::TensorType &type, const Instance &instance);
+  /// The symbol a dimension names, after picking the branches of conditionals; null for a size.
+  const dsl::NameExpr *symbol_dim(const dsl::Expr &dim, const dsl::HyperparameterValues &values);
   TensorValue assert_shape(TensorValue value, const dsl::TensorType &type, const Instance &instance,
                            int64_t scope);
   std::vector<TensorValue> gen_body(Frame &frame);
-  /// Generates `body` in `frame` up to its `return`, whose values it returns.
-  std::vector<TensorValue> gen_statements(const std::vector<dsl::Stmt> &body, Frame &frame);
+  /// The statements of a block in order; the results when one of them returns.
+  std::optional<std::vector<TensorValue>> gen_block(const std::vector<dsl::Stmt> &body,
+                                                    Frame &frame);
   std::vector<TensorValue> inline_call(const dsl::CallExpr &call, Frame &caller);
+  /// Inlines `callee`'s forward on `args`; an input past them, or not `given`, takes its
+  /// default.
+  std::vector<TensorValue> inline_instance(Instance &callee, const dsl::CallExpr &call,
+                                           std::vector<TensorValue> args, unsigned count,
+                                           std::vector<bool> given = {});
   /// An optional input a call leaves out: attn.fill of its declared shape in the call's scope.
   TensorValue fill_default(const dsl::ForwardArg &arg, const Instance &instance, int64_t scope);
   mlir::Location file_loc(llvm::SMRange range) const;
@@ -98,6 +114,37 @@ public:
 
   // ScanGen.cpp: `scan` as attn.scan, its body generated in a frame that sees the enclosing one.
   std::vector<TensorValue> gen_scan(const dsl::ScanExpr &scan, Frame &frame);
+  // StructureGen.cpp: member blocks, containers and interpolated names when elaborating;
+  // element calls, `if`/`for` statements and conditional expressions in forwards.
+  bool elaborate_members(const std::vector<dsl::MemberNode> &nodes, Instance &instance,
+                         LoopValues &loops);
+  bool elaborate_param(const dsl::ParamDecl &param, Instance &instance, LoopValues &loops);
+  std::unique_ptr<Instance> elaborate_container(const dsl::ContainerDecl &container,
+                                                const Instance &outer, LoopValues &loops,
+                                                const std::string &prefix);
+  std::unique_ptr<Instance> elaborate_element(const dsl::ElementDecl &element,
+                                              const Instance &outer, LoopValues &loops,
+                                              const std::string &prefix);
+  /// The values of `range(...)`, counted against the limit of unrolled iterations.
+  std::optional<std::pair<int64_t, int64_t>> loop_bounds(const dsl::RangeLoop &loop,
+                                                         const dsl::HyperparameterValues &values,
+                                                         const dsl::LocalLookup &locals);
+  /// A member name with its interpolated pieces replaced by their values.
+  std::optional<std::string> spell_name(const std::string &written,
+                                        const std::vector<dsl::NamePart> &parts,
+                                        llvm::SMRange range,
+                                        const dsl::HyperparameterValues &values,
+                                        const dsl::LocalLookup &locals);
+  void report_missing_member(const Instance &instance, const std::string &name,
+                             const std::string &written, bool interpolated, llvm::SMRange range,
+                             bool submodule);
+  TensorValue member_param(const std::string &written, const std::vector<dsl::NamePart> &parts,
+                           llvm::SMRange range, Frame &frame);
+  Instance *resolve_callee(const dsl::CallExpr &call, Frame &frame);
+  std::optional<std::vector<TensorValue>> gen_control(const dsl::Stmt &stmt, Frame &frame);
+  std::optional<std::vector<TensorValue>> gen_scoped_block(const std::vector<dsl::Stmt> &body,
+                                                           Frame &frame);
+  TensorValue gen_conditional(const dsl::ConditionalExpr &conditional, Frame &frame);
 
   // ScoreGen.cpp
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);
@@ -115,6 +162,8 @@ public:
   /// beyond kMaxExpansion is refused rather than built for ever.
   int64_t instances_ = 0;
   int64_t inlined_calls_ = 0;
+  int64_t unrolled_ = 0; // iterations of compile-time loops
+  bool reported_unrolling_ = false;
   static constexpr int64_t kMaxExpansion = 100000;
   unsigned errors_at_start_ = 0;
 };

@@ -64,7 +64,8 @@ std::vector<TensorValue> Generator::gen_scan(const dsl::ScanExpr &scan, Frame &f
 
   mlir::OpBuilder::InsertPoint outside = builder_.saveInsertionPoint();
   builder_.setInsertionPointToEnd(block);
-  std::vector<TensorValue> yielded = gen_statements(scan.body, body);
+  std::vector<TensorValue> yielded =
+      gen_block(scan.body, body).value_or(std::vector<TensorValue>{});
   if (yielded.size() != scan.num_results || llvm::any_of(yielded, invalid)) {
     builder_.restoreInsertionPoint(outside);
     block->dropAllDefinedValueUses();
@@ -77,8 +78,8 @@ std::vector<TensorValue> Generator::gen_scan(const dsl::ScanExpr &scan, Frame &f
     yield_values.push_back(v.value);
     result_types.push_back(mlir::UnrankedTensorType::get(element_of(v)));
   }
-  const dsl::Stmt &ret = scan.body.back();
-  builder_.create<ir::ScanYieldOp>(loc(ret.range), yield_values);
+  // Located at the body's last statement (its return, or the block that returns).
+  builder_.create<ir::ScanYieldOp>(loc(scan.body.back().range), yield_values);
   builder_.restoreInsertionPoint(outside);
 
   std::vector<mlir::Value> operands;

@@ -109,7 +109,7 @@ module dot { }
 TEST(Diagnostics, DuplicateOfAnImportedDefinitionIsReportedInTheImporter) {
   std::string out = diagnostics("import \"nn\"\nmodule Linear { }\n");
   EXPECT_EQ(out.find("test.attn:2:8: error: duplicate definition of 'Linear'"), 0u) << out;
-  EXPECT_NE(out.find("nn.attn:6:8: note: previous definition is here"), std::string::npos) << out;
+  EXPECT_NE(out.find("nn.attn:8:8: note: previous definition is here"), std::string::npos) << out;
 }
 
 TEST(Diagnostics, WrongHyperparameterType) {
@@ -170,11 +170,11 @@ TEST(Diagnostics, NestingTooDeep) {
 }
 
 TEST(Diagnostics, MissingImport) {
-  EXPECT_EQ(diagnostics("import \"nnn\"\n"),
-            "test.attn:1:8: error: no standard library module 'nnn' (looked for " +
-                testing::source_path("dsl/stdlib/nnn.attn") +
+  EXPECT_EQ(diagnostics("import \"nnx\"\n"),
+            "test.attn:1:8: error: no standard library module 'nnx' (looked for " +
+                testing::source_path("dsl/stdlib/nnx.attn") +
                 "; set ATTN_STDLIB to use another directory)\n"
-                "import \"nnn\"\n"
+                "import \"nnx\"\n"
                 "       ^~~~~\n"
                 "note: did you mean 'nn'?\n");
   EXPECT_EQ(diagnostics("import \"lib/missing.attn\"\n", "dir/test.attn"),

@@ -152,7 +152,7 @@ TEST(MLIRGen, LocationsPointAtTheSourceAndTheCallSite) {
   auto callee = call_site.getCallee().cast<mlir::FileLineColLoc>();
   auto caller = call_site.getCaller().cast<mlir::FileLineColLoc>();
   EXPECT_EQ(callee.getFilename(), source_path("dsl/stdlib/nn.attn"));
-  EXPECT_EQ(callee.getLine(), 10u);
+  EXPECT_EQ(callee.getLine(), 14u);
   EXPECT_EQ(caller.getFilename(), source_path("examples/zoo/multi_head_attention.attn"));
   EXPECT_EQ(caller.getLine(), 14u);
   EXPECT_EQ(caller.getColumn(), 25u);

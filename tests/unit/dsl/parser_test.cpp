@@ -157,7 +157,8 @@ TEST(Parser, StatementsEndAtTheEndOfTheLine) {
   // Outside brackets a new line ends the expression: "-y" does not continue "x".
   auto c =
       compile("module M { forward(x: f32[N], y: f32[N]) {\n  let a = x\n  -y\n  return a\n} }");
-  EXPECT_EQ(c->output(), "test.attn:3:3: error: expected 'let' or 'return', got '-'\n  -y\n  ^\n");
+  EXPECT_EQ(c->output(),
+            "test.attn:3:3: error: expected 'let', 'return', 'if' or 'for', got '-'\n  -y\n  ^\n");
   // Inside brackets it continues.
   auto d = compile("module M { forward(x: f32[N], y: f32[N]) {\n  return (x\n  - y)\n} }");
   EXPECT_EQ(d->output(), "");
@@ -176,7 +177,8 @@ TEST(Parser, DumpAst) {
   EXPECT_NE(text.find("      Arg query: f32[B, Sq, embed_dim] @7:11\n"), std::string::npos);
   EXPECT_NE(text.find("      Let q @9:5\n        Call split_heads @9:13\n"), std::string::npos);
   EXPECT_NE(text.find("Call attend<scaled_dot> @11:36"), std::string::npos);
-  EXPECT_NE(text.find("Module Linear(in_features: int, out_features: int)"), std::string::npos)
+  EXPECT_NE(text.find("Module Linear(in_features: int, out_features: int, bias: bool = true)"),
+            std::string::npos)
       << "imported files are dumped too";
 }
 

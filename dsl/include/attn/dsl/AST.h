@@ -13,7 +13,9 @@
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/SMLoc.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,7 +89,8 @@ public:
     Binary,
     Call,
     Index,
-    Scan
+    Scan,
+    Conditional
   };
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -143,11 +146,20 @@ struct NameExpr : Expr {
   static bool classof(const Expr *e) { return e->kind() == Kind::Name; }
 };
 
-/// `self.name`: a parameter or submodule of the enclosing module.
+/// One piece of an interpolated member name (`weight_ih_l{k}_reverse`): literal text, or an
+/// expression in braces (an int or a string, known at compile time) whose value is spliced in.
+struct NamePart {
+  std::string text; // when `expr` is null
+  ExprPtr expr;
+};
+
+/// `self.name`: a parameter or submodule of the enclosing module. An interpolated name
+/// (`self.weight_l{k}`) keeps its pieces in `parts` and its source text in `member.name`.
 struct SelfMemberExpr : Expr {
-  SelfMemberExpr(SMRange range, Ident member)
-      : Expr(Kind::SelfMember, range), member(std::move(member)) {}
+  SelfMemberExpr(SMRange range, Ident member, int height = 1)
+      : Expr(Kind::SelfMember, range, height), member(std::move(member)) {}
   Ident member;
+  std::vector<NamePart> parts;           // empty for a plain name
   Binding binding = Binding::Unresolved; // set by Sema: Param or Submodule
   static bool classof(const Expr *e) { return e->kind() == Kind::SelfMember; }
 };
@@ -207,6 +219,13 @@ struct CallExpr : Expr {
   std::vector<ExprPtr> variant_args; // `attend<variant(args)>` (parsed, not lowered yet)
   std::vector<ExprPtr> args;
   std::vector<KeywordArg> kwargs;
+  // Submodule calls that choose their callee at compile time (StructureGen): an interpolated
+  // name `self.attention_{i}(x)` (the source text is callee.name), and element indices
+  // `self.layers[i](x)`, `self.blocks[i][j](x)`.
+  std::vector<NamePart> callee_parts;
+  std::vector<ExprPtr> element_indices;
+  /// Set by Sema for a submodule call: the callee input each keyword argument names.
+  std::vector<size_t> kwarg_positions;
 
   // Set by Sema.
   Builtin builtin = Builtin::None;
@@ -235,6 +254,19 @@ struct IndexExpr : Expr {
   static bool classof(const Expr *e) { return e->kind() == Kind::Index; }
 };
 
+/// `a if cond else b`: `cond` is a compile-time bool; only the branch it picks is evaluated.
+struct ConditionalExpr : Expr {
+  ConditionalExpr(SMRange range, SMRange if_range, ExprPtr then_value, ExprPtr condition,
+                  ExprPtr else_value)
+      : Expr(Kind::Conditional, range,
+             std::max({then_value->height(), condition->height(), else_value->height()}) + 1),
+        if_range(if_range), then_value(std::move(then_value)), condition(std::move(condition)),
+        else_value(std::move(else_value)) {}
+  SMRange if_range;
+  ExprPtr then_value, condition, else_value;
+  static bool classof(const Expr *e) { return e->kind() == Kind::Conditional; }
+};
+
 //===----------------------------------------------------------------------===//
 // Types and declarations
 //===----------------------------------------------------------------------===//
@@ -255,12 +287,73 @@ struct Hyperparameter {
   ExprPtr default_value; // may be null
 };
 
-/// `param name: f32[...]` (a tensor) or `param name = Module(args)` (a submodule).
+/// `for i in range(n)` or `for i in range(a, b)` (compile-time ints): the loop of a member
+/// block, of a statement, of a module-list comprehension or of a parameter family.
+struct RangeLoop {
+  Ident var;
+  ExprPtr start; // null for range(n)
+  ExprPtr end;
+  SMRange range; // from `for` to the closing ')'
+};
+
+struct ContainerDecl;
+
+/// An element of a module list or of a Sequential: a module instance `Linear(4, 8)` or a nested
+/// container.
+struct ElementDecl {
+  std::unique_ptr<CallExpr> instance;
+  std::unique_ptr<ContainerDecl> container;
+  SMRange range() const;
+};
+
+/// `[Block(d) for i in range(n)]` or `[A(1), B(2)]` (a module list, PyTorch's nn.ModuleList), or
+/// `Sequential(Linear(4, 8), ReLU())`. Element k's weights are named `<param>.<k>.<weight>`.
+struct ContainerDecl {
+  enum class Kind { List, Sequential };
+  Kind kind = Kind::List;
+  SMRange range;
+  std::vector<ElementDecl> elements;
+  /// A comprehension: elements[0] once per value of the loop, which its arguments may use.
+  std::optional<RangeLoop> loop;
+};
+
+/// `param name: f32[...]` (a tensor), `param name = Module(args)` (a submodule) or
+/// `param name = [...]` / `Sequential(...)` (a container). An interpolated name
+/// (`weight_l{k}`) keeps its pieces in `name_parts` and its source text in `name.name`.
 struct ParamDecl {
   Ident name;
+  std::vector<NamePart> name_parts; // empty for a plain name
   std::optional<TensorType> tensor;
   std::unique_ptr<CallExpr> instance;
-  bool is_submodule() const { return instance != nullptr; }
+  std::unique_ptr<ContainerDecl> container;
+  bool is_submodule() const { return instance != nullptr || container != nullptr; }
+};
+
+/// Calls `fn` on every module instantiation a parameter holds: its instance, or each element
+/// of its container, recursively.
+void for_each_instance(const ParamDecl &param, const std::function<void(CallExpr &)> &fn);
+
+struct MemberNode;
+
+/// One branch of a member-level `if`: members declared when `condition` holds (null: `else`).
+struct MemberBranch {
+  ExprPtr condition;
+  SMRange range; // the `if`, `else if` or `else` keyword(s)
+  std::vector<MemberNode> body;
+};
+
+/// The members of a module as written: parameters, and the compile-time `if` and `for` blocks
+/// around them. Parameters are owned by ModuleDecl::params (in source order); nodes refer to
+/// them by index.
+struct MemberNode {
+  enum class Kind { Param, If, For };
+  Kind kind = Kind::Param;
+  SMRange range;
+  size_t param = 0;                   // Param: index into ModuleDecl::params
+  std::vector<MemberBranch> branches; // If
+  std::optional<RangeLoop> loop;      // For
+  bool family = false;          // For: written `param x_{k}: ... for k in range(n)` (one member)
+  std::vector<MemberNode> body; // For
 };
 
 /// `x: f32[B, S, 8]`, or an optional input `mask: bool[B, S] = false`: left out, it is a
@@ -271,12 +364,25 @@ struct ForwardArg {
   ExprPtr default_value; // null for a required input
 };
 
+struct Stmt;
+
+/// One branch of a statement-level `if` (null condition: `else`).
+struct StmtBranch {
+  ExprPtr condition;
+  SMRange range; // the `if`, `else if` or `else` keyword(s)
+  std::vector<Stmt> body;
+};
+
 struct Stmt {
-  enum class Kind { Let, Return };
+  enum class Kind { Let, Return, If, For };
   Kind kind;
   SMRange range;
   std::vector<Ident> names;    // let a, b = ...
   std::vector<ExprPtr> values; // one for let; one or more for return
+  // Compile-time control flow (unrolled): `if` with its branches, `for` with its loop and body.
+  std::vector<StmtBranch> branches;
+  std::optional<RangeLoop> loop;
+  std::vector<Stmt> body;
 };
 
 /// One entry of a scan's header: a sequence `x in xs` (the body sees one row of `xs` per
@@ -320,7 +426,8 @@ struct ForwardDecl {
 struct ModuleDecl {
   Ident name;
   std::vector<Hyperparameter> hyperparameters;
-  std::vector<ParamDecl> params;
+  std::vector<ParamDecl> params;   // every parameter, in source order (also those in blocks)
+  std::vector<MemberNode> members; // the parameters as nested in `if` and `for` blocks
   std::unique_ptr<ForwardDecl> forward;
   const SourceFile *file = nullptr;
 

@@ -67,9 +67,10 @@ bind_model_hyperparameters(const ModuleDecl &model,
                            DiagnosticEngine &diag);
 
 /// The hyperparameters of the submodule created by `instance` (`Linear(embed_dim, 4)`), whose
-/// arguments are evaluated with `outer`, the enclosing instance's values.
-std::optional<HyperparameterValues> bind_instance_hyperparameters(const CallExpr &instance,
-                                                                  const HyperparameterValues &outer,
-                                                                  DiagnosticEngine &diag);
+/// arguments are evaluated with `outer`, the enclosing instance's values, and `locals`, the
+/// variables of the loops around the declaration (`[Block(i) for i in range(n)]`).
+std::optional<HyperparameterValues>
+bind_instance_hyperparameters(const CallExpr &instance, const HyperparameterValues &outer,
+                              DiagnosticEngine &diag, const LocalLookup &locals = nullptr);
 
 } // namespace attn::dsl

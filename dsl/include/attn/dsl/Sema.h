@@ -19,6 +19,9 @@ bool check_program(Program &program, DiagnosticEngine &diag);
 /// of its return statement); 0 if it has no forward.
 unsigned forward_result_count(const ModuleDecl &module);
 
+/// The first `return` of a block, also inside `if` and `for` blocks; null if there is none.
+const Stmt *first_return(const std::vector<Stmt> &body);
+
 /// The score indices a score or mask may declare, in block-argument order.
 inline constexpr const char *kIndexNames[] = {"b", "h", "i", "j"};
 

@@ -32,6 +32,10 @@ enum class TokenKind {
   KwTrue,
   KwFalse,
   KwScan,
+  KwIf,
+  KwElse,
+  KwFor,
+  KwIn, // the last keyword (Token::is_keyword)
   // punctuation
   LParen,
   RParen,
@@ -66,6 +70,8 @@ struct Token {
   bool at_line_start = false;
 
   bool is(TokenKind k) const { return kind == k; }
+  /// A reserved word (`module` … `in`): the kinds from KwModule to KwIn.
+  bool is_keyword() const { return kind >= TokenKind::KwModule && kind <= TokenKind::KwIn; }
   llvm::SMLoc loc() const { return llvm::SMLoc::getFromPointer(text.begin()); }
   llvm::SMRange range() const {
     return llvm::SMRange(loc(), llvm::SMLoc::getFromPointer(text.end()));

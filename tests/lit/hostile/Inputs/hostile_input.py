@@ -24,6 +24,25 @@ def brackets():
     return ("module M {\n  param w: f32" + "[" * n + "4" + "]" * n + "\n}\n").encode()
 
 
+def member_blocks():
+    n = 200000
+    return ("module M {\n" + "  if true {\n" * n + "  param w: f32[4]\n" + "  }\n" * n +
+            "}\n").encode()
+
+
+def statement_blocks():
+    n = 200000
+    body = "".join(f"    for i{k} in range(1) {{\n" for k in range(n)) + "    let x = x\n" + \
+        "    }\n" * n
+    return ("module M {\n  forward(x: f32[B]) -> f32[B] {\n" + body + "    return x\n  }\n}\n"
+            ).encode()
+
+
+def nested_sequential():
+    n = 200000
+    return ("module M {\n  param s = " + "Sequential(" * n + ")" * n + "\n}\n").encode()
+
+
 def unterminated_comment():
     return (FORWARD % "x").encode() + b"#[ a block comment that never ends\nmodule N {}\n"
 
@@ -54,6 +73,9 @@ KINDS = {
     "garbage": garbage,
     "parens": parens,
     "brackets": brackets,
+    "member-blocks": member_blocks,
+    "statement-blocks": statement_blocks,
+    "nested-sequential": nested_sequential,
     "unterminated-comment": unterminated_comment,
     "unterminated-string": unterminated_string,
     "invalid-utf8": invalid_utf8,
