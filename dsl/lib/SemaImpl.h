@@ -76,6 +76,8 @@ private:
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
   ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  // Convolution networks (SemaConv.cpp), after the arity checks: Unknown for other built-ins.
+  ExprType check_conv_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_index(IndexExpr &index, Scope &scope);
   /// Checks `expr` and requires one of `allowed`; reports "<what> must be <...>, got <type>".
   bool expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType> allowed,

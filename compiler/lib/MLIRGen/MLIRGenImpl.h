@@ -92,6 +92,9 @@ public:
   /// moves data and keeps its element type.
   TensorValue promote_to_f32(TensorValue value);
 
+  // ConvGen.cpp: conv2d, max_pool2d, flatten.
+  TensorValue gen_conv_builtin(const dsl::CallExpr &call, Frame &frame);
+
   // ScoreGen.cpp
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant);
