@@ -148,12 +148,14 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
 /// `(n + 2*padding - kernel) / stride + 1`, rounding down.
 struct ConvWindow {
   int kernel[2], stride[2], padding[2]; // rows, columns
+  int out_channels = 0;                 // conv2d: the weight's O
 };
 struct ConvFuncs {
-  HTensor out;                   // pure: prod, plus the bias
-  Halide::Func padded;           // the input inside its zero border, [N, C, H + 2*ph, W + 2*pw]
-  Halide::Func prod;             // the accumulation, with an update over r
-  Halide::RDom r;                // r.x the kernel column, r.y its row, r.z the input channel
+  HTensor out;         // pure: prod, plus the bias
+  Halide::Func padded; // the input in its zero border, columns by phase (ConvAlgorithms.cpp)
+  Halide::Func packed; // the weight as [C, kh, kw, O], a tile's output channels adjacent
+  Halide::Func prod;   // the accumulation, with an update over r
+  Halide::RDom r;      // r.x the kernel column, r.y its row, r.z the input channel
   std::vector<Halide::Var> vars; // row-major vars of out and prod: n, o, y, x
   ConvWindow window;
 };

@@ -25,16 +25,26 @@ ConvFuncs define_conv2d(const std::string &name, const HTensor &in, const HTenso
   Expr height = in.extents[2], width = in.extents[3];
   const int ph = window.padding[0], pw = window.padding[1];
 
-  // The input staged inside its zero border, so that the accumulation reads it without tests:
-  // it is computed over whatever region the schedule's tiles need (rounded up at the right and
-  // bottom edges), reading the input clamped.
+  // The input staged inside its zero border, so that the accumulation reads it without tests,
+  // and with its columns split by phase: padded(q, phase, h, c, n) is column q*sw + phase of
+  // the padded image, so that the columns a vector of outputs reads for one kernel column are
+  // adjacent whatever the stride (for sw = 1 it is the padded image itself). It is computed over
+  // whatever region the schedule's tiles need (rounded up at the edges), reading the input
+  // clamped.
+  const int sw = window.stride[1];
   cv.padded = Func(name + "_padded");
-  auto pv = make_vars(4, "p");
-  Expr h = pv[2] - ph, w = pv[3] - pw;
-  Expr value = at(in, {pv[0], pv[1], clamp(h, 0, height - 1), clamp(w, 0, width - 1)});
+  Var q("q"), phase("phase"), ph_row("h"), pc("c"), pn("n");
+  Expr h = ph_row - ph, w = q * sw + phase - pw;
+  Expr value = at(in, {pn, pc, clamp(h, 0, height - 1), clamp(w, 0, width - 1)});
   if (ph > 0 || pw > 0)
     value = select(h >= 0 && h < height && w >= 0 && w < width, value, 0.0f);
-  define(cv.padded, pv, value);
+  cv.padded(q, phase, ph_row, pc, pn) = value;
+
+  // The weight transposed to [C, kh, kw, O]: the output channels of a tile are read as adjacent
+  // scalars at constant offsets. Computed over the rounded-up channels (the weight is clamped).
+  cv.packed = Func(name + "_packed");
+  auto kv = make_vars(4, "k");
+  define(cv.packed, kv, at(weight, clamped_index(weight, {kv[3], kv[0], kv[1], kv[2]})));
 
   cv.vars = make_vars(4, "c");
   Var n = cv.vars[0], o = cv.vars[1], y = cv.vars[2], x = cv.vars[3];
@@ -42,9 +52,9 @@ ConvFuncs define_conv2d(const std::string &name, const HTensor &in, const HTenso
   cv.prod = Func(name + "_prod");
   define(cv.prod, cv.vars, 0.0f);
   std::vector<Expr> prod_index = {x, y, o, n};
-  Expr row = y * window.stride[0] + cv.r.y, column = x * window.stride[1] + cv.r.x;
-  cv.prod(prod_index) +=
-      at(weight, {o, cv.r.z, cv.r.y, cv.r.x}) * cv.padded(column, row, cv.r.z, n);
+  Expr row = y * window.stride[0] + cv.r.y;
+  cv.prod(prod_index) += cv.packed(o, cv.r.x, cv.r.y, cv.r.z) *
+                         cv.padded(x + cv.r.x / sw, cv.r.x % sw, row, cv.r.z, n);
 
   Expr result = cv.prod(prod_index);
   if (bias)

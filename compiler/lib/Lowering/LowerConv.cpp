@@ -23,6 +23,7 @@ ConvFuncs lower_conv2d(mlir::Operation *op, const std::vector<HTensor> &operands
   auto weight = conv.weight().getType().cast<mlir::RankedTensorType>().getShape();
   window.kernel[0] = static_cast<int>(weight[2]);
   window.kernel[1] = static_cast<int>(weight[3]);
+  window.out_channels = static_cast<int>(weight[0]);
   read_pair(conv.stride(), window.stride);
   read_pair(conv.padding(), window.padding);
   const HTensor *bias = operands.size() > 2 ? &operands[2] : nullptr;
