@@ -8,7 +8,8 @@ inputs, in one run, and prints the ratio for each case.
 Without --case it runs the two cases of an image encoder's first layers: 3x224x224 -> 32
 channels and 32x112x112 -> 64 channels, kernel 3, padding 1, batch 1. attnc runs with
 HL_NUM_THREADS=--threads and PyTorch with torch.set_num_threads(--threads). Timings vary from
-run to run on a shared machine; compare the ratios, not the milliseconds.
+run to run on a shared machine (PyTorch's OpenMP threads suffer most when another process holds
+a core); compare the ratios, not the milliseconds, and the minima when the medians scatter.
 """
 import argparse
 import os
@@ -43,7 +44,9 @@ def time_attnc(args, work, c, o, k, stride, padding):
         cmd += ["-D", f"{key}={value}"]
     env = dict(os.environ, HL_NUM_THREADS=str(args.threads))
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-    return float(re.search(r"median_ms=([0-9.]+)", out.splitlines()[-1]).group(1))
+    last = out.splitlines()[-1]
+    return (float(re.search(r"median_ms=([0-9.]+)", last).group(1)),
+            float(re.search(r"min_ms=([0-9.]+)", last).group(1)))
 
 
 def time_torch(fn, iterations):
@@ -54,7 +57,7 @@ def time_torch(fn, iterations):
         fn()
         times.append((time.perf_counter() - start) * 1e3)
     times.sort()
-    return times[len(times) // 2]
+    return times[len(times) // 2], times[0]
 
 
 def main():
@@ -70,8 +73,8 @@ def main():
     from safetensors.torch import save_file
 
     torch.set_num_threads(args.threads)
-    print(f"conv2d, {args.threads} threads, median of {args.iterations}; "
-          "speedup = pytorch time / attnc time")
+    print(f"conv2d, {args.threads} threads, {args.iterations} iterations; "
+          "speedup = pytorch time / attnc time, of the medians and of the minima")
     for case in args.case or DEFAULT_CASES:
         values = [int(v) for v in case.split(",")]
         c, o, h, w, k, stride, padding = values[:7]
@@ -89,10 +92,10 @@ def main():
                                 args.iterations)
             out = torch.nn.functional.conv2d(x, weight, bias, stride, padding)
         flops = 2.0 * out.numel() * c * k * k
-        print(f"  {n}x{c}x{h}x{w} -> {o} k{k} s{stride} p{padding}: "
-              f"attnc {ours:8.3f} ms ({flops / ours / 1e6:6.1f} GFLOP/s), "
-              f"pytorch {theirs:8.3f} ms ({flops / theirs / 1e6:6.1f} GFLOP/s), "
-              f"speedup {theirs / ours:.2f}x")
+        print(f"  {n}x{c}x{h}x{w} -> {o} k{k} s{stride} p{padding}:")
+        for what, a, t in (("median", ours[0], theirs[0]), ("min", ours[1], theirs[1])):
+            print(f"    {what:6s} attnc {a:8.3f} ms ({flops / a / 1e6:6.1f} GFLOP/s), "
+                  f"pytorch {t:8.3f} ms ({flops / t / 1e6:6.1f} GFLOP/s), speedup {t / a:.2f}x")
 
 
 if __name__ == "__main__":
