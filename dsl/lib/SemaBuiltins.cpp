@@ -71,6 +71,9 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
       // max and min are elementwise here; PyTorch's torch.max(x, dim) is amax.
       if ((info.id == Builtin::Max || info.id == Builtin::Min) && kwarg.name.name == "dim")
         diag_.note("along an axis, use a" + llvm::Twine(info.name) + "(x, dim=...)");
+      if (info.id == Builtin::Conv2d &&
+          (kwarg.name.name == "groups" || kwarg.name.name == "dilation"))
+        diag_.note("grouped and dilated convolutions are not supported");
       return ExprType::Error;
     }
     size_t position = info.min_args + (it - info.keywords.begin());
@@ -88,6 +91,8 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
   }
   if (info.id == Builtin::Dot || info.id == Builtin::Dim)
     return check_score_builtin(call, scope);
+  if (ExprType conv = check_conv_builtin(call, info, scope); conv != ExprType::Unknown)
+    return conv;
 
   auto arg = [&](size_t i) -> Expr & {
     if (i < call.args.size())

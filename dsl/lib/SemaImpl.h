@@ -125,6 +125,8 @@ private:
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
   ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  // Convolution networks (SemaConv.cpp), after the arity checks: Unknown for other built-ins.
+  ExprType check_conv_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_index(IndexExpr &index, Scope &scope);
   // Recurrence (SemaScan.cpp).
   ExprType check_scan(ScanExpr &scan, Scope &scope);

@@ -77,54 +77,119 @@ DimExpr DimExpr::constant(int64_t value) {
   return e;
 }
 
-StatusOr<DimExpr> DimExpr::parse(const std::string &text) {
-  Lexer lex(text);
-  DimExpr e;
-  e.products_.clear();
-  if (lex.at_end())
-    return parse_error(text, "it is empty");
-  bool negative = false;
-  do {
-    Product p;
-    p.negative = negative;
-    p.factor = 1;
+// Recursive descent over the text form (dim_expr.h): a sum of products, where a floor's
+// numerator is itself a sum.
+class DimParser {
+public:
+  explicit DimParser(const std::string &text) : text_(text), lex_(text) {}
+
+  StatusOr<DimExpr> parse() {
+    if (lex_.at_end())
+      return parse_error(text_, "it is empty");
+    StatusOr<DimExpr> e = sum();
+    if (e.ok() && !lex_.at_end())
+      return parse_error(text_, std::string("unexpected '") + lex_.peek() + "'");
+    return e;
+  }
+
+private:
+  StatusOr<DimExpr> sum() {
+    DimExpr e;
+    e.products_.clear();
+    bool negative = false;
     do {
-      char c = lex.peek();
+      DimExpr::Product p;
+      p.negative = negative;
+      p.factor = 1;
+      Status s = product(p, e.symbols_);
+      if (!s.ok())
+        return s;
+      if (lex_.accept('/')) {
+        if (!is_digit(lex_.peek()) || (p.divisor = lex_.integer()) < 0)
+          return parse_error(text_, "the divisor must be a positive integer");
+      }
+      e.products_.push_back(std::move(p));
+      negative = lex_.peek() == '-';
+    } while (lex_.accept('+') || lex_.accept('-'));
+    return e;
+  }
+
+  Status product(DimExpr::Product &p, std::vector<std::string> &symbols) {
+    do {
+      char c = lex_.peek();
       if (is_ident_start(c)) {
-        p.symbols.push_back(lex.identifier());
-        e.symbols_.push_back(p.symbols.back());
+        std::string name = lex_.identifier();
+        if (name == "floor" && lex_.accept('(')) {
+          Status s = floor(p, symbols);
+          if (!s.ok())
+            return s;
+          continue;
+        }
+        p.symbols.push_back(name);
+        symbols.push_back(name);
       } else if (is_digit(c)) {
-        int64_t v = lex.integer();
+        int64_t v = lex_.integer();
         if (v < 0)
-          return parse_error(text, "a term is zero or too large");
+          return parse_error(text_, "a term is zero or too large");
         if (mul_overflows(p.factor, v))
-          return parse_error(text, "the constant factor overflows");
+          return parse_error(text_, "the constant factor overflows");
         p.factor *= v;
       } else {
-        return parse_error(text,
+        return parse_error(text_,
                            c ? std::string("expected a symbol or an integer, found '") + c + "'"
                              : "expected a symbol or an integer at the end");
       }
-    } while (lex.accept('*'));
-    if (lex.accept('/')) {
-      if (!is_digit(lex.peek()))
-        return parse_error(text, "the divisor must be a positive integer");
-      p.divisor = lex.integer();
-      if (p.divisor < 0)
-        return parse_error(text, "the divisor must be a positive integer");
-    }
-    e.products_.push_back(std::move(p));
-    negative = lex.peek() == '-';
-  } while (lex.accept('+') || lex.accept('-'));
-  if (!lex.at_end()) {
-    return parse_error(text, std::string("unexpected '") + lex.peek() + "'");
+    } while (lex_.accept('*'));
+    return Status();
   }
-  return e;
-}
 
-StatusOr<int64_t> DimExpr::evaluate(const SymbolTable &symbols) const {
+  // After "floor(": a product or "(sum)", then "/divisor)".
+  Status floor(DimExpr::Product &p, std::vector<std::string> &symbols) {
+    DimExpr numerator;
+    if (lex_.accept('(')) {
+      StatusOr<DimExpr> inner = sum();
+      if (!inner.ok())
+        return inner.status();
+      if (!lex_.accept(')'))
+        return parse_error(text_, "a floor's numerator lacks its ')'");
+      numerator = std::move(*inner);
+    } else {
+      // A product without a divisor: `floor(H/2)`.
+      numerator.products_[0].factor = 1;
+      Status s = product(numerator.products_[0], numerator.symbols_);
+      if (!s.ok())
+        return s;
+    }
+    DimExpr::Floor f;
+    if (!lex_.accept('/') || !is_digit(lex_.peek()) || (f.divisor = lex_.integer()) < 0)
+      return parse_error(text_, "a floor divides by a positive integer");
+    if (!lex_.accept(')'))
+      return parse_error(text_, "a floor lacks its ')'");
+    symbols.insert(symbols.end(), numerator.symbols_.begin(), numerator.symbols_.end());
+    f.numerator = std::make_shared<const DimExpr>(std::move(numerator));
+    p.floors.push_back(std::move(f));
+    return Status();
+  }
+
+  const std::string &text_;
+  Lexer lex_;
+};
+
+StatusOr<DimExpr> DimExpr::parse(const std::string &text) { return DimParser(text).parse(); }
+
+namespace {
+
+// Rounds toward minus infinity; the divisor is positive.
+int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0); }
+
+} // namespace
+
+StatusOr<int64_t> DimExpr::evaluate_signed(const SymbolTable &symbols,
+                                           std::string &bindings) const {
   int64_t total = 0;
-  std::string bindings; // "S = 10, B = 2", for error messages
+  auto overflow = [&]() {
+    return Status::invalid_input("dim expression '" + to_string() + "' overflows with " + bindings);
+  };
   for (const Product &p : products_) {
     int64_t v = p.factor;
     for (const std::string &s : p.symbols) {
@@ -135,11 +200,15 @@ StatusOr<int64_t> DimExpr::evaluate(const SymbolTable &symbols) const {
       }
       if (bindings.find(s + " = ") == std::string::npos)
         bindings += (bindings.empty() ? "" : ", ") + s + " = " + std::to_string(it->second);
-      if (it->second < 0 || mul_overflows(v, it->second)) {
-        return Status::invalid_input("dim expression '" + to_string() + "' overflows with " +
-                                     bindings);
-      }
-      v *= it->second;
+      if (it->second < 0 || __builtin_mul_overflow(v, it->second, &v))
+        return overflow();
+    }
+    for (const Floor &f : p.floors) {
+      StatusOr<int64_t> n = f.numerator->evaluate_signed(symbols, bindings);
+      if (!n.ok())
+        return n.status();
+      if (__builtin_mul_overflow(v, floor_div(*n, f.divisor), &v))
+        return overflow();
     }
     if (v % p.divisor != 0) {
       return Status::invalid_input("dim expression '" + to_string() + "' is not exact with " +
@@ -147,16 +216,19 @@ StatusOr<int64_t> DimExpr::evaluate(const SymbolTable &symbols) const {
                                    std::to_string(p.divisor));
     }
     v /= p.divisor;
-    // Each product is non-negative, so only a sum can overflow and only a difference go below 0.
-    if (!p.negative && total > kMax - v) {
-      return Status::invalid_input("dim expression '" + to_string() + "' overflows with " +
-                                   bindings);
-    }
-    total = p.negative ? total - v : total + v;
+    if (p.negative ? __builtin_sub_overflow(total, v, &total)
+                   : __builtin_add_overflow(total, v, &total))
+      return overflow();
   }
-  if (total < 0) {
+  return total;
+}
+
+StatusOr<int64_t> DimExpr::evaluate(const SymbolTable &symbols) const {
+  std::string bindings; // "S = 10, B = 2", for error messages
+  StatusOr<int64_t> total = evaluate_signed(symbols, bindings);
+  if (total.ok() && *total < 0) {
     return Status::invalid_input("dim expression '" + to_string() + "' is negative (" +
-                                 std::to_string(total) + ") with " + bindings);
+                                 std::to_string(*total) + ") with " + bindings);
   }
   return total;
 }
@@ -167,12 +239,20 @@ std::string DimExpr::to_string() const {
     if (!text.empty() || p.negative)
       text += p.negative ? "-" : "+";
     std::string s;
-    if (p.factor != 1 || p.symbols.empty())
+    if (p.factor != 1 || (p.symbols.empty() && p.floors.empty()))
       s = std::to_string(p.factor);
     for (const std::string &sym : p.symbols) {
       if (!s.empty())
         s += "*";
       s += sym;
+    }
+    for (const Floor &f : p.floors) {
+      const DimExpr &n = *f.numerator;
+      bool bare = n.products_.size() == 1 && n.products_[0].symbols.size() == 1 &&
+                  n.products_[0].floors.empty() && n.products_[0].factor == 1 &&
+                  n.products_[0].divisor == 1 && !n.products_[0].negative;
+      s += (s.empty() ? "floor(" : "*floor(") + (bare ? n.to_string() : "(" + n.to_string() + ")") +
+           "/" + std::to_string(f.divisor) + ")";
     }
     if (p.divisor != 1)
       s += "/" + std::to_string(p.divisor);

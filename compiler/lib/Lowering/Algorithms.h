@@ -145,4 +145,27 @@ struct AttentionFuncs {
 AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
                                 const HTensor &v, const AttentionRegions &regions);
 
+/// Convolution networks on NCHW images (ConvAlgorithms.cpp). A window's output size is
+/// `(n + 2*padding - kernel) / stride + 1`, rounding down.
+struct ConvWindow {
+  int kernel[2], stride[2], padding[2]; // rows, columns
+  int out_channels = 0;                 // conv2d: the weight's O
+};
+struct ConvFuncs {
+  HTensor out;         // pure: prod, plus the bias
+  Halide::Func padded; // the input in its zero border, columns by phase (ConvAlgorithms.cpp)
+  Halide::Func packed; // the weight as [C, kh, kw, O], a tile's output channels adjacent
+  Halide::Func prod;   // the accumulation, with an update over r
+  Halide::RDom r;      // r.x the kernel column, r.y its row, r.z the input channel
+  std::vector<Halide::Var> vars; // row-major vars of out and prod: n, o, y, x
+  ConvWindow window;
+};
+/// in [N, C, H, W], weight [O, C, kh, kw] (static), bias [O] or null → [N, O, OH, OW].
+ConvFuncs define_conv2d(const std::string &name, const HTensor &in, const HTensor &weight,
+                        const HTensor *bias, const ConvWindow &window);
+/// in [..., H, W] → [..., OH, OW], the maximum of each window (the border is -inf).
+HTensor define_max_pool2d(const std::string &name, const HTensor &in, const ConvWindow &window);
+/// Axes `start..end` of `in` merged into one, row-major.
+HTensor define_flatten(const std::string &name, const HTensor &in, int start, int end);
+
 } // namespace attn::compiler::lowering

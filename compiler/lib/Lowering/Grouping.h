@@ -7,6 +7,8 @@
 // Reductions along one axis (sum, mean, max, min) are not anchors: they inline into the kernel
 // that reads them and are computed per row of its output, so a LayerNorm is one kernel. When an
 // anchor reads a value that computes reductions, that value is materialised first.
+// conv2d and max_pool2d are anchors too: a convolution's staged image and its accumulation
+// live in its kernel, and a pooled image is read by the next convolution many times over.
 //
 // An `attn.scan` is a step of its own: its operands, and the values its body reads from outside
 // it, are materialised before it; its body is partitioned the same way (what the body yields

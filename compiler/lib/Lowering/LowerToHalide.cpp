@@ -5,6 +5,7 @@
 
 #include "Algorithms.h"
 #include "Grouping.h"
+#include "LowerConv.h"
 #include "LowerKernel.h"
 #include "LowerMoves.h"
 #include "LowerNN.h"
@@ -52,7 +53,7 @@ std::string c_identifier(const std::string &s) {
   return out;
 }
 
-using Family = std::variant<std::monostate, MatmulFuncs, SoftmaxFuncs, AttentionFuncs>;
+using Family = std::variant<std::monostate, MatmulFuncs, SoftmaxFuncs, AttentionFuncs, ConvFuncs>;
 
 class KernelBuilder {
 public:
@@ -147,8 +148,7 @@ public:
   mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
-  /// An op translated from its built operands alone (LowerMoves.h).
-  mlir::FailureOr<HTensor> with_operands(Operation *op, OperandsTranslation translate) {
+  mlir::FailureOr<std::vector<HTensor>> build_operands(Operation *op) {
     std::vector<HTensor> operands;
     for (Value v : op->getOperands()) {
       auto t = build(v);
@@ -156,13 +156,30 @@ public:
         return mlir::failure();
       operands.push_back(*t);
     }
+    return operands;
+  }
+  /// An op translated from its built operands alone (LowerMoves.h).
+  mlir::FailureOr<HTensor> with_operands(Operation *op, OperandsTranslation translate) {
+    auto operands = build_operands(op);
+    if (failed(operands))
+      return mlir::failure();
     std::string name = op->getName().stripDialect().str();
     if (op->getResult(0) == root_)
-      family_name = name; // a materialised gather or concat names its kernel
-    return translate(op, operands, fresh(name));
+      family_name = name; // a materialised gather, concat or pooling names its kernel
+    return translate(op, *operands, fresh(name));
   }
   mlir::FailureOr<HTensor> reduce(Operation *op, int64_t axis, bool keepdim, ReduceKind kind);
   mlir::FailureOr<HTensor> log_softmax(ad::LogSoftmaxOp op);
+  /// An anchor of the convolution family (LowerConv.h).
+  mlir::FailureOr<HTensor> conv2d(Operation *op) {
+    auto operands = build_operands(op);
+    if (failed(operands))
+      return mlir::failure();
+    ConvFuncs cv = lower_conv2d(op, *operands, fresh("conv2d"));
+    family = cv;
+    family_name = "conv2d";
+    return cv.out;
+  }
 
 private:
   Value root_;
@@ -350,13 +367,18 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::MatmulOp::getOperationName()] = op_handler(&KernelBuilder::matmul);
     t[ad::SoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::softmax);
     t[ad::AttentionOp::getOperationName()] = op_handler(&KernelBuilder::attention);
+    t[ad::Conv2dOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
+      return b.conv2d(op);
+    };
     for (auto [name, translate] : {std::pair(ad::CastOp::getOperationName(), lower_cast),
                                    std::pair(ad::GatherOp::getOperationName(), lower_gather),
                                    std::pair(ad::ConcatOp::getOperationName(), lower_concat),
                                    std::pair(ad::SliceOp::getOperationName(), lower_slice),
                                    std::pair(ad::SelectOp::getOperationName(), lower_select),
                                    std::pair(ad::UnsqueezeOp::getOperationName(), lower_unsqueeze),
-                                   std::pair(ad::ArangeOp::getOperationName(), lower_arange)})
+                                   std::pair(ad::ArangeOp::getOperationName(), lower_arange),
+                                   std::pair(ad::MaxPool2dOp::getOperationName(), lower_max_pool2d),
+                                   std::pair(ad::FlattenOp::getOperationName(), lower_flatten)})
       t[name] = [translate = translate](KernelBuilder &b, mlir::Operation *op) {
         return b.with_operands(op, translate);
       };
@@ -516,6 +538,8 @@ void schedule(const Family &family, const std::vector<ReduceFuncs> &reductions, 
     schedule_softmax(*sm, out, ctx);
   else if (auto *at = std::get_if<AttentionFuncs>(&family))
     schedule_attention(*at, out, ctx);
+  else if (auto *cv = std::get_if<ConvFuncs>(&family))
+    schedule_conv2d(*cv, out, ctx);
   else if (!reductions.empty())
     schedule_row_reductions(reductions, out, ctx);
   else

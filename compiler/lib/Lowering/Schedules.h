@@ -36,6 +36,11 @@ void schedule_row_reductions(const std::vector<ReduceFuncs> &reductions, KernelO
 void schedule_reductions_at_root(const std::vector<ReduceFuncs> &reductions,
                                  const ScheduleContext &ctx);
 
+/// Convolutions (ConvSchedules.cpp): on CPUs, tiles of output channels × a row segment
+/// accumulated in registers over the input channels and the kernel window; on GPUs, a thread
+/// per output.
+void schedule_conv2d(ConvFuncs cv, KernelOutput out, const ScheduleContext &ctx);
+
 // Helpers shared by the schedule files (Schedules.cpp).
 /// Fuses `outer` (Halide loop order: innermost first) into `into`, returning the fused var.
 Halide::Var fuse_all(Halide::Stage s, Halide::Var into, const std::vector<Halide::Var> &outer);

@@ -321,6 +321,10 @@ TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
   case Builtin::Rsqrt:
   case Builtin::Where:
     return gen_nn_builtin(call, frame);
+  case Builtin::Conv2d:
+  case Builtin::MaxPool2d:
+  case Builtin::Flatten:
+    return gen_conv_builtin(call, frame);
   default:
     report(call.range(), "internal error: '" + call.callee.name + "' has no tensor form");
     return {};

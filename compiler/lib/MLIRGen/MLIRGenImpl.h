@@ -145,6 +145,8 @@ public:
   std::optional<std::vector<TensorValue>> gen_scoped_block(const std::vector<dsl::Stmt> &body,
                                                            Frame &frame);
   TensorValue gen_conditional(const dsl::ConditionalExpr &conditional, Frame &frame);
+  // ConvGen.cpp: conv2d, max_pool2d, flatten.
+  TensorValue gen_conv_builtin(const dsl::CallExpr &call, Frame &frame);
 
   // ScoreGen.cpp
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);

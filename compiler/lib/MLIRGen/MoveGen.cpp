@@ -48,7 +48,7 @@ TensorValue Generator::promote_to_f32(TensorValue value) {
   mlir::Operation *op = value ? value.value.getDefiningOp() : nullptr;
   if (!op ||
       llvm::isa<ir::CastOp, ir::GatherOp, ir::ConcatOp, ir::SliceOp, ir::SelectOp, ir::UnsqueezeOp,
-                ir::ArangeOp, ir::TransposeOp, ir::ReshapeOp, ir::AssertShapeOp>(op))
+                ir::ArangeOp, ir::TransposeOp, ir::ReshapeOp, ir::FlattenOp, ir::AssertShapeOp>(op))
     return value;
   mlir::OpBuilder before(op);
   for (mlir::OpOperand &operand : op->getOpOperands()) {

@@ -6,10 +6,124 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <numeric>
 #include <tuple>
 
 namespace attn::compiler {
+
+namespace {
+
+constexpr const char *kFloor = "floor(";
+
+bool is_floor(const std::string &symbol) { return symbol.rfind(kFloor, 0) == 0; }
+
+/// A cursor over the text form: sum = term {("+"|"-") term}; term = factor {"*" factor}
+/// ["/" int]; factor = int | symbol | "floor(" numerator "/" int ")"; numerator = "(" sum ")" |
+/// factor {"*" factor}.
+class DimParser {
+public:
+  explicit DimParser(const std::string &text) : text_(text) {}
+
+  std::optional<SymDim> sum() {
+    auto total = term();
+    while (total && (peek() == '+' || peek() == '-')) {
+      bool minus = text_[pos_++] == '-';
+      auto next = term();
+      if (!next)
+        return std::nullopt;
+      total = minus ? *total - *next : *total + *next;
+    }
+    return total;
+  }
+
+  /// A floor factor's numerator and divisor, as written.
+  std::optional<std::pair<SymDim, int64_t>> floor_parts() {
+    if (!accept(kFloor))
+      return std::nullopt;
+    std::optional<SymDim> numerator;
+    if (accept("(")) {
+      numerator = sum();
+      if (!accept(")"))
+        return std::nullopt;
+    } else {
+      numerator = product();
+    }
+    if (!numerator || !accept("/"))
+      return std::nullopt;
+    auto divisor = integer();
+    if (!divisor || *divisor <= 0 || !accept(")"))
+      return std::nullopt;
+    return std::pair(*numerator, *divisor);
+  }
+
+  bool at_end() const { return pos_ == text_.size(); }
+
+private:
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  bool accept(const char *s) {
+    if (text_.compare(pos_, std::strlen(s), s) != 0)
+      return false;
+    pos_ += std::strlen(s);
+    return true;
+  }
+
+  std::optional<int64_t> integer() {
+    size_t start = pos_;
+    while (std::isdigit(static_cast<unsigned char>(peek())))
+      ++pos_;
+    if (pos_ == start || pos_ - start > 18)
+      return std::nullopt;
+    return std::stoll(text_.substr(start, pos_ - start));
+  }
+
+  std::optional<SymDim> factor() {
+    if (std::isdigit(static_cast<unsigned char>(peek()))) {
+      auto n = integer();
+      return n ? std::optional<SymDim>(SymDim::constant(*n)) : std::nullopt;
+    }
+    if (text_.compare(pos_, std::strlen(kFloor), kFloor) == 0) {
+      auto parts = floor_parts();
+      return parts ? std::optional<SymDim>(parts->first.floor_divide(parts->second)) : std::nullopt;
+    }
+    size_t start = pos_;
+    // Symbols of inlined scopes carry '@' and '.' (`S@2`).
+    auto is_symbol_char = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@' || c == '.';
+    };
+    if (!(std::isalpha(static_cast<unsigned char>(peek())) || peek() == '_'))
+      return std::nullopt;
+    while (is_symbol_char(peek()))
+      ++pos_;
+    return SymDim::symbol(text_.substr(start, pos_ - start));
+  }
+
+  std::optional<SymDim> product() {
+    auto result = factor();
+    while (result && accept("*")) {
+      auto next = factor();
+      if (!next)
+        return std::nullopt;
+      result = *result * *next;
+    }
+    return result;
+  }
+
+  std::optional<SymDim> term() {
+    auto result = product();
+    if (!result || !accept("/"))
+      return result;
+    auto divisor = integer();
+    if (!divisor || *divisor <= 0)
+      return std::nullopt;
+    return result->divide(*divisor);
+  }
+
+  const std::string &text_;
+  size_t pos_ = 0;
+};
+
+} // namespace
 
 SymDim::SymDim(std::vector<Term> terms) : terms_(std::move(terms)) { normalize(); }
 
@@ -61,7 +175,17 @@ int64_t SymDim::value() const {
 std::vector<std::string> SymDim::symbols() const {
   std::vector<std::string> all;
   for (const Term &t : terms_)
-    all.insert(all.end(), t.symbols.begin(), t.symbols.end());
+    for (const std::string &symbol : t.symbols) {
+      if (!is_floor(symbol)) {
+        all.push_back(symbol);
+        continue;
+      }
+      // A floor stands for the symbols of its numerator.
+      if (auto parts = DimParser(symbol).floor_parts()) {
+        auto nested = parts->first.symbols();
+        all.insert(all.end(), nested.begin(), nested.end());
+      }
+    }
   std::sort(all.begin(), all.end());
   return all;
 }
@@ -73,66 +197,12 @@ bool SymDim::is_size() const {
                      [](const Term &t) { return t.symbols.empty() || t.coeff > 0; });
 }
 
-static bool is_identifier(const std::string &s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@' || c == '.';
-  });
-}
-
-static std::optional<int64_t> parse_int(const std::string &s) {
-  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), ::isdigit))
-    return std::nullopt;
-  return std::stoll(s);
-}
-
-/// One term: a product of integers and symbols, optionally `/` a positive integer.
-static std::optional<SymDim> parse_term(const std::string &text) {
-  std::string product = text;
-  int64_t divisor = 1;
-  if (auto slash = text.find('/'); slash != std::string::npos) {
-    auto d = parse_int(text.substr(slash + 1));
-    if (!d || *d <= 0)
-      return std::nullopt;
-    divisor = *d;
-    product = text.substr(0, slash);
-  }
-  SymDim result = SymDim::constant(1);
-  size_t start = 0;
-  while (true) {
-    size_t star = product.find('*', start);
-    std::string factor =
-        product.substr(start, star == std::string::npos ? std::string::npos : star - start);
-    if (auto n = parse_int(factor))
-      result = result * SymDim::constant(*n);
-    else if (is_identifier(factor))
-      result = result * SymDim::symbol(factor);
-    else
-      return std::nullopt;
-    if (star == std::string::npos)
-      break;
-    start = star + 1;
-  }
-  return divisor == 1 ? std::optional<SymDim>(result) : result.divide(divisor);
-}
-
 std::optional<SymDim> SymDim::parse(const std::string &text) {
-  SymDim sum;
-  size_t start = 0;
-  bool negative = false;
-  while (true) {
-    size_t sign = text.find_first_of("+-", start);
-    auto term = parse_term(text.substr(start, sign == std::string::npos ? sign : sign - start));
-    if (!term)
-      return std::nullopt;
-    sum = negative ? sum - *term : sum + *term;
-    if (sign == std::string::npos)
-      break;
-    negative = text[sign] == '-';
-    start = sign + 1;
-  }
-  if (!sum.is_static() && !sum.is_size())
+  DimParser parser(text);
+  auto sum = parser.sum();
+  if (!sum || !parser.at_end())
+    return std::nullopt;
+  if (!sum->is_static() && !sum->is_size())
     return std::nullopt;
   return sum;
 }
@@ -199,6 +269,54 @@ std::optional<SymDim> SymDim::divide(const SymDim &other) const {
     quotient.push_back(Term{t.coeff / by.coeff, rest, t.divisor});
   }
   return SymDim(std::move(quotient));
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+SymDim SymDim::floor_divide(int64_t divisor) const {
+  if (divisor == 1)
+    return *this;
+  if (is_static())
+    return constant(floor_div(value(), divisor));
+  if (std::all_of(terms_.begin(), terms_.end(),
+                  [&](const Term &t) { return t.coeff % divisor == 0; }))
+    return *divide(divisor);
+  // floor((N + c) / d) = floor((N + r) / d) + q for c = q*d + r, 0 <= r < d: the constant part
+  // is reduced, so sizes that differ by whole multiples of d print alike.
+  int64_t c = 0;
+  std::vector<Term> symbolic;
+  for (const Term &t : terms_) {
+    if (t.symbols.empty())
+      c += t.coeff / t.divisor;
+    else
+      symbolic.push_back(t);
+  }
+  int64_t q = floor_div(c, divisor), r = c - q * divisor;
+  // A common factor of the numerator and the divisor cancels: floor(2*H/4) = floor(H/2).
+  int64_t g = std::gcd(divisor, r);
+  for (const Term &t : symbolic)
+    g = std::gcd(g, t.coeff);
+  if (g > 1)
+    return (SymDim(symbolic).divide(g)->operator+(constant(r / g))).floor_divide(divisor / g) +
+           constant(q);
+  SymDim numerator = SymDim(symbolic) + constant(r);
+  // A floor of a floor is one floor: floor((floor(M/a) + r) / d) = floor((M + r*a) / (a*d)).
+  const Term &lead = numerator.terms_.front();
+  if (symbolic.size() == 1 && lead.coeff == 1 && lead.divisor == 1 && lead.symbols.size() == 1 &&
+      is_floor(lead.symbols.front())) {
+    auto inner = DimParser(lead.symbols.front()).floor_parts();
+    if (inner)
+      return (inner->first + constant(r * inner->second)).floor_divide(inner->second * divisor) +
+             constant(q);
+  }
+  bool bare = symbolic.size() == 1 && r == 0 && lead.coeff == 1 && lead.divisor == 1 &&
+              lead.symbols.size() == 1;
+  std::string text = std::string(kFloor) +
+                     (bare ? lead.symbols.front() : "(" + numerator.str() + ")") + "/" +
+                     std::to_string(divisor) + ")";
+  return SymDim({Term{1, {text}, 1}}) + constant(q);
 }
 
 std::string SymDim::str() const {

@@ -54,3 +54,39 @@ TEST(SymDim, AddsAndSubtractsForConcatAndSlices) {
   EXPECT_EQ((SymDim::symbol("B") * t + SymDim::symbol("B")).divide(SymDim::symbol("B"))->str(),
             "T+1");
 }
+
+TEST(SymDim, FloorDivisionForStridedSizes) {
+  SymDim h = SymDim::symbol("H");
+  auto conv = [](SymDim in, int64_t kernel, int64_t stride, int64_t padding) {
+    return (in + SymDim::constant(2 * padding - kernel)).floor_divide(stride) + SymDim::constant(1);
+  };
+  // Stride 1 needs no floor; stride 2 with kernel 3, padding 1 is ceil(H/2) = floor((H+1)/2).
+  EXPECT_EQ(conv(h, 3, 1, 1).str(), "H");
+  EXPECT_EQ(conv(h, 3, 2, 1).str(), "floor((H+1)/2)");
+  EXPECT_EQ(conv(h, 4, 4, 0).str(), "floor(H/4)");
+  EXPECT_EQ(conv(h, 2, 2, 0).floor_divide(1).str(), "floor(H/2)");
+  // Pooling twice by 2 is one floor by 4; a common factor cancels; exact quotients stay exact.
+  EXPECT_EQ(conv(conv(h, 2, 2, 0), 2, 2, 0).str(), "floor(H/4)");
+  EXPECT_EQ((SymDim::constant(2) * h + SymDim::constant(1)).floor_divide(4).str(),
+            "floor((2*H+1)/4)");
+  EXPECT_EQ((SymDim::constant(2) * h + SymDim::constant(2)).floor_divide(4).str(),
+            "floor((H+1)/2)");
+  EXPECT_EQ((SymDim::constant(4) * h + SymDim::constant(6)).floor_divide(2).str(), "2*H+3");
+  EXPECT_EQ((h - SymDim::constant(5)).floor_divide(2).str(), "floor((H+1)/2)-3");
+  EXPECT_EQ(SymDim::constant(-5).floor_divide(2).value(), -3);
+  EXPECT_EQ(SymDim::constant(7).floor_divide(2).value(), 3);
+  // Floors are factors: they multiply (a flattened grid), print, parse back and compare.
+  SymDim grid = conv(h, 3, 2, 1) * conv(SymDim::symbol("W"), 3, 2, 1);
+  EXPECT_EQ(grid.str(), "floor((H+1)/2)*floor((W+1)/2)");
+  EXPECT_EQ(*SymDim::parse(grid.str()), grid);
+  EXPECT_EQ(grid.symbols(), (std::vector<std::string>{"H", "W"}));
+  EXPECT_TRUE(grid.is_size());
+  EXPECT_EQ(SymDim::parse("floor(H/4)")->str(), "floor(H/4)");
+  EXPECT_EQ(SymDim::parse("floor((H+5)/2)")->str(), "floor((H+1)/2)+2");
+  EXPECT_EQ(SymDim::parse("floor(floor(H/2)/2)")->str(), "floor(H/4)");
+  EXPECT_EQ(SymDim::parse("2*floor(H/3)+1")->str(), "2*floor(H/3)+1");
+  EXPECT_EQ(SymDim::parse("floor")->str(), "floor"); // a symbol of that name
+  EXPECT_NE(conv(h, 3, 2, 1), conv(h, 3, 2, 0));
+  for (const char *bad : {"floor(H)", "floor(H/0)", "floor((H+1)/2", "floor(H/2", "floor(/2)"})
+    EXPECT_FALSE(SymDim::parse(bad)) << bad;
+}

@@ -53,6 +53,33 @@ TEST(DimExpr, EvaluatesSumsAndDifferences) {
   EXPECT_EQ(DimExpr::parse("B*T+B")->symbols(), (std::vector<std::string>{"B", "T", "B"}));
 }
 
+TEST(DimExpr, FloorsRoundDown) {
+  // The output sizes of strided convolutions and poolings (SymShape's floor_divide).
+  EXPECT_EQ(eval("floor((H+1)/2)", {{"H", 7}}), 4);
+  EXPECT_EQ(eval("floor((H+1)/2)", {{"H", 8}}), 4);
+  EXPECT_EQ(eval("floor(H/4)", {{"H", 22}}), 5);
+  EXPECT_EQ(eval("floor((H+1)/2)-3", {{"H", 6}}), 0);
+  EXPECT_EQ(eval("floor((H-3)/2)+1", {{"H", 1}}), 0); // a floor of a negative numerator
+  EXPECT_EQ(eval("floor((H+1)/2)*floor((W+1)/2)", {{"H", 5}, {"W", 8}}), 12);
+  EXPECT_EQ(eval("B*floor(floor(H/2)/2)", {{"B", 3}, {"H", 11}}), 6);
+  EXPECT_EQ(eval("2*floor((2*H+1)/4)/2", {{"H", 5}}), 2);
+  EXPECT_EQ(eval("floor*2", {{"floor", 3}}), 6); // a symbol of that name
+  auto e = DimExpr::parse("B * floor( (H + 1) / 2 )");
+  ASSERT_TRUE(e.ok()) << e.status().to_string();
+  EXPECT_EQ(e->to_string(), "B*floor((H+1)/2)");
+  EXPECT_EQ(e->symbols(), (std::vector<std::string>{"B", "H"}));
+  EXPECT_FALSE(e->is_symbol());
+  EXPECT_EQ(DimExpr::parse("floor(H/4)")->to_string(), "floor(H/4)");
+  StatusOr<int64_t> v = DimExpr::parse("floor((H+1)/2)-3")->evaluate({{"H", 2}});
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().message(), "dim expression 'floor((H+1)/2)-3' is negative (-2) with H = 2");
+  for (const char *bad : {"floor(H)", "floor(H/0)", "floor((H+1)/2", "floor(H/2", "floor(/2)",
+                          "floor((H)/S)", "floor(H+1/2)"}) {
+    StatusOr<DimExpr> f = DimExpr::parse(bad);
+    EXPECT_FALSE(f.ok()) << "'" << bad << "' parsed";
+  }
+}
+
 TEST(DimExpr, NegativeSizeIsAnError) {
   StatusOr<int64_t> v = DimExpr::parse("S-1")->evaluate({{"S", 0}});
   ASSERT_FALSE(v.ok());

@@ -2,9 +2,11 @@
 // (`B`, `Sq`); the compiler checks shapes once for every binding by reasoning over dim
 // expressions: sums of terms, each a non-zero integer coefficient times a sorted product of
 // symbols, divided by a positive integer (`B*Sq`, `2*S`, `S/4`, `T+1`, `S-1`). Sums come from
-// concatenation and slicing along symbolic axes. Two dims are equal only when their canonical
-// expressions are identical, so `Sq` and `Sk` never match. The same text form is used in the
-// manifest (docs/internals.md, "Symbolic dimensions").
+// concatenation and slicing along symbolic axes. A strided convolution or pooling divides with
+// rounding down, which a quotient of sums cannot say exactly: `floor((H+1)/2)` is a factor of its
+// own (a *floor*), kept in a canonical form so that equal sizes print alike. Two dims are equal
+// only when their canonical expressions are identical, so `Sq` and `Sk` never match. The same
+// text form is used in the manifest (docs/internals.md, "Symbolic dimensions").
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,11 @@ public:
   std::optional<SymDim> divide(int64_t divisor) const;
   /// Division by another dim when `other` divides this symbolically (e.g. B*S / S = B).
   std::optional<SymDim> divide(const SymDim &other) const;
+  /// Division by a positive integer rounding down, as a strided convolution's output size
+  /// `(H+2-3)/2+1` needs: exact where every coefficient divides (`2*S` by 2 is `S`), otherwise a
+  /// floor factor whose numerator keeps a constant in 0..divisor-1 (`floor((H+1)/2)-1`), and a
+  /// floor of a floor merges into one (`floor(floor(H/2)/2)` is `floor(H/4)`).
+  SymDim floor_divide(int64_t divisor) const;
 
   bool operator==(const SymDim &other) const { return terms_ == other.terms_; }
   bool operator!=(const SymDim &other) const { return !(*this == other); }
@@ -53,7 +60,9 @@ public:
   /// coeff * product(symbols) / divisor.
   struct Term {
     int64_t coeff = 0;
-    std::vector<std::string> symbols; // sorted, with repetition
+    /// Sorted, with repetition. A floor is held by its canonical text (`floor((H+1)/2)`), so
+    /// that equal floors compare, sort and multiply like one symbol.
+    std::vector<std::string> symbols;
     int64_t divisor = 1;
     bool operator==(const Term &o) const {
       return coeff == o.coeff && symbols == o.symbols && divisor == o.divisor;

@@ -42,6 +42,10 @@ enum class Builtin {
   Slice,
   Unsqueeze,
   Arange,
+  // convolution networks (forward bodies; dsl/lib/SemaConv.cpp)
+  Conv2d,
+  MaxPool2d,
+  Flatten,
   // elementwise; also compile-time math on scalars, and scalar math in scores
   Exp,
   Log,

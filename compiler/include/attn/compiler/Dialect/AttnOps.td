@@ -276,6 +276,79 @@ def Attn_ReduceMaxOp : Attn_ReduceOp<"reduce_max", "maximum">;
 def Attn_ReduceMinOp : Attn_ReduceOp<"reduce_min", "minimum">;
 
 //===----------------------------------------------------------------------===//
+// Convolution networks: NCHW images, sizes rounded down as PyTorch does. Shape rules in
+// lib/Dialect/ShapeRulesConv.cpp, checks in lib/Dialect/VerifiersConv.cpp, algorithms in
+// lib/Lowering/ConvAlgorithms.cpp.
+//===----------------------------------------------------------------------===//
+
+def Attn_Conv2dOp : Attn_TensorOp<"conv2d"> {
+  let summary = "2-D convolution (cross-correlation) of NCHW images, zero padding";
+  let description = [{
+    `input: [N, C, H, W]`, `weight: [O, C, kh, kw]` (static), optional `bias: [O]` →
+    `[N, O, (H + 2*ph - kh) / sh + 1, (W + 2*pw - kw) / sw + 1]`, divisions rounding down;
+    `stride = [sh, sw]` (positive) and `padding = [ph, pw]` (zeros around the image, not
+    negative) are per axis. `result[n, o, y, x] = bias[o] + Σ_{c, i, j} weight[o, c, i, j] *
+    input[n, c, y*sh + i - ph, x*sw + j - pw]`, as `torch.nn.functional.conv2d`. A static
+    image smaller than the kernel after padding is an error.
+
+    ```mlir
+    %y = attn.conv2d %x, %w, %b stride = [2, 2] padding = [1, 1]
+        : (tensor<?x3x?x?xf32>, tensor<32x3x3x3xf32>, tensor<32xf32>) -> tensor<?x32x?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, AnyTensor:$weight, Optional<AnyTensor>:$bias,
+                   I64ArrayAttr:$stride, I64ArrayAttr:$padding);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? `stride` `=` $stride `padding` `=` $padding attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_MaxPool2dOp : Attn_TensorOp<"max_pool2d"> {
+  let summary = "2-D max pooling over the last two axes";
+  let description = [{
+    `input: [..., C, H, W]` (rank 3 or 4) → `[..., C, (H + 2*ph - kh) / sh + 1,
+    (W + 2*pw - kw) / sw + 1]`, divisions rounding down (PyTorch's floor mode); each output
+    is the maximum of its `kernel_size = [kh, kw]` window at `stride = [sh, sw]`, padded with
+    -inf by `padding = [ph, pw]`, which is at most half the kernel (as PyTorch requires).
+
+    ```mlir
+    %p = attn.max_pool2d %x kernel = [2, 2] stride = [2, 2] padding = [0, 0]
+        : (tensor<?x32x?x?xf32>) -> tensor<?x32x?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, I64ArrayAttr:$kernel_size, I64ArrayAttr:$stride,
+                   I64ArrayAttr:$padding);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `kernel` `=` $kernel_size `stride` `=` $stride `padding` `=` $padding attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_FlattenOp : Attn_TensorOp<"flatten"> {
+  let summary = "merge a range of axes into one";
+  let description = [{
+    Axes `start_dim..end_dim` (inclusive, `0 <= start_dim <= end_dim < rank`) become one axis,
+    the product of their sizes, in row-major order: `[B, C, H, W]` from 2 to 3 gives
+    `[B, C, H*W]`. The elements and their order are unchanged; the element type is kept.
+
+    ```mlir
+    %f = attn.flatten %x start = 2 end = 3 : (tensor<?x8x?x?xf32>) -> tensor<?x8x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$start_dim, I64Attr:$end_dim);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `start` `=` $start_dim `end` `=` $end_dim attr-dict `:` functional-type(operands, results)
+  }];
+  let verifier = Attn_VerifyOp;
+}
+
+//===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
 
