@@ -23,6 +23,8 @@ std::vector<std::string> compile_objects(const LoweredModel &model, const Target
   std::vector<std::string> objects;
   Halide::Target kernel_target = target.target.with_feature(Halide::Target::NoRuntime);
   for (const auto &k : model.kernels) {
+    if (k.shares_code)
+      continue; // an earlier kernel's code, compiled once
     Halide::Pipeline p = k.pipeline;
     std::string object = (dir / (k.name + ".o")).string();
     p.compile_to_module(k.arguments, k.name, kernel_target)
@@ -179,6 +181,8 @@ bool emit_text(const LoweredModel &model, const TargetChoice &target, TextKind k
       [&] {
         Halide::Target kernel_target = target.target.with_feature(Halide::Target::NoRuntime);
         for (const auto &k : model.kernels) {
+          if (k.shares_code)
+            continue;
           Halide::Pipeline p = k.pipeline;
           Halide::Module module = p.compile_to_module(k.arguments, k.name, kernel_target);
           std::string path = (scratch.path / k.name).string();

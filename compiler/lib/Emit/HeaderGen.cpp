@@ -30,7 +30,8 @@ std::string generate_header(const LoweredModel &model, const TargetChoice &targe
     << "#include <string>\n#include <utility>\n#include <vector>\n\n"
     << "extern \"C\" {\n";
   for (const auto &k : model.kernels)
-    h << "int " << k.name << "_argv(void **args);\n";
+    if (!k.shares_code)
+      h << "int " << k.name << "_argv(void **args);\n";
   h << "attn::HalideErrorHandler attn_" << m
     << "_set_error_handler(attn::HalideErrorHandler) __asm__(\"halide_set_error_handler\");\n"
     << "int attn_" << m << "_copy_to_host(void *, void *) __asm__(\"halide_copy_to_host\");\n"
@@ -44,7 +45,8 @@ std::string generate_header(const LoweredModel &model, const TargetChoice &targe
     << "  static attn::KernelLibrary kernels() {\n"
     << "    attn::KernelLibrary lib;\n";
   for (const auto &k : model.kernels)
-    h << "    lib.kernels.push_back({\"" << k.name << "\", &" << k.name << "_argv});\n";
+    if (!k.shares_code)
+      h << "    lib.kernels.push_back({\"" << k.name << "\", &" << k.name << "_argv});\n";
   h << "    lib.set_error_handler = &attn_" << m << "_set_error_handler;\n";
   if (target.gpu)
     h << "    lib.copy_to_host = &attn_" << m << "_copy_to_host;\n"

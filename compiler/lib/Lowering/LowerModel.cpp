@@ -8,6 +8,8 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <map>
+
 namespace attn::compiler {
 
 using namespace lowering;
@@ -62,6 +64,12 @@ public:
       auto kernel = lower_kernel(step.root, grouping_, refs, model_.model, index, ctx_);
       if (failed(kernel))
         return mlir::failure();
+      // A kernel that computes what an earlier one does calls that one's code.
+      auto [first, inserted] = by_signature_.try_emplace(kernel->signature, index);
+      if (!inserted) {
+        kernel->name = model_.kernels[first->second].name;
+        kernel->shares_code = true;
+      }
       model_.kernels.push_back(std::move(*kernel));
       out.push_back({static_cast<int>(index), nullptr});
     }
@@ -117,6 +125,7 @@ private:
   LoweredModel &model_;
   const Grouping &grouping_;
   ScheduleContext ctx_;
+  std::map<std::string, size_t> by_signature_; // the first kernel of each signature
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 
 #include "Algorithms.h"
 #include "Grouping.h"
+#include "KernelSignature.h"
 #include "LowerConv.h"
 #include "LowerKernel.h"
 #include "LowerMoves.h"
@@ -64,13 +65,21 @@ public:
   mlir::FailureOr<HTensor> build(Value v) {
     if (auto it = built_.find(v); it != built_.end())
       return it->second;
-    mlir::FailureOr<HTensor> t = is_row(v)            ? row(v.cast<mlir::BlockArgument>())
-                                 : is_kernel_input(v) ? input(v)
-                                                      : translate(v.getDefiningOp());
-    if (succeeded(t))
+    KernelSignature::Kind kind = is_row(v)            ? KernelSignature::Kind::Row
+                                 : is_kernel_input(v) ? KernelSignature::Kind::Input
+                                                      : KernelSignature::Kind::Op;
+    mlir::FailureOr<HTensor> t =
+        kind == KernelSignature::Kind::Row     ? row(v.cast<mlir::BlockArgument>())
+        : kind == KernelSignature::Kind::Input ? input(v)
+                                               : translate(v.getDefiningOp());
+    if (succeeded(t)) {
       built_[v] = *t;
+      signature.add(v, kind);
+    }
     return t;
   }
+
+  KernelSignature signature;
 
   std::vector<std::string> arg_refs;
   std::vector<Halide::Argument> arguments;
@@ -123,6 +132,7 @@ private:
     auto position = build(scan.position());
     if (failed(sequence) || failed(position))
       return mlir::failure();
+    signature.add_use(scan.getOperand(arg.getArgNumber() - 1), scan.position());
     HTensor seq = *sequence;
     Expr t = Halide::clamp(Halide::cast<int>(at(*position, {})), 0, seq.extents[0] - 1);
     std::vector<Expr> extents(seq.extents.begin() + 1, seq.extents.end());
@@ -578,6 +588,7 @@ mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &g
   kernel.args = builder.arg_refs;
   kernel.args.push_back(refs.lookup(root));
   kernel.arguments = builder.arguments;
+  kernel.signature = builder.signature.text() + "|" + builder.family_name;
   return kernel;
 }
 

@@ -125,7 +125,9 @@ int compile(Session &session, const ModelOptions &options, const std::string &ta
   llvm::outs() << "wrote " << artefacts.library << "\n"
                << "wrote " << artefacts.header << "\n"
                << "wrote " << artefacts.manifest << "\n"
-               << lowered->kernels.size() << " kernels for " << target->target.to_string() << "\n";
+               << lowered->kernels.size() << " kernels (" << compiled_kernel_count(*lowered)
+               << " compiled; the others share their code) for " << target->target.to_string()
+               << "\n";
   return kOk;
 }
 

@@ -81,12 +81,19 @@ TEST_F(Lowering, MultiHeadAttentionIsFourLinearsAndOneAttention) {
   auto model = lower_to_halide(func, *target);
   ASSERT_TRUE(succeeded(model));
   std::vector<std::string> names;
-  for (const auto &k : model->kernels)
+  std::vector<bool> shared;
+  for (const auto &k : model->kernels) {
     names.push_back(k.name);
+    shared.push_back(k.shares_code);
+  }
+  // The query, key and value projections compute the same thing on different weights and
+  // inputs: the key's and the value's call the query's code (KernelSignature.h).
   EXPECT_EQ(names, (std::vector<std::string>{
-                       "MultiHeadAttention_k0_matmul", "MultiHeadAttention_k1_matmul",
-                       "MultiHeadAttention_k2_matmul", "MultiHeadAttention_k3_attention",
+                       "MultiHeadAttention_k0_matmul", "MultiHeadAttention_k0_matmul",
+                       "MultiHeadAttention_k0_matmul", "MultiHeadAttention_k3_attention",
                        "MultiHeadAttention_k4_matmul"}));
+  EXPECT_EQ(shared, (std::vector<bool>{false, true, true, false, false}));
+  EXPECT_EQ(compiled_kernel_count(*model), 3u);
   // The bias add is each linear's epilogue: the linear reads its input, weight and bias.
   EXPECT_EQ(model->kernels[0].args, (std::vector<std::string>{"input:query", "weight:query.weight",
                                                               "weight:query.bias", "buffer:t0"}));

@@ -50,6 +50,10 @@ struct KernelPlan {
   int num_outputs = 1;
   Halide::Pipeline pipeline;
   std::vector<Halide::Argument> arguments; // in the order of `args`, minus the outputs
+  /// What the kernel computes (KernelSignature.h): kernels with equal signatures share the
+  /// code of the first, whose `name` they take.
+  std::string signature;
+  bool shares_code = false; // a later kernel that calls an earlier one's code
 };
 
 struct OutputSpec {
@@ -97,6 +101,14 @@ struct LoweredModel {
   std::vector<KernelPlan> kernels; // every kernel, each compiled once
   std::vector<PlanStep> steps;     // the order they run in
 };
+
+/// How many kernels have code of their own (the others share an earlier kernel's).
+inline size_t compiled_kernel_count(const LoweredModel &model) {
+  size_t n = 0;
+  for (const KernelPlan &k : model.kernels)
+    n += !k.shares_code;
+  return n;
+}
 
 /// Lowers the (shape-inferred, canonicalised) forward function to Halide pipelines.
 /// Errors, including Halide's, are reported as MLIR diagnostics at the op's source location.
