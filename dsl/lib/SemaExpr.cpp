@@ -328,14 +328,15 @@ ExprType Sema::check_call(CallExpr &call, Scope &scope) {
       return check_member_call(call, scope);
   if (const BuiltinInfo *info = find_builtin(name))
     return check_builtin(call, *info, scope);
-  if (program_.find_module(name) || name == "Sequential") {
+  const SourceFile *file = scope.module ? scope.module->file : nullptr;
+  if (program_.find_module(name, file) || name == "Sequential") {
     diag_.error(call.callee.range, "module '" + name +
                                        "' is instantiated as a parameter "
                                        "(param x = " +
                                        name + "(...)) and called as self.x(...)");
     return ExprType::Error;
   }
-  if (program_.find_attention(name)) {
+  if (program_.find_attention(name, file)) {
     diag_.error(call.callee.range,
                 "'" + name + "' is an attention variant: use attend<" + name + ">(q, k, v)");
     return ExprType::Error;
@@ -364,23 +365,8 @@ ExprType Sema::check_submodule_call(CallExpr &call, const ParamDecl &param, Scop
     diag_.error(call.callee.range, "module '" + callee->name.name + "' has no forward to call");
     return ExprType::Error;
   }
-  const std::vector<ForwardArg> &inputs = callee->forward->args;
-  size_t expected = inputs.size(), required = 0;
-  for (const ForwardArg &arg : inputs)
-    required += arg.default_value == nullptr;
-  if (!call.kwargs.empty() && call.args.size() <= expected)
-    return check_keyword_inputs(call, param, *callee) ? finish_submodule_call(call, *callee)
-                                                      : ExprType::Error;
-  if (call.args.size() < required || call.args.size() > expected) {
-    std::string count = required == expected
-                            ? std::to_string(expected)
-                            : std::to_string(required) + " to " + std::to_string(expected);
-    diag_.error(call.range(), "'" + param.name.name + "' (" + callee->name.name + ") takes " +
-                                  count + " argument" + (expected == 1 ? "" : "s") + ", got " +
-                                  llvm::Twine(call.args.size()));
-    return ExprType::Error;
-  }
-  return finish_submodule_call(call, *callee);
+  return check_call_inputs(call, param.name.name, *callee) ? finish_submodule_call(call, *callee)
+                                                           : ExprType::Error;
 }
 
 ExprType Sema::finish_submodule_call(CallExpr &call, const ModuleDecl &callee) {
@@ -388,11 +374,30 @@ ExprType Sema::finish_submodule_call(CallExpr &call, const ModuleDecl &callee) {
   return call.num_results == 1 ? ExprType::Tensor : ExprType::Tuple;
 }
 
-bool Sema::check_keyword_inputs(CallExpr &call, const ParamDecl &param, const ModuleDecl &callee) {
+bool Sema::check_call_inputs(CallExpr &call, llvm::StringRef path, const ModuleDecl &callee) {
+  const std::vector<ForwardArg> &inputs = callee.forward->args;
+  size_t expected = inputs.size(), required = 0;
+  for (const ForwardArg &arg : inputs)
+    required += arg.default_value == nullptr;
+  if (!call.kwargs.empty() && call.args.size() <= expected)
+    return check_keyword_inputs(call, path, callee);
+  if (call.args.size() < required || call.args.size() > expected) {
+    std::string count = required == expected
+                            ? std::to_string(expected)
+                            : std::to_string(required) + " to " + std::to_string(expected);
+    diag_.error(call.range(), "'" + path + "' (" + callee.name.name + ") takes " + count +
+                                  " argument" + (expected == 1 ? "" : "s") + ", got " +
+                                  llvm::Twine(call.args.size()));
+    return false;
+  }
+  return true;
+}
+
+bool Sema::check_keyword_inputs(CallExpr &call, llvm::StringRef path, const ModuleDecl &callee) {
   const std::vector<ForwardArg> &inputs = callee.forward->args;
   std::vector<bool> given(inputs.size(), false);
   std::fill(given.begin(), given.begin() + call.args.size(), true);
-  std::string who = "'" + param.name.name + "' (" + callee.name.name + ")";
+  std::string who = "'" + path.str() + "' (" + callee.name.name + ")";
   bool ok = true;
   call.kwarg_positions.clear();
   for (const KeywordArg &kw : call.kwargs) {

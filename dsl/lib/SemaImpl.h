@@ -118,9 +118,12 @@ private:
   ExprType check_call(CallExpr &call, Scope &scope);
   ExprType check_submodule_call(CallExpr &call, const ParamDecl &param, Scope &scope);
   ExprType finish_submodule_call(CallExpr &call, const ModuleDecl &callee);
+  /// The inputs a call of `callee` gives (written `self.<path>(...)`): positional ones, then
+  /// keywords; every input without a default must be given. Sets call.kwarg_positions.
+  bool check_call_inputs(CallExpr &call, llvm::StringRef path, const ModuleDecl &callee);
   /// Keyword arguments of a submodule call (`self.lstm(x, lengths=n)`): each names an input
   /// given no other way; every input without a default must be given.
-  bool check_keyword_inputs(CallExpr &call, const ParamDecl &param, const ModuleDecl &callee);
+  bool check_keyword_inputs(CallExpr &call, llvm::StringRef path, const ModuleDecl &callee);
   ExprType check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.

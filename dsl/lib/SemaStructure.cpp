@@ -308,10 +308,8 @@ ExprType Sema::check_member_call(CallExpr &call, Scope &scope) {
     return ok ? check_submodule_call(call, first, scope) : ExprType::Error;
   for (ExprPtr &arg : call.args)
     ok &= expect_type(*arg, scope, {ExprType::Tensor}, "a submodule's argument");
-  if (!call.kwargs.empty()) {
-    diag_.error(call.kwargs.front().name.range, "submodule calls take positional arguments only");
-    return ExprType::Error;
-  }
+  for (KeywordArg &kw : call.kwargs)
+    ok &= expect_type(*kw.value, scope, {ExprType::Tensor}, "a submodule's argument");
   if (!ok)
     return ExprType::Error;
 
@@ -422,6 +420,22 @@ ExprType Sema::check_member_call(CallExpr &call, Scope &scope) {
   }
   if (!common)
     return ExprType::Error;
+  if (one_module && single) {
+    // Every element the index can reach is an instance of one module: its inputs are named and
+    // may be left out as in a call of a plain submodule (`self.layers[i](x, mask = m)`).
+    call.module = single;
+    if (!check_call_inputs(call, reach.front().path, *single))
+      return ExprType::Error;
+    call.num_results = common->second;
+    return call.num_results == 1 ? ExprType::Tensor : ExprType::Tuple;
+  }
+  // A Sequential, or elements of different modules: inputs by position, each of them given.
+  if (!call.kwargs.empty()) {
+    diag_.error(call.kwargs.front().name.range,
+                "calls of a Sequential, or of list elements that are different modules, take "
+                "positional arguments only");
+    return ExprType::Error;
+  }
   if (call.args.size() != common->first) {
     const Reach &r = reach.front();
     std::string what = r.instance ? r.instance->callee.name : "Sequential";
