@@ -6,7 +6,7 @@
 #include "attn/compiler/Lowering.h"
 #include "attn/compiler/Passes.h"
 
-#include "mlir/Parser.h"
+#include "pipeline_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -16,24 +16,7 @@ using namespace attn::compiler;
 
 namespace {
 
-class Lowering : public ::testing::Test {
-protected:
-  void SetUp() override {
-    context_.getOrLoadDialect<mlir::attn::AttnDialect>();
-    context_.getOrLoadDialect<mlir::arith::ArithmeticDialect>();
-    context_.getOrLoadDialect<mlir::math::MathDialect>();
-  }
-
-  mlir::FuncOp load(const std::string &file) {
-    module_ = mlir::parseSourceFile(std::string(ATTN_TEST_DATA) + "/" + file, &context_);
-    if (!module_ || failed(run_pipeline(*module_)))
-      return nullptr;
-    return *module_->getOps<mlir::FuncOp>().begin();
-  }
-
-  mlir::MLIRContext context_;
-  mlir::OwningOpRef<mlir::ModuleOp> module_;
-};
+using Lowering = PipelineFixture;
 
 TEST(LoweringCoverage, EveryKernelOpOfTheDialectHasALowering) {
   mlir::MLIRContext context;

@@ -6,7 +6,7 @@
 #include "attn/compiler/Lowering.h"
 #include "attn/compiler/Passes.h"
 
-#include "mlir/Parser.h"
+#include "pipeline_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -14,21 +14,9 @@ using namespace attn::compiler;
 
 namespace {
 
-class ReduceLowering : public ::testing::Test {
+class ReduceLowering : public LoadedPipeline {
 protected:
-  void SetUp() override {
-    context_.getOrLoadDialect<mlir::attn::AttnDialect>();
-    context_.getOrLoadDialect<mlir::arith::ArithmeticDialect>();
-    context_.getOrLoadDialect<mlir::math::MathDialect>();
-    module_ = mlir::parseSourceFile(std::string(ATTN_TEST_DATA) + "/layer_norm.mlir", &context_);
-    ASSERT_TRUE(module_);
-    ASSERT_TRUE(succeeded(run_pipeline(*module_)));
-    func_ = *module_->getOps<mlir::FuncOp>().begin();
-  }
-
-  mlir::MLIRContext context_;
-  mlir::OwningOpRef<mlir::ModuleOp> module_;
-  mlir::FuncOp func_;
+  ReduceLowering() : LoadedPipeline("layer_norm.mlir") {}
 };
 
 TEST_F(ReduceLowering, LayerNormIsOneKernelBeforeTheLinear) {

@@ -1,0 +1,45 @@
+// The lowering tests' fixture: an MLIR context with the attn dialect, and a hand-written IR file
+// of tests/unit/compiler/data run through the pass pipeline.
+#pragma once
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+#include "attn/compiler/Passes.h"
+
+#include "mlir/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+class PipelineFixture : public ::testing::Test {
+protected:
+  PipelineFixture() {
+    context_.getOrLoadDialect<mlir::attn::AttnDialect>();
+    context_.getOrLoadDialect<mlir::arith::ArithmeticDialect>();
+    context_.getOrLoadDialect<mlir::math::MathDialect>();
+  }
+
+  /// The forward of `file` after the pipeline, or null when it does not parse or pass.
+  mlir::FuncOp load(const std::string &file) {
+    module_ = mlir::parseSourceFile(std::string(ATTN_TEST_DATA) + "/" + file, &context_);
+    if (!module_ || failed(attn::compiler::run_pipeline(*module_)))
+      return nullptr;
+    return *module_->getOps<mlir::FuncOp>().begin();
+  }
+
+  mlir::MLIRContext context_;
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
+};
+
+/// A fixture whose test body works on one file's forward, `func_`.
+class LoadedPipeline : public PipelineFixture {
+protected:
+  explicit LoadedPipeline(std::string file) : file_(std::move(file)) {}
+  void SetUp() override {
+    func_ = load(file_);
+    ASSERT_TRUE(func_) << file_ << " does not parse or pass the pipeline";
+  }
+
+  std::string file_;
+  mlir::FuncOp func_;
+};
