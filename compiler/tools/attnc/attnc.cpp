@@ -125,9 +125,10 @@ int compile(Session &session, const ModelOptions &options, const std::string &ta
   llvm::outs() << "wrote " << artefacts.library << "\n"
                << "wrote " << artefacts.header << "\n"
                << "wrote " << artefacts.manifest << "\n"
-               << lowered->kernels.size() << " kernels (" << compiled_kernel_count(*lowered)
-               << " compiled; the others share their code) for " << target->target.to_string()
-               << "\n";
+               << lowered->kernels.size() << " kernels";
+  if (size_t compiled = compiled_kernel_count(*lowered); compiled < lowered->kernels.size())
+    llvm::outs() << " (" << compiled << " compiled; the others share their code)";
+  llvm::outs() << " for " << target->target.to_string() << "\n";
   return kOk;
 }
 
