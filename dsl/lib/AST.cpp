@@ -128,40 +128,65 @@ const ParamDecl *ModuleDecl::find_param(llvm::StringRef name) const {
   return nullptr;
 }
 
-const ModuleDecl *Program::find_module(llvm::StringRef name) const {
-  auto it = modules_.find(name);
-  return it == modules_.end() ? nullptr : it->second;
+const Ident *Program::Names::find(llvm::StringRef name) const {
+  if (auto it = modules.find(name); it != modules.end())
+    return &it->second->name;
+  if (auto it = attentions.find(name); it != attentions.end())
+    return &it->second->name;
+  return nullptr;
 }
 
-const AttentionDecl *Program::find_attention(llvm::StringRef name) const {
-  auto it = attentions_.find(name);
-  return it == attentions_.end() ? nullptr : it->second;
+std::pair<const Program::Names *, const Program::Names *>
+Program::scopes(const SourceFile *from) const {
+  if (from && from->library)
+    return {&library_, &user_};
+  return {&user_, &library_};
+}
+
+const ModuleDecl *Program::find_module(llvm::StringRef name, const SourceFile *from) const {
+  auto [first, second] = scopes(from);
+  for (const Names *names : {first, second})
+    if (names->find(name)) {
+      auto it = names->modules.find(name);
+      return it == names->modules.end() ? nullptr : it->second;
+    }
+  return nullptr;
+}
+
+const AttentionDecl *Program::find_attention(llvm::StringRef name, const SourceFile *from) const {
+  auto [first, second] = scopes(from);
+  for (const Names *names : {first, second})
+    if (names->find(name)) {
+      auto it = names->attentions.find(name);
+      return it == names->attentions.end() ? nullptr : it->second;
+    }
+  return nullptr;
 }
 
 std::vector<std::string> Program::definition_names() const {
   std::vector<std::string> names;
-  for (const auto &entry : modules_)
-    names.push_back(entry.first().str());
-  for (const auto &entry : attentions_)
-    names.push_back(entry.first().str());
+  for (const Names *scope : {&user_, &library_}) {
+    for (const auto &entry : scope->modules)
+      names.push_back(entry.first().str());
+    for (const auto &entry : scope->attentions)
+      names.push_back(entry.first().str());
+  }
   return names;
 }
 
 const Ident *Program::register_module(const ModuleDecl *decl) {
-  if (const ModuleDecl *old = find_module(decl->name.name))
-    return &old->name;
-  if (const AttentionDecl *old = find_attention(decl->name.name))
-    return &old->name;
-  modules_[decl->name.name] = decl;
+  Names &names = names_of(decl->file);
+  if (const Ident *old = names.find(decl->name.name))
+    return old;
+  names.modules[decl->name.name] = decl;
   return nullptr;
 }
 
 const Ident *Program::register_attention(const AttentionDecl *decl) {
-  if (const ModuleDecl *old = find_module(decl->name.name))
-    return &old->name;
-  if (const AttentionDecl *old = find_attention(decl->name.name))
-    return &old->name;
-  attentions_[decl->name.name] = decl;
+  Names &names = names_of(decl->file);
+  if (const Ident *old = names.find(decl->name.name))
+    return old;
+  names.attentions[decl->name.name] = decl;
   return nullptr;
 }
 

@@ -25,6 +25,11 @@ std::string stdlib_dir() {
 
 namespace {
 
+/// `import "nn"`: a bare name (no '/', no ".attn") names a file of the standard library.
+bool is_library_import(llvm::StringRef name) {
+  return !name.contains('/') && !name.endswith(".attn");
+}
+
 struct PendingImport {
   std::string path;
   SMRange import_range;
@@ -35,7 +40,7 @@ public:
   Loader(llvm::SourceMgr &source_mgr, Program &program, DiagnosticEngine &diag)
       : source_mgr_(source_mgr), program_(program), diag_(diag) {}
 
-  void add(std::unique_ptr<llvm::MemoryBuffer> buffer);
+  void add(std::unique_ptr<llvm::MemoryBuffer> buffer, bool library = false);
   void load_imports();
 
 private:
@@ -59,9 +64,10 @@ std::string Loader::key(llvm::StringRef path) const {
   return absolute.str().str();
 }
 
-void Loader::add(std::unique_ptr<llvm::MemoryBuffer> buffer) {
+void Loader::add(std::unique_ptr<llvm::MemoryBuffer> buffer, bool library) {
   auto file = std::make_unique<SourceFile>();
   file->path = buffer->getBufferIdentifier().str();
+  file->library = library;
   loaded_.insert(key(file->path));
   llvm::StringRef text = buffer->getBuffer();
   file->buffer_id = source_mgr_.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
@@ -71,7 +77,7 @@ void Loader::add(std::unique_ptr<llvm::MemoryBuffer> buffer) {
 
 std::optional<std::string> Loader::resolve(const SourceFile &importer, const ImportDecl &import) {
   llvm::StringRef name = import.path;
-  bool is_stdlib = !name.contains('/') && !name.endswith(".attn");
+  bool is_stdlib = is_library_import(name);
   if (name.empty()) {
     diag_.error(import.range, "empty import path");
     return std::nullopt;
@@ -126,7 +132,7 @@ void Loader::load_imports() {
                     "cannot open imported file '" + *path + "': " + buffer.getError().message());
         continue;
       }
-      add(std::move(*buffer));
+      add(std::move(*buffer), is_library_import(import.path));
     }
   }
 }

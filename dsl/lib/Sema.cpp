@@ -106,11 +106,11 @@ void Sema::resolve_parent(AttentionDecl &attention) {
   if (!attention.parent)
     return;
   const Ident &parent = *attention.parent;
-  if (const AttentionDecl *decl = program_.find_attention(parent.name)) {
+  if (const AttentionDecl *decl = program_.find_attention(parent.name, attention.file)) {
     attention.parent_decl = decl;
     return;
   }
-  if (program_.find_module(parent.name)) {
+  if (program_.find_module(parent.name, attention.file)) {
     diag_.error(parent.range, "'" + parent.name +
                                   "' is a module; an attention variant can "
                                   "only extend another attention variant");
@@ -275,9 +275,9 @@ void Sema::check_param(ModuleDecl &module, ParamDecl &param, Scope &scope) {
 
 void Sema::check_instance(ModuleDecl &module, CallExpr &call, const Scope &outer) {
   const std::string &name = call.callee.name;
-  const ModuleDecl *callee = program_.find_module(name);
+  const ModuleDecl *callee = program_.find_module(name, module.file);
   if (!callee) {
-    if (program_.find_attention(name))
+    if (program_.find_attention(name, module.file))
       diag_.error(call.callee.range, "'" + name +
                                          "' is an attention variant, not a module; "
                                          "use it in forward as attend<" +

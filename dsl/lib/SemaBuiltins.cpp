@@ -163,9 +163,10 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
     for (size_t i = 0; i < 3; ++i)
       ok &= expect_type(arg(i), scope, {ExprType::Tensor}, what(i));
     const Ident &variant = *call.variant;
-    const AttentionDecl *decl = program_.find_attention(variant.name);
+    const SourceFile *file = scope.module ? scope.module->file : nullptr;
+    const AttentionDecl *decl = program_.find_attention(variant.name, file);
     if (!decl) {
-      if (program_.find_module(variant.name)) {
+      if (program_.find_module(variant.name, file)) {
         diag_.error(variant.range, "'" + variant.name + "' is a module, not an attention variant");
       } else {
         std::vector<std::string> names;

@@ -328,14 +328,15 @@ ExprType Sema::check_call(CallExpr &call, Scope &scope) {
       return check_member_call(call, scope);
   if (const BuiltinInfo *info = find_builtin(name))
     return check_builtin(call, *info, scope);
-  if (program_.find_module(name) || name == "Sequential") {
+  const SourceFile *file = scope.module ? scope.module->file : nullptr;
+  if (program_.find_module(name, file) || name == "Sequential") {
     diag_.error(call.callee.range, "module '" + name +
                                        "' is instantiated as a parameter "
                                        "(param x = " +
                                        name + "(...)) and called as self.x(...)");
     return ExprType::Error;
   }
-  if (program_.find_attention(name)) {
+  if (program_.find_attention(name, file)) {
     diag_.error(call.callee.range,
                 "'" + name + "' is an attention variant: use attend<" + name + ">(q, k, v)");
     return ExprType::Error;

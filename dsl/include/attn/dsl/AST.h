@@ -460,13 +460,17 @@ struct ImportDecl {
 struct SourceFile {
   std::string path; // the SourceMgr buffer identifier
   unsigned buffer_id = 0;
+  bool library = false; // imported by a bare name from the standard library directory
   std::vector<ImportDecl> imports;
   std::vector<std::unique_ptr<AttentionDecl>> attentions;
   std::vector<std::unique_ptr<ModuleDecl>> modules;
 };
 
 /// Every file of one compilation: the root file first, then its imports (each loaded once).
-/// All definitions share one namespace.
+/// Definitions live in two namespaces: the standard library's and the user's (every other file).
+/// A name is looked up in the namespace of the file that uses it first, then in the other, so a
+/// user's definition shadows a library one of the same name everywhere outside the library,
+/// while the library keeps using its own.
 class Program {
 public:
   explicit Program(llvm::SourceMgr &source_mgr) : source_mgr_(&source_mgr) {}
@@ -476,8 +480,10 @@ public:
   const SourceFile &root() const { return *files.front(); }
   llvm::SourceMgr &source_mgr() const { return *source_mgr_; }
 
-  const ModuleDecl *find_module(llvm::StringRef name) const;
-  const AttentionDecl *find_attention(llvm::StringRef name) const;
+  /// The module or attention variant `name` means in file `from` (null: a user's file, as for
+  /// --model); null when it means nothing or the other kind of definition.
+  const ModuleDecl *find_module(llvm::StringRef name, const SourceFile *from = nullptr) const;
+  const AttentionDecl *find_attention(llvm::StringRef name, const SourceFile *from = nullptr) const;
   /// Names of every module and attention variant (for suggestions).
   std::vector<std::string> definition_names() const;
 
@@ -486,14 +492,24 @@ public:
   std::vector<const ModuleDecl *> models() const { return models(root()); }
 
   /// Registers a definition (done by Sema); returns the name of an earlier definition of the
-  /// same name, if any, in which case nothing is registered.
+  /// same name in the same namespace, if any, in which case nothing is registered.
   const Ident *register_module(const ModuleDecl *decl);
   const Ident *register_attention(const AttentionDecl *decl);
 
 private:
+  /// The definitions of one namespace.
+  struct Names {
+    llvm::StringMap<const ModuleDecl *> modules;
+    llvm::StringMap<const AttentionDecl *> attentions;
+    const Ident *find(llvm::StringRef name) const;
+  };
+  /// The namespaces in the order a file looks names up: its own first.
+  std::pair<const Names *, const Names *> scopes(const SourceFile *from) const;
+  Names &names_of(const SourceFile *file) { return file && file->library ? library_ : user_; }
+
   llvm::SourceMgr *source_mgr_;
-  llvm::StringMap<const ModuleDecl *> modules_;
-  llvm::StringMap<const AttentionDecl *> attentions_;
+  Names user_;
+  Names library_;
 };
 
 } // namespace attn::dsl
