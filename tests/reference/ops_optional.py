@@ -28,7 +28,7 @@ class OptionalInputs(nn.Module):
         if mask is None:
             mask = torch.zeros(x.shape[:2], dtype=torch.bool)
         pooled = x.masked_fill(mask.unsqueeze(-1), 0.0).sum(dim=1)
-        return self.step(pooled), self.step(pooled, 2 * pooled)
+        return self.step(pooled), self.step(pooled, 2 * pooled), x.sum(dim=1)
 
 
 def _inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):

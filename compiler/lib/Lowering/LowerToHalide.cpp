@@ -412,7 +412,9 @@ mlir::FailureOr<HTensor> KernelBuilder::fill(ad::FillOp o) {
   Halide::Type type =
       halide_type_of(o.result().getType().cast<mlir::ShapedType>().getElementType());
   double value = o.value().convertToDouble();
-  Expr v = type.is_bool()    ? Expr(value != 0)
+  // Expr(bool) would be an int32 constant (Halide has no bool constructor), which a bool
+  // output buffer refuses: a bool fill is a cast of 0 or 1.
+  Expr v = type.is_bool()    ? Halide::cast(type, Expr(value != 0 ? 1 : 0))
            : type.is_float() ? Expr(static_cast<float>(value))
                              : Halide::cast(type, Expr(static_cast<int64_t>(value)));
   HTensor t{Func(fresh("fill")), {}};
