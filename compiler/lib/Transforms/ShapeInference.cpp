@@ -81,6 +81,9 @@ bool is_symbol(StringRef text) {
 struct Scope {
   llvm::StringMap<SymDim> bound;
   bool failed = false;
+  /// An assert of the scope was skipped: its value came from an error already reported, so the
+  /// symbols it would have bound are missing without a fault of their own.
+  bool incomplete = false;
 };
 
 /// Checks assert_shape ops against actual shapes, keeping each scope's bindings.
@@ -107,6 +110,9 @@ public:
       scope.failed = true;
     return failure();
   }
+
+  /// An assert whose value is poisoned (an error reported before) is not checked.
+  void skip(AssertShapeOp op) { scopes_[op.scope()].incomplete = true; }
 
 private:
   static std::string declared_str(ArrayAttr dims) {
@@ -218,6 +224,9 @@ public:
                                  "its rank is unknown",
                failure();
       auto it = scope.bound.find(name);
+      // After an error in the call's arguments the size may be missing for that reason alone.
+      if (it == scope.bound.end() && (scope.failed || scope.incomplete))
+        return failure();
       if (it == scope.bound.end())
         return op.emitError() << "this optional input cannot be left out: its size " << name
                               << " is not bound by the arguments given",
@@ -260,6 +269,8 @@ private:
     bool ok = true;
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (llvm::any_of(op.getOperands(), [&](Value v) { return poisoned_.count(v); })) {
+        if (auto assert_op = dyn_cast<AssertShapeOp>(op))
+          asserts.skip(assert_op);
         poison(op);
         continue;
       }
