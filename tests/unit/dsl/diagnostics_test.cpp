@@ -106,10 +106,40 @@ module dot { }
             "          ^~~\n");
 }
 
-// The standard library and the user's files are two namespaces: a user's module may take a
-// library name (zoo entry 18 is a TransformerEncoder) and shadows it in the user's files.
-TEST(Diagnostics, AUserDefinitionMayTakeALibraryName) {
-  EXPECT_EQ(diagnostics("import \"nn\"\nmodule Linear { }\n"), "");
+TEST(Diagnostics, DuplicateOfAnImportedDefinitionIsReportedInTheImporter) {
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("attn-import", dir));
+  { std::ofstream(std::string(dir) + "/block.attn") << "module Block { }\n"; }
+  auto c = std::make_unique<testing::Compilation>();
+  c->program = load_program_from_string(c->source_mgr, std::string(dir) + "/t.attn",
+                                        "import \"block.attn\"\nmodule Block { }\n", c->diag);
+  std::string out = c->output();
+  EXPECT_EQ(out.find(std::string(dir) + "/t.attn:2:8: error: duplicate definition of 'Block'"), 0u)
+      << out;
+  EXPECT_NE(out.find("block.attn:1:8: note: previous definition is here"), std::string::npos)
+      << out;
+  llvm::sys::fs::remove_directories(dir);
+}
+
+// A user's module may take a standard library name: the user's files and --model see theirs,
+// the library's files keep the library's.
+TEST(Diagnostics, UserDefinitionShadowsTheStandardLibrary) {
+  auto c = std::make_unique<testing::Compilation>();
+  c->program = load_program_from_string(c->source_mgr, "t.attn",
+                                        "import \"nn\"\nmodule Linear { }\n", c->diag);
+  EXPECT_EQ(c->output(), "");
+  const ModuleDecl *mine = c->program->find_module("Linear");
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->file, &c->program->root());
+  const SourceFile *library = nullptr;
+  for (const auto &file : c->program->files)
+    if (file->library)
+      library = file.get();
+  ASSERT_TRUE(library);
+  const ModuleDecl *theirs = c->program->find_module("Linear", library);
+  ASSERT_TRUE(theirs);
+  EXPECT_TRUE(theirs->file->library);
+  EXPECT_EQ(theirs->params.size(), 2u); // weight and bias
 }
 
 TEST(Diagnostics, WrongHyperparameterType) {
