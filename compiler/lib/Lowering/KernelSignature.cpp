@@ -8,13 +8,15 @@ namespace attn::compiler::lowering {
 
 namespace {
 
-/// An op's attributes but its symbolic dims, whose names do not change the code.
+/// An op's attributes but its symbolic dims and a fill's call scope, which name symbols and
+/// calls and do not change the code.
 void print_attributes(mlir::Operation *op, llvm::raw_ostream &os) {
   os << "{";
   for (mlir::NamedAttribute attr : op->getAttrs()) {
     llvm::StringRef name = attr.getName().getValue();
     if (name == mlir::attn::kDimsAttr || name == mlir::attn::kArgDimsAttr ||
-        name == mlir::attn::kResultDimsAttr)
+        name == mlir::attn::kResultDimsAttr ||
+        (llvm::isa<mlir::attn::FillOp>(op) && name == "scope"))
       continue;
     os << name << "=" << attr.getValue() << ",";
   }
