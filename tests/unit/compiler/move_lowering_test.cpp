@@ -49,16 +49,6 @@ TEST_F(MoveLowering, ManifestCarriesDtypesAndDimExpressions) {
             (std::vector<std::string>{"weight:embed.weight", "input:ids", "buffer:t0"}));
 }
 
-TEST_F(MoveLowering, CpuAndGpuSchedulesCompile) {
-  for (const char *name : {"host", "host-cuda"}) {
-    std::string error;
-    auto target = parse_target(name, &error);
-    auto model = lower_to_halide(func_, *target);
-    ASSERT_TRUE(succeeded(model)) << name;
-    std::string text;
-    EXPECT_TRUE(emit_text(*model, *target, TextKind::Stmt, &text, &error)) << name << error;
-    EXPECT_NE(text.find("produce"), std::string::npos) << name;
-  }
-}
+TEST_F(MoveLowering, CpuAndGpuSchedulesCompile) { expect_schedules_compile("produce"); }
 
 } // namespace

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "attn/compiler/Dialect/AttnDialect.h"
+#include "attn/compiler/Emit.h"
+#include "attn/compiler/Lowering.h"
 #include "attn/compiler/Passes.h"
 
 #include "mlir/Parser.h"
@@ -38,6 +40,21 @@ protected:
   void SetUp() override {
     func_ = load(file_);
     ASSERT_TRUE(func_) << file_ << " does not parse or pass the pipeline";
+  }
+
+  /// Lowers func_ for the CPU and for CUDA and compiles both schedules to Halide statements,
+  /// each of which must contain `produced` (a Func the schedule produces).
+  void expect_schedules_compile(const std::string &produced) {
+    using namespace attn::compiler;
+    for (const char *name : {"host", "host-cuda"}) {
+      std::string error;
+      auto target = parse_target(name, &error);
+      auto model = lower_to_halide(func_, *target);
+      ASSERT_TRUE(succeeded(model)) << name;
+      std::string text;
+      EXPECT_TRUE(emit_text(*model, *target, TextKind::Stmt, &text, &error)) << name << error;
+      EXPECT_NE(text.find(produced), std::string::npos) << name;
+    }
   }
 
   std::string file_;
