@@ -2,7 +2,7 @@
 // max_pool2d's stride defaults to its kernel, flatten's axes are normalised and keep the element
 // type, and the stdlib Conv2d, MaxPool2d and Flatten elaborate to those ops with PyTorch's
 // parameter names.
-#include "test_util.h"
+#include "built_ir.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/MLIRGen.h"
@@ -15,28 +15,8 @@ namespace attn::dsl {
 namespace {
 
 namespace ir = ::mlir::attn;
+using testing::build;
 using testing::compile;
-
-struct Built {
-  std::unique_ptr<testing::Compilation> compilation;
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-
-  template <typename Op> std::vector<Op> ops() {
-    std::vector<Op> found;
-    module->walk([&](Op op) { found.push_back(op); });
-    return found;
-  }
-};
-
-std::unique_ptr<Built> build(const std::string &source) {
-  auto b = std::make_unique<Built>();
-  b->compilation = compile(source);
-  EXPECT_EQ(b->compilation->output(), "");
-  if (b->compilation->program)
-    b->module = attn::mlir_gen(b->context, *b->compilation->program, "", {}, b->compilation->diag);
-  return b;
-}
 
 std::vector<int64_t> values(mlir::ArrayAttr array) {
   std::vector<int64_t> out;

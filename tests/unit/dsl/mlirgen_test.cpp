@@ -1,6 +1,6 @@
 // The bridge to the IR: the zoo models build verified modules with the expected ops,
 // attributes and locations; elaboration errors are reported at the source.
-#include "test_util.h"
+#include "built_ir.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/MLIRGen.h"
@@ -13,22 +13,9 @@ namespace attn::dsl {
 namespace {
 
 namespace ir = ::mlir::attn;
+using testing::Built;
 using testing::compile;
 using testing::source_path;
-
-struct Built {
-  std::unique_ptr<testing::Compilation> compilation;
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-
-  mlir::FuncOp func() { return *module->getOps<mlir::FuncOp>().begin(); }
-  template <typename Op> int count() {
-    int n = 0;
-    module->walk([&](Op) { ++n; });
-    return n;
-  }
-  std::string errors() { return compilation->output(); }
-};
 
 std::unique_ptr<Built> build_file(const std::string &relative,
                                   const std::map<std::string, std::string> &defines,

@@ -1,7 +1,7 @@
 // Data movement in the front end and the bridge: postfix indexing parses and prints, the
 // built-ins' arities and argument types are checked, and the IR keeps integer element types
 // where data only moves while converting them to f32 for arithmetic.
-#include "test_util.h"
+#include "built_ir.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/MLIRGen.h"
@@ -69,25 +69,9 @@ TEST(MoveBuiltins, CheckArityAndTypes) {
             "test.attn:4:29: error: the ids of embedding must be a tensor, got an int");
 }
 
-struct Built {
-  std::unique_ptr<testing::Compilation> compilation;
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  template <typename Op> std::vector<Op> ops() {
-    std::vector<Op> found;
-    module->walk([&](Op op) { found.push_back(op); });
-    return found;
-  }
-};
-
-std::unique_ptr<Built> build(const std::string &source) {
-  auto b = std::make_unique<Built>();
-  b->compilation = compile(source);
-  EXPECT_EQ(b->compilation->output(), "");
-  b->module = attn::mlir_gen(b->context, *b->compilation->program, "", {}, b->compilation->diag);
-  EXPECT_TRUE(b->module) << b->compilation->output();
-  if (b->module)
-    EXPECT_TRUE(succeeded(mlir::verify(*b->module)));
+std::unique_ptr<testing::Built> build(const std::string &source) {
+  auto b = testing::build(source);
+  EXPECT_TRUE(b->module) << b->errors();
   return b;
 }
 

@@ -1,7 +1,7 @@
 // Reductions, activations, comparisons and where in the bridge to the IR: axes are normalised,
 // keepdim and the constants of the activations become attributes, comparisons build masks, and
 // the stdlib layers (LayerNorm) elaborate to those ops.
-#include "test_util.h"
+#include "built_ir.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/MLIRGen.h"
@@ -14,29 +14,8 @@ namespace attn::dsl {
 namespace {
 
 namespace ir = ::mlir::attn;
+using testing::build;
 using testing::compile;
-
-struct Built {
-  std::unique_ptr<testing::Compilation> compilation;
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-
-  template <typename Op> std::vector<Op> ops() {
-    std::vector<Op> found;
-    module->walk([&](Op op) { found.push_back(op); });
-    return found;
-  }
-  std::string errors() { return compilation->output(); }
-};
-
-std::unique_ptr<Built> build(const std::string &source) {
-  auto b = std::make_unique<Built>();
-  b->compilation = compile(source);
-  EXPECT_EQ(b->compilation->output(), "");
-  if (b->compilation->program)
-    b->module = attn::mlir_gen(b->context, *b->compilation->program, "", {}, b->compilation->diag);
-  return b;
-}
 
 TEST(NNBuiltins, ReductionsNormaliseTheAxisAndKeepTheirDims) {
   auto b =

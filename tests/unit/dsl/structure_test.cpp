@@ -2,7 +2,7 @@
 // containers, interpolated names, element calls, if/for statements and conditional
 // expressions; what Sema accepts and annotates; and what the bridge builds from them (weight
 // names, which parameters exist, unrolled statements).
-#include "test_util.h"
+#include "built_ir.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/MLIRGen.h"
@@ -16,6 +16,7 @@ namespace attn::dsl {
 namespace {
 
 namespace ir = ::mlir::attn;
+using testing::build;
 using testing::compile;
 
 //===----------------------------------------------------------------------===//
@@ -246,37 +247,6 @@ TEST(Structure, BlockScopingIsPythonLike) {
 //===----------------------------------------------------------------------===//
 // The bridge
 //===----------------------------------------------------------------------===//
-
-struct Built {
-  std::unique_ptr<testing::Compilation> compilation;
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-
-  std::vector<std::string> params() {
-    std::vector<std::string> names;
-    module->walk([&](ir::ParamOp op) { names.push_back(op.name().str()); });
-    return names;
-  }
-  template <typename Op> int count() {
-    int n = 0;
-    module->walk([&](Op) { ++n; });
-    return n;
-  }
-  std::string errors() { return compilation->output(); }
-};
-
-std::unique_ptr<Built> build(const std::string &source,
-                             const std::map<std::string, std::string> &defines = {}) {
-  auto b = std::make_unique<Built>();
-  b->compilation = compile(source);
-  EXPECT_EQ(b->compilation->output(), "");
-  if (b->compilation->program)
-    b->module =
-        attn::mlir_gen(b->context, *b->compilation->program, "", defines, b->compilation->diag);
-  if (b->module)
-    EXPECT_TRUE(mlir::succeeded(mlir::verify(*b->module)));
-  return b;
-}
 
 const char *kStructured = R"(import "nn"
 module Block(d: int, i: int) {
