@@ -89,8 +89,11 @@ private:
     for (Value result : scan.getResults())
       if (failed(add_buffer(result)))
         return mlir::failure();
-    for (auto [arg, result] : llvm::zip(scan.carry_args(), scan.getResults()))
-      refs[arg] = refs[result];
+    // Copied before the insertion: a DenseMap that grows moves its entries.
+    for (auto [arg, result] : llvm::zip(scan.carry_args(), scan.getResults())) {
+      std::string ref = refs.lookup(result);
+      refs[arg] = std::move(ref);
+    }
     if (failed(add_buffer(scan.position())))
       return mlir::failure();
     plan.position = refs[scan.position()];
