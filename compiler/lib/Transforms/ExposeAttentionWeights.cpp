@@ -1,0 +1,183 @@
+// attn-expose-attention-weights: makes the forward also return the weights (the softmax
+// probabilities over keys) of every attention, so a run can write attention maps.
+//
+// A fused `attn.attention` never materialises its weights: its kernel keeps them in tiles. For
+// each one, this pass adds an `attn.attention_weights` of the same query, key, score and mask,
+// which the lowering turns into an extra kernel. An attention left unfused keeps its `softmax`
+// over the last axis, the left operand of the product with the values: that result is returned
+// as it is. Only ops of the function's own body count; an attention inside a scan's body runs
+// once per step and has no single map to return.
+//
+// The weights are appended to the function's results, after the model's own outputs, in
+// program order; the function's `attn.attention_maps` attribute names them, one string per
+// appended result: the module path of the attention's projections where its parameters give
+// one (`layers.0.self_attn` for `layers.0.self_attn.in_proj_weight`), else `attention<N>`.
+// The normal pipeline never runs this pass, so models compile as before unless maps are asked
+// for.
+#include "attn/compiler/Passes.h"
+
+#include "attn/compiler/Dialect/AttnDialect.h"
+
+#include "mlir/IR/BlockAndValueMapping.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The state_dict names of the parameters a value is projected with: the values it is computed
+/// from, following only the right operand of each matmul (the weight of a projection, or the
+/// keys of a score product), and stopping at other anchors, so that the layers before the
+/// projection do not count.
+void projection_params(Value v, llvm::SmallPtrSetImpl<Operation *> &seen,
+                       std::vector<std::string> &names) {
+  Operation *def = v.getDefiningOp();
+  if (!def || !seen.insert(def).second)
+    return;
+  if (auto param = dyn_cast<ParamOp>(def)) {
+    names.push_back(param.name().str());
+    return;
+  }
+  if (auto matmul = dyn_cast<MatmulOp>(def))
+    return projection_params(matmul.rhs(), seen, names);
+  if (isa<SoftmaxOp, LogSoftmaxOp, AttentionOp, AttentionWeightsOp, ScanOp, Conv2dOp>(def))
+    return;
+  for (Value operand : def->getOperands())
+    projection_params(operand, seen, names);
+}
+
+/// The module path shared by the parameters' names (`a.b.weight` and `a.b.bias` give `a.b`);
+/// empty when they share none.
+std::string common_module_path(const std::vector<std::string> &names) {
+  std::vector<StringRef> common;
+  for (size_t n = 0; n < names.size(); ++n) {
+    SmallVector<StringRef> parts;
+    StringRef(names[n]).split(parts, '.');
+    parts.pop_back(); // the parameter's own name
+    if (n == 0) {
+      common.assign(parts.begin(), parts.end());
+      continue;
+    }
+    size_t keep = 0;
+    while (keep < common.size() && keep < parts.size() && common[keep] == parts[keep])
+      ++keep;
+    common.resize(keep);
+  }
+  std::string path;
+  for (StringRef part : common)
+    path += (path.empty() ? "" : ".") + part.str();
+  return path;
+}
+
+/// Whether `softmax` is the probabilities of an attention left unfused: over the last axis and
+/// the left operand of a matmul (the product with the values).
+bool is_attention_softmax(SoftmaxOp softmax) {
+  auto type = softmax.getType().dyn_cast<RankedTensorType>();
+  if (!type || type.getRank() < 2 || softmax.axis() != type.getRank() - 1)
+    return false;
+  return llvm::any_of(softmax->getUsers(), [&](Operation *user) {
+    auto matmul = dyn_cast<MatmulOp>(user);
+    return matmul && matmul.lhs() == softmax.getResult();
+  });
+}
+
+/// An `attn.attention_weights` beside `attention`, with its operands, regions and shape.
+Value weights_of(AttentionOp attention) {
+  OpBuilder builder(attention->getContext());
+  builder.setInsertionPointAfter(attention);
+  auto q = get_sym_shape(attention.query()), k = get_sym_shape(attention.key());
+  auto element = builder.getF32Type();
+  auto weights = builder.create<AttentionWeightsOp>(
+      attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key());
+  BlockAndValueMapping mapping;
+  attention.score().cloneInto(&weights.score(), mapping);
+  attention.mask().cloneInto(&weights.mask(), mapping);
+  if (q && k) {
+    auto shape = weights.inferSymShape({*q, *k});
+    if (succeeded(shape)) {
+      SmallVector<int64_t> sizes;
+      for (const auto &d : *shape)
+        sizes.push_back(d.is_static() ? d.value() : ShapedType::kDynamicSize);
+      weights.getResult().setType(RankedTensorType::get(sizes, element));
+      weights->setAttr(kDimsAttr, ::attn::compiler::to_attr(builder.getContext(), *shape));
+    }
+  }
+  return weights.getResult();
+}
+
+class ExposeAttentionWeightsPass
+    : public PassWrapper<ExposeAttentionWeightsPass, OperationPass<ModuleOp>> {
+public:
+  StringRef getArgument() const final { return "attn-expose-attention-weights"; }
+  StringRef getDescription() const final {
+    return "Return the weights of every attention as extra results (attention maps)";
+  }
+
+  void runOnOperation() override {
+    for (FuncOp func : getOperation().getOps<FuncOp>())
+      if (!func.isExternal() && failed(expose(func)))
+        return signalPassFailure();
+  }
+
+private:
+  LogicalResult expose(FuncOp func) {
+    Block &body = func.getBody().front();
+    auto ret = dyn_cast<ReturnOp>(body.getTerminator());
+    if (!ret)
+      return func.emitError() << "internal error: the forward does not end in attn.return";
+    std::vector<Value> maps;
+    std::vector<Attribute> names;
+    llvm::StringSet<> taken;
+    for (Operation &op : body.without_terminator()) {
+      Value weights;
+      std::vector<std::string> params;
+      llvm::SmallPtrSet<Operation *, 32> seen;
+      if (auto attention = dyn_cast<AttentionOp>(op)) {
+        weights = weights_of(attention);
+        projection_params(attention.query(), seen, params);
+        projection_params(attention.key(), seen, params);
+      } else if (auto softmax = dyn_cast<SoftmaxOp>(op); softmax && is_attention_softmax(softmax)) {
+        weights = softmax.getResult();
+        projection_params(softmax.input(), seen, params);
+      } else {
+        continue;
+      }
+      std::string name = common_module_path(params);
+      if (name.empty())
+        name = "attention" + std::to_string(maps.size());
+      // One module may attend more than once (a decoder's self- and cross-attention share no
+      // path, but a module called twice does): later maps get a suffix.
+      std::string unique = name;
+      for (int n = 1; !taken.insert(unique).second; ++n)
+        unique = name + "." + std::to_string(n);
+      maps.push_back(weights);
+      names.push_back(StringAttr::get(func.getContext(), unique));
+    }
+    unsigned first = ret->getNumOperands();
+    ret->insertOperands(first, maps);
+    auto results = llvm::to_vector(func.getType().getResults());
+    for (Value v : maps)
+      results.push_back(v.getType());
+    func.setType(FunctionType::get(func.getContext(), func.getType().getInputs(), results));
+    for (unsigned i = 0; i < maps.size(); ++i)
+      if (auto shape = get_sym_shape(maps[i]))
+        func.setResultAttr(first + i, kDimsAttr,
+                           ::attn::compiler::to_attr(func.getContext(), *shape));
+    func->setAttr("attn.attention_maps", ArrayAttr::get(func.getContext(), names));
+    return success();
+  }
+};
+
+} // namespace
+
+namespace attn::compiler {
+
+std::unique_ptr<Pass> create_expose_attention_weights_pass() {
+  return std::make_unique<ExposeAttentionWeightsPass>();
+}
+
+} // namespace attn::compiler
