@@ -30,10 +30,11 @@ using namespace mlir::attn;
 namespace {
 
 /// The state_dict names of the parameters a value is projected with: the values it is computed
-/// from, following only the right operand of each matmul (the weight of a projection, or the
-/// keys of a score product), and stopping at other anchors, so that the layers before the
-/// projection do not count.
-void projection_params(Value v, llvm::SmallPtrSetImpl<Operation *> &seen,
+/// from, following only the right operand of each matmul (the weight of a projection) and
+/// stopping at other anchors, so that the layers before the projection do not count. With
+/// `scores`, the value is an unfused attention's scores, and its first matmul is the product of
+/// queries and keys, whose operands both count.
+void projection_params(Value v, bool scores, llvm::SmallPtrSetImpl<Operation *> &seen,
                        std::vector<std::string> &names) {
   Operation *def = v.getDefiningOp();
   if (!def || !seen.insert(def).second)
@@ -42,12 +43,15 @@ void projection_params(Value v, llvm::SmallPtrSetImpl<Operation *> &seen,
     names.push_back(param.name().str());
     return;
   }
-  if (auto matmul = dyn_cast<MatmulOp>(def))
-    return projection_params(matmul.rhs(), seen, names);
+  if (auto matmul = dyn_cast<MatmulOp>(def)) {
+    if (scores)
+      projection_params(matmul.lhs(), false, seen, names);
+    return projection_params(matmul.rhs(), false, seen, names);
+  }
   if (isa<SoftmaxOp, LogSoftmaxOp, AttentionOp, AttentionWeightsOp, ScanOp, Conv2dOp>(def))
     return;
   for (Value operand : def->getOperands())
-    projection_params(operand, seen, names);
+    projection_params(operand, scores, seen, names);
 }
 
 /// The module path shared by the parameters' names (`a.b.weight` and `a.b.bias` give `a.b`);
@@ -138,11 +142,11 @@ private:
       llvm::SmallPtrSet<Operation *, 32> seen;
       if (auto attention = dyn_cast<AttentionOp>(op)) {
         weights = weights_of(attention);
-        projection_params(attention.query(), seen, params);
-        projection_params(attention.key(), seen, params);
+        projection_params(attention.query(), false, seen, params);
+        projection_params(attention.key(), false, seen, params);
       } else if (auto softmax = dyn_cast<SoftmaxOp>(op); softmax && is_attention_softmax(softmax)) {
         weights = softmax.getResult();
-        projection_params(softmax.input(), seen, params);
+        projection_params(softmax.input(), true, seen, params);
       } else {
         continue;
       }

@@ -122,7 +122,9 @@ Status write_attention_maps(const std::string &dir, const std::vector<AttentionM
                          {"npy", stem + ".npy"},
                          {"png", stem + ".png"},
                          {"image", {{"width", layout.width}, {"height", layout.height}}},
-                         {"plot", {{"x", layout.x}, {"y", layout.y}, {"cell", layout.cell}}}});
+                         {"plot", {{"x", layout.x}, {"y", layout.y}, {"cell", layout.cell}}},
+                         {"queries", spec.row_labels},
+                         {"keys", spec.col_labels}});
       }
     index.push_back({{"name", m.name}, {"loc", m.loc}, {"shape", map.shape()}, {"files", files}});
     llvm::outs() << (fs::path(dir) / m.name).string() << ": attention weights " << map.type_string()
