@@ -65,3 +65,22 @@ func @plain_softmax(%x: tensor<?x?xf32> {attn.dims = ["B", "N"]}) -> tensor<*xf3
   %p = attn.softmax %x axis = 1 : (tensor<?x?xf32>) -> tensor<*xf32>
   attn.return %p : tensor<*xf32>
 }
+
+// -----
+
+// One query per item (Luong, Bahdanau): the [B, S] weights reach the product with the values
+// through an unsqueeze, which is returned: [B, 1, S], one query row.
+
+// CHECK-LABEL: func @single_query
+// CHECK-SAME: attn.attention_maps = ["attention0"]
+// CHECK: %[[P:.*]] = attn.softmax
+// CHECK: %[[U:.*]] = attn.unsqueeze %[[P]]
+// CHECK: %[[O:.*]] = attn.matmul %[[U]]
+// CHECK: attn.return %[[O]], %[[U]] : tensor<?x1x8xf32>, tensor<?x1x?xf32>
+func @single_query(%scores: tensor<?x?xf32> {attn.dims = ["B", "S"]},
+                   %h: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
+  %p = attn.softmax %scores axis = 1 : (tensor<?x?xf32>) -> tensor<*xf32>
+  %u = attn.unsqueeze %p axis = 1 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %u, %h : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}

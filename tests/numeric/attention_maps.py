@@ -240,7 +240,13 @@ def main(argv=None) -> int:
     for entry, (name, want) in zip(index, reference):
         if name is not None and entry["name"] != name:
             problems.append(f"map named {entry['name']}, the reference's module is {name}")
-        if want.ndim == 3:
+        # As the product with the values reads them: a single query per item ([B, Sk]) is
+        # dumped as [B, 1, Sk]. Then [B, H, Sq, Sk] throughout.
+        if want.size == np.prod(entry["shape"]):
+            want = want.reshape(entry["shape"])
+        if want.ndim == 2:
+            want = want[None, None]
+        elif want.ndim == 3:
             want = want[:, None]
         if (len(entry["files"]) != want.shape[0] * want.shape[1]
                 or entry["shape"][-2:] != list(want.shape[-2:])):

@@ -4,9 +4,10 @@
 // A fused `attn.attention` never materialises its weights: its kernel keeps them in tiles. For
 // each one, this pass adds an `attn.attention_weights` of the same query, key, score and mask,
 // which the lowering turns into an extra kernel. An attention left unfused keeps its `softmax`
-// over the last axis, the left operand of the product with the values: that result is returned
-// as it is. Only ops of the function's own body count; an attention inside a scan's body runs
-// once per step and has no single map to return.
+// over the last axis, the left operand of the product with the values (possibly through an
+// unsqueeze or reshape, as for a single query per item): that operand is returned as it is. Only
+// ops of the function's own body count; an attention inside a scan's body runs once per step and
+// has no single map to return.
 //
 // The weights are appended to the function's results, after the model's own outputs, in
 // program order; the function's `attn.attention_maps` attribute names them, one string per
@@ -77,16 +78,25 @@ std::string common_module_path(const std::vector<std::string> &names) {
   return path;
 }
 
-/// Whether `softmax` is the probabilities of an attention left unfused: over the last axis and
-/// the left operand of a matmul (the product with the values).
-bool is_attention_softmax(SoftmaxOp softmax) {
+/// When `softmax` is the probabilities of an attention left unfused, the weights as the product
+/// with the values reads them: the softmax over the last axis, or its reshaping (a single query
+/// per item, `matmul(unsqueeze(weights, 1), values)`), as the left operand of a matmul. Null
+/// for any other softmax.
+Value attention_softmax_weights(SoftmaxOp softmax) {
   auto type = softmax.getType().dyn_cast<RankedTensorType>();
-  if (!type || type.getRank() < 2 || softmax.axis() != type.getRank() - 1)
-    return false;
-  return llvm::any_of(softmax->getUsers(), [&](Operation *user) {
-    auto matmul = dyn_cast<MatmulOp>(user);
-    return matmul && matmul.lhs() == softmax.getResult();
-  });
+  if (!type || type.getRank() < 1 || softmax.axis() != type.getRank() - 1)
+    return Value();
+  SmallVector<Value> frontier = {softmax.getResult()};
+  while (!frontier.empty()) {
+    Value v = frontier.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto matmul = dyn_cast<MatmulOp>(user); matmul && matmul.lhs() == v)
+        return v;
+      if (isa<UnsqueezeOp, ReshapeOp>(user))
+        frontier.push_back(user->getResult(0));
+    }
+  }
+  return Value();
 }
 
 /// An `attn.attention_weights` beside `attention`, with its operands, regions and shape.
@@ -144,8 +154,10 @@ private:
         weights = weights_of(attention);
         projection_params(attention.query(), false, seen, params);
         projection_params(attention.key(), false, seen, params);
-      } else if (auto softmax = dyn_cast<SoftmaxOp>(op); softmax && is_attention_softmax(softmax)) {
-        weights = softmax.getResult();
+      } else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
+        weights = attention_softmax_weights(softmax);
+        if (!weights)
+          continue;
         projection_params(softmax.input(), true, seen, params);
       } else {
         continue;
