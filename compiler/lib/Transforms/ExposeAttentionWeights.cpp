@@ -56,22 +56,29 @@ void projection_params(Value v, bool scores, llvm::SmallPtrSetImpl<Operation *> 
 }
 
 /// The module path shared by the parameters' names (`a.b.weight` and `a.b.bias` give `a.b`);
-/// empty when they share none.
+/// empty when they share none. When they are the `weight` and `bias` of one layer (a Linear
+/// that projects only the keys, say), that layer is not the attention: its parent is.
 std::string common_module_path(const std::vector<std::string> &names) {
   std::vector<StringRef> common;
+  bool one_layer = true;
   for (size_t n = 0; n < names.size(); ++n) {
     SmallVector<StringRef> parts;
     StringRef(names[n]).split(parts, '.');
-    parts.pop_back(); // the parameter's own name
+    StringRef own = parts.pop_back_val(); // the parameter's own name
+    one_layer &= own == "weight" || own == "bias";
     if (n == 0) {
       common.assign(parts.begin(), parts.end());
       continue;
     }
+    one_layer &= parts.size() == common.size();
     size_t keep = 0;
     while (keep < common.size() && keep < parts.size() && common[keep] == parts[keep])
       ++keep;
+    one_layer &= keep == common.size();
     common.resize(keep);
   }
+  if (one_layer && !common.empty())
+    common.pop_back();
   std::string path;
   for (StringRef part : common)
     path += (path.empty() ? "" : ".") + part.str();
