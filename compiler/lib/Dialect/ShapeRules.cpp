@@ -226,6 +226,25 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   return out;
 }
 
+FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operands) {
+  const SymShape &q = operands[0], &k = operands[1];
+  auto shapes = [&] { return "query " + to_string(q) + ", key " + to_string(k); };
+  if (q.size() < 2 || q.size() > 4 || k.size() != q.size())
+    return fail(emitError() << "attention weights need query and key of one rank between 2 and "
+                            << "4, got " << shapes());
+  size_t n = q.size();
+  for (size_t i = 0; i + 2 < n; ++i)
+    if (q[i] != k[i])
+      return fail(emitError() << "attention weights: leading axis " << i << " differs between "
+                              << shapes());
+  if (q[n - 1] != k[n - 1])
+    return fail(emitError() << "attention weights: query and key vectors differ in length: "
+                            << shapes());
+  SymShape out(q.begin(), q.end() - 1);
+  out.push_back(k[n - 2]);
+  return out;
+}
+
 FailureOr<SymShape> AssertShapeOp::inferSymShape(ArrayRef<SymShape> operands) {
   // The check binds symbols across a whole scope, so it lives in the shape-inference pass;
   // the value itself passes through.

@@ -82,23 +82,36 @@ SmallVector<int64_t> int_values(ArrayAttr array) {
 
 /// Checks that `region` is empty or one block taking `arg_types` and ending in `attn.yield`
 /// of `yield_type`. `name` and `signature` (the arguments, named) are for the messages.
-LogicalResult verify_attention_region(AttentionOp op, Region &region, const char *name,
+LogicalResult verify_attention_region(Operation *op, Region &region, const char *name,
                                       ArrayRef<Type> arg_types, Type yield_type,
                                       const char *signature) {
   if (region.empty())
     return success();
   if (!region.hasOneBlock())
-    return op.emitOpError() << "the " << name << " region must have a single block";
+    return op->emitOpError() << "the " << name << " region must have a single block";
   Block &block = region.front();
   TypeRange actual = block.getArgumentTypes();
   if (actual != TypeRange(arg_types))
-    return op.emitOpError() << "the " << name << " region must take " << signature;
+    return op->emitOpError() << "the " << name << " region must take " << signature;
   auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
   if (!yield)
-    return op.emitOpError() << "the " << name << " region must end in attn.yield";
+    return op->emitOpError() << "the " << name << " region must end in attn.yield";
   if (yield.value().getType() != yield_type)
-    return op.emitOpError() << "the " << name << " region must yield " << yield_type << ", not "
-                            << yield.value().getType();
+    return op->emitOpError() << "the " << name << " region must yield " << yield_type << ", not "
+                             << yield.value().getType();
+  return success();
+}
+
+/// The score and mask regions shared by attn.attention and attn.attention_weights.
+LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mask) {
+  MLIRContext *context = op->getContext();
+  Type f32 = FloatType::getF32(context), index = IndexType::get(context);
+  Type i1 = IntegerType::get(context, 1);
+  if (failed(verify_attention_region(op, score, "score", {f32, index, index, index, index}, f32,
+                                     "(s: f32, b: index, h: index, i: index, j: index)")) ||
+      failed(verify_attention_region(op, mask, "mask", {index, index, index, index}, i1,
+                                     "(b: index, h: index, i: index, j: index)")))
+    return failure();
   return success();
 }
 
@@ -275,13 +288,7 @@ LogicalResult verify_op(SoftmaxOp op) {
 }
 
 LogicalResult verify_op(AttentionOp op) {
-  MLIRContext *context = op.getContext();
-  Type f32 = FloatType::getF32(context), index = IndexType::get(context);
-  Type i1 = IntegerType::get(context, 1);
-  if (failed(verify_attention_region(op, op.score(), "score", {f32, index, index, index, index},
-                                     f32, "(s: f32, b: index, h: index, i: index, j: index)")) ||
-      failed(verify_attention_region(op, op.mask(), "mask", {index, index, index, index}, i1,
-                                     "(b: index, h: index, i: index, j: index)")))
+  if (failed(verify_attention_regions(op, op.score(), op.mask())))
     return failure();
 
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
@@ -323,10 +330,39 @@ LogicalResult verify_op(AttentionOp op) {
   return success();
 }
 
-LogicalResult verify_op(ScoreDimOp op) {
-  if (!op->getParentOfType<AttentionOp>())
-    return op.emitOpError("is only meaningful inside the score or mask of an attn.attention");
+LogicalResult verify_op(AttentionWeightsOp op) {
+  if (failed(verify_attention_regions(op, op.score(), op.mask())))
+    return failure();
+  auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
+  for (auto [type, name] :
+       {std::pair(q, "query"), std::pair(k, "key"), std::pair(result, "result")})
+    if (type && (type.getRank() < 2 || type.getRank() > 4))
+      return op.emitOpError() << "needs a " << name << " of rank 2 to 4 ([..., S, D]), got "
+                              << type;
+  if (!q || !k)
+    return success();
+  if (q.getRank() != k.getRank() || (result && result.getRank() != q.getRank()))
+    return op.emitOpError() << "needs query, key and result of one rank, got " << q << ", " << k
+                            << " and " << result;
+  int64_t n = q.getRank();
+  if (!sizes_agree(q.getDimSize(n - 1), k.getDimSize(n - 1)))
+    return op.emitOpError() << "query and key differ in vector length: " << q << " and " << k;
+  for (int64_t i = 0; i + 2 < n; ++i)
+    if (!sizes_agree(q.getDimSize(i), k.getDimSize(i)) ||
+        (result && !sizes_agree(q.getDimSize(i), result.getDimSize(i))))
+      return op.emitOpError() << "query, key and result differ on leading axis " << i;
+  if (result && (!sizes_agree(q.getDimSize(n - 2), result.getDimSize(n - 2)) ||
+                 !sizes_agree(k.getDimSize(n - 2), result.getDimSize(n - 1))))
+    return op.emitOpError() << "needs a result of [..., Sq, Sk] for query " << q << " and key " << k
+                            << ", got " << result;
   return success();
+}
+
+LogicalResult verify_op(ScoreDimOp op) {
+  for (Operation *parent = op->getParentOp(); parent; parent = parent->getParentOp())
+    if (isa<AttentionOp, AttentionWeightsOp>(parent))
+      return success();
+  return op.emitOpError("is only meaningful inside the score or mask of an attn.attention");
 }
 
 LogicalResult verify_op(AssertShapeOp op) {

@@ -8,8 +8,8 @@ using namespace mlir;
 namespace ad = mlir::attn;
 
 bool is_anchor(Operation *op) {
-  return isa<ad::MatmulOp, ad::SoftmaxOp, ad::LogSoftmaxOp, ad::AttentionOp, ad::Conv2dOp,
-             ad::MaxPool2dOp>(op);
+  return isa<ad::MatmulOp, ad::SoftmaxOp, ad::LogSoftmaxOp, ad::AttentionOp, ad::AttentionWeightsOp,
+             ad::Conv2dOp, ad::MaxPool2dOp>(op);
 }
 
 bool is_elementwise(Operation *op) {

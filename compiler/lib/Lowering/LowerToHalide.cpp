@@ -6,11 +6,11 @@
 #include "Algorithms.h"
 #include "Grouping.h"
 #include "KernelSignature.h"
+#include "LowerAttention.h"
 #include "LowerConv.h"
 #include "LowerKernel.h"
 #include "LowerMoves.h"
 #include "LowerNN.h"
-#include "RegionEval.h"
 #include "Schedules.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
@@ -158,6 +158,7 @@ public:
   mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
+  mlir::FailureOr<HTensor> attention_weights(ad::AttentionWeightsOp op);
   mlir::FailureOr<std::vector<HTensor>> build_operands(Operation *op) {
     std::vector<HTensor> operands;
     for (Value v : op->getOperands()) {
@@ -256,40 +257,25 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto q = build(op.query()), k = build(op.key()), v = build(op.value());
   if (failed(q) || failed(k) || failed(v))
     return mlir::failure();
-  Expr score_dim = Halide::cast<float>(q->extents.back());
-  AttentionRegions regions;
-  auto placeholder = [](const char *name, bool is_float = false) {
-    return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
-  };
-  // Evaluate each region once on symbolic arguments, then substitute per use.
-  if (!op.score().empty()) {
-    auto body = eval_region(op.score(),
-                            {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
-                             placeholder("ri"), placeholder("rj")},
-                            score_dim);
-    if (failed(body))
-      return mlir::failure();
-    Expr e = *body;
-    regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      return Halide::Internal::substitute(repl, e);
-    };
-  }
-  if (!op.mask().empty()) {
-    auto body = eval_region(
-        op.mask(), {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")},
-        score_dim);
-    if (failed(body))
-      return mlir::failure();
-    Expr e = *body;
-    regions.mask = [=](Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      return Halide::Internal::substitute(repl, e);
-    };
-  }
-  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, regions);
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()));
+  if (failed(regions))
+    return mlir::failure();
+  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions);
   family = funcs;
   family_name = "attention";
+  return funcs.out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::attention_weights(ad::AttentionWeightsOp op) {
+  auto q = build(op.query()), k = build(op.key());
+  if (failed(q) || failed(k))
+    return mlir::failure();
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()));
+  if (failed(regions))
+    return mlir::failure();
+  AttentionFuncs funcs = define_attention_weights(fresh("attention_weights"), *q, *k, *regions);
+  family = funcs;
+  family_name = "attention_weights";
   return funcs.out;
 }
 
@@ -377,6 +363,7 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::MatmulOp::getOperationName()] = op_handler(&KernelBuilder::matmul);
     t[ad::SoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::softmax);
     t[ad::AttentionOp::getOperationName()] = op_handler(&KernelBuilder::attention);
+    t[ad::AttentionWeightsOp::getOperationName()] = op_handler(&KernelBuilder::attention_weights);
     t[ad::Conv2dOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
       return b.conv2d(op);
     };
