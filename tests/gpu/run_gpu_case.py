@@ -2,7 +2,7 @@
 """One GPU test: a zoo model compiled ahead of time for a GPU target, run by its runner.
 
   run_gpu_case.py --runner EXE --device opencl|cuda [--probe EXE] --model NAME [-D k=v]...
-                  --dims B=3,Sq=13,Sk=17 --seed N --workdir DIR [--rtol 1e-4]
+                  --dims B=3,Sq=13,Sk=17 --seed N [--omit INPUT]... --workdir DIR [--rtol 1e-4]
 
 Exports weights, inputs and expected outputs from PyTorch into DIR/case, runs
 `EXE weights.safetensors name=file.npy ... --out DIR/out` (tests/gpu/run_model_main.cpp built
@@ -79,6 +79,8 @@ def main(argv=None) -> int:
     parser.add_argument("--device", required=True, choices=["opencl", "cuda"])
     parser.add_argument("--probe", default="", help="opencl: the device probe program")
     export_case.add_case_arguments(parser)
+    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
+                        help="leave out this optional forward input (repeatable)")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--rtol", type=float, default=1e-4)
     args = parser.parse_args(argv)
@@ -97,7 +99,8 @@ def main(argv=None) -> int:
         shutil.rmtree(d, ignore_errors=True)
     os.makedirs(out_dir)
     case = export_case.export_case(args.model, export_case.parse_defines(args.defines),
-                                   export_case.parse_dims(args.dims), args.seed, case_dir)
+                                   export_case.parse_dims(args.dims), args.seed, case_dir,
+                                   args.omit)
 
     result = run_runner(args.runner, case_dir, case, out_dir)
     if not expect_success:
