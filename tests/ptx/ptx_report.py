@@ -2,7 +2,8 @@
 """Per-kernel resource report of a model's CUDA kernels, from `ptxas -v`, with no GPU.
 
   ptx_report.py --attnc ATTNC FILE.attn [--model M] [-D k=v]... [--target host-cuda]
-                [--arch sm_80] [--ptxas PATH] [--no-spills-in attention,matmul] [--json FILE]
+                [--arch sm_80] [--ptxas PATH] [--ptxas-option OPT]... [--json FILE]
+                [--no-spills-in attention,matmul]
 
 Runs `attnc emit --stmt --target host-cuda`, which prints every kernel's Halide module: its PTX
 (LLVM's NVPTX output, NUL-terminated) and the host code that launches it
@@ -112,12 +113,12 @@ def split_modules(stmt: str) -> list:
     return modules
 
 
-def ptxas_info(ptxas: str, arch: str, ptx: str, workdir: str) -> dict:
+def ptxas_info(ptxas: str, arch: str, ptx: str, workdir: str, options=()) -> dict:
     """{entry: {registers, spill_stores, spill_loads, stack, static_shared}} from ptxas -v."""
     path = os.path.join(workdir, "kernel.ptx")
     with open(path, "w") as f:
         f.write(ptx)
-    result = subprocess.run([ptxas, "-v", f"-arch={arch}", path, "-o", os.devnull],
+    result = subprocess.run([ptxas, "-v", f"-arch={arch}", *options, path, "-o", os.devnull],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"ptxas -arch={arch} failed:\n{result.stdout}")
@@ -168,10 +169,10 @@ def family(kernel: str) -> str:
     return m.group(1) if m else kernel
 
 
-def report(modules, ptxas: str, arch: str, workdir: str) -> list:
+def report(modules, ptxas: str, arch: str, workdir: str, options=()) -> list:
     rows = []
     for kernel, op, ptx, launches in modules:
-        info = ptxas_info(ptxas, arch, ptx, workdir)
+        info = ptxas_info(ptxas, arch, ptx, workdir, options)
         # In the PTX's order (ptxas reports the entries in reverse).
         for entry in sorted(info, key=lambda e: ptx.find(f".entry {e}(")):
             res = info[entry]
@@ -188,7 +189,7 @@ def report(modules, ptxas: str, arch: str, workdir: str) -> list:
     return rows
 
 
-def print_table(rows: list, arch: str):
+def print_table(rows: list, arch: str, options: str = ""):
     def threads(r):
         return "x".join("?" if t is None else str(t) for t in r["threads"])
 
@@ -205,7 +206,7 @@ def print_table(rows: list, arch: str):
             r.get("limited_by", "threads unknown")
         ])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    print(f"ptx_report: {len(rows)} kernel entries, ptxas -arch={arch}; occupancy for sm_80 "
+    print(f"ptx_report: {len(rows)} kernel entries, ptxas -arch={arch}{options}; occupancy for sm_80 "
           "(64K regs, 64 warps, 32 blocks, 164 KB shared per SM)")
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -221,6 +222,8 @@ def main(argv=None) -> int:
     parser.add_argument("--target", default="host-cuda", help="an attnc CUDA target")
     parser.add_argument("--arch", default="sm_80", help="the ptxas -arch")
     parser.add_argument("--ptxas", default="", help="default: PATH, then /usr/local/cuda/bin")
+    parser.add_argument("--ptxas-option", action="append", default=[], metavar="OPT",
+                        help="pass OPT to ptxas (repeatable), e.g. --ptxas-option=-maxrregcount=16")
     parser.add_argument("--no-spills-in", default="attention,matmul",
                         help="comma-separated kernel families that must not spill ('' for none)")
     parser.add_argument("--json", default="", help="also write the rows as JSON here")
@@ -247,11 +250,11 @@ def main(argv=None) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="ptx_report") as workdir:
         try:
-            rows = report(modules, ptxas, args.arch, workdir)
+            rows = report(modules, ptxas, args.arch, workdir, args.ptxas_option)
         except RuntimeError as err:
             print(f"ptx_report: FAIL {err}")
             return 1
-    print_table(rows, args.arch)
+    print_table(rows, args.arch, "".join(" " + o for o in args.ptxas_option))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
