@@ -39,6 +39,16 @@ expect("48 KB shared, 128 threads", (occ["blocks_per_sm"], occ["limited_by"]), (
 occ = ptx_report.occupancy(16, 100, 0)
 expect("100 threads", occ["blocks_per_sm"], 16)
 
+# sm_86: 48 warps per SM. 256 threads at 32 registers: 6 blocks, all 48 warps; at 255 registers
+# one block of 8 warps, 1/6.
+occ = ptx_report.occupancy(32, 256, 0, ptx_report.SM86)
+expect("sm_86 32 regs", (occ["blocks_per_sm"], occ["occupancy"]), (6, 1.0))
+occ = ptx_report.occupancy(255, 256, 0, ptx_report.SM86)
+expect("sm_86 255 regs", (occ["blocks_per_sm"], round(occ["occupancy"], 4)), (1, round(1 / 6, 4)))
+# 48 KB of shared memory: 2 blocks in 100 KB.
+occ = ptx_report.occupancy(16, 128, 48 * 1024, ptx_report.SM86)
+expect("sm_86 48 KB shared", (occ["blocks_per_sm"], occ["limited_by"]), (2, "shared"))
+
 # Parsing: the kernel header, the NUL-terminated PTX and the launch's block, thread and shared
 # arguments (constants and symbolic expressions with nested parentheses).
 stmt = ("// kernel M_k3_matmul (attn.add at m.attn:1:2)\n"
