@@ -11,7 +11,8 @@ against the model's library) and compares DIR/out/out<i>.npy with the reference.
 opencl: the probe must find an OpenCL device, else the test is skipped (exit 77).
 cuda: where libcuda.so cannot be loaded (no driver, so no GPU), the run must fail cleanly: exit
 status 1 and a message that names CUDA, never a crash or an abort. Where it can, the run must
-succeed and match the reference, as for OpenCL.
+succeed and match the reference, as for OpenCL. Where only libcuda.so.1 loads (a driver that
+Halide's runtime would not find), the test fails and says so.
 Exit status 0 pass, 1 fail, 77 skip.
 """
 
@@ -43,12 +44,16 @@ def opencl_available(probe: str) -> bool:
     return result.returncode == 0
 
 
-def cuda_driver_loadable() -> bool:
+def loadable(name: str) -> bool:
     try:
-        ctypes.CDLL("libcuda.so")  # the name Halide's CUDA runtime loads
+        ctypes.CDLL(name)
         return True
     except OSError:
         return False
+
+
+def cuda_driver_loadable() -> bool:
+    return loadable("libcuda.so")  # the only name Halide's CUDA runtime loads on Linux
 
 
 def run_runner(runner: str, case_dir: str, case: dict, out_dir: str):
@@ -89,6 +94,12 @@ def main(argv=None) -> int:
         log("SKIP no OpenCL device to run the kernels on")
         return SKIP
     expect_success = args.device == "opencl" or cuda_driver_loadable()
+    if not expect_success and loadable("libcuda.so.1"):
+        # A driver is installed but the runtime would not find it: passing on the no-driver
+        # error here would hide that the GPU was never used.
+        log("FAIL libcuda.so.1 loads but libcuda.so does not, and Halide's CUDA runtime opens "
+            "only libcuda.so: link it (docs/cuda.md) to run the CUDA cases on this GPU")
+        return 1
     if args.device == "cuda":
         log("libcuda.so loads: expecting the run to match PyTorch" if expect_success else
             "libcuda.so does not load: expecting a clean device error")
