@@ -222,8 +222,9 @@ def print_table(rows: list, arch: str, options: str = ""):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attnc", required=True)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--attnc", required=True, help="the attnc executable")
     parser.add_argument("file", help="the .attn source")
     parser.add_argument("--model", default="")
     parser.add_argument("-D", dest="defines", action="append", default=[],
