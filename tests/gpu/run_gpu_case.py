@@ -2,7 +2,7 @@
 """One GPU test: a zoo model compiled ahead of time for a GPU target, run by its runner.
 
   run_gpu_case.py --runner EXE --device opencl|cuda [--probe EXE] --model NAME [-D k=v]...
-                  --dims B=3,Sq=13,Sk=17 --seed N --workdir DIR [--rtol 1e-4]
+                  --dims B=3,Sq=13,Sk=17 --seed N [--omit INPUT]... --workdir DIR [--rtol 1e-4]
 
 Exports weights, inputs and expected outputs from PyTorch into DIR/case, runs
 `EXE weights.safetensors name=file.npy ... --out DIR/out` (tests/gpu/run_model_main.cpp built
@@ -11,7 +11,8 @@ against the model's library) and compares DIR/out/out<i>.npy with the reference.
 opencl: the probe must find an OpenCL device, else the test is skipped (exit 77).
 cuda: where libcuda.so cannot be loaded (no driver, so no GPU), the run must fail cleanly: exit
 status 1 and a message that names CUDA, never a crash or an abort. Where it can, the run must
-succeed and match the reference, as for OpenCL.
+succeed and match the reference, as for OpenCL. Where only libcuda.so.1 loads (a driver that
+Halide's runtime would not find), the test fails and says so.
 Exit status 0 pass, 1 fail, 77 skip.
 """
 
@@ -43,12 +44,16 @@ def opencl_available(probe: str) -> bool:
     return result.returncode == 0
 
 
-def cuda_driver_loadable() -> bool:
+def loadable(name: str) -> bool:
     try:
-        ctypes.CDLL("libcuda.so")  # the name Halide's CUDA runtime loads
+        ctypes.CDLL(name)
         return True
     except OSError:
         return False
+
+
+def cuda_driver_loadable() -> bool:
+    return loadable("libcuda.so")  # the only name Halide's CUDA runtime loads on Linux
 
 
 def run_runner(runner: str, case_dir: str, case: dict, out_dir: str):
@@ -79,6 +84,8 @@ def main(argv=None) -> int:
     parser.add_argument("--device", required=True, choices=["opencl", "cuda"])
     parser.add_argument("--probe", default="", help="opencl: the device probe program")
     export_case.add_case_arguments(parser)
+    parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
+                        help="leave out this optional forward input (repeatable)")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--rtol", type=float, default=1e-4)
     args = parser.parse_args(argv)
@@ -87,6 +94,12 @@ def main(argv=None) -> int:
         log("SKIP no OpenCL device to run the kernels on")
         return SKIP
     expect_success = args.device == "opencl" or cuda_driver_loadable()
+    if not expect_success and loadable("libcuda.so.1"):
+        # A driver is installed but the runtime would not find it: passing on the no-driver
+        # error here would hide that the GPU was never used.
+        log("FAIL libcuda.so.1 loads but libcuda.so does not, and Halide's CUDA runtime opens "
+            "only libcuda.so: link it (docs/cuda.md) to run the CUDA cases on this GPU")
+        return 1
     if args.device == "cuda":
         log("libcuda.so loads: expecting the run to match PyTorch" if expect_success else
             "libcuda.so does not load: expecting a clean device error")
@@ -97,7 +110,8 @@ def main(argv=None) -> int:
         shutil.rmtree(d, ignore_errors=True)
     os.makedirs(out_dir)
     case = export_case.export_case(args.model, export_case.parse_defines(args.defines),
-                                   export_case.parse_dims(args.dims), args.seed, case_dir)
+                                   export_case.parse_dims(args.dims), args.seed, case_dir,
+                                   args.omit)
 
     result = run_runner(args.runner, case_dir, case, out_dir)
     if not expect_success:
