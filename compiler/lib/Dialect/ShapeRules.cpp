@@ -221,6 +221,20 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   if (k[n - 2] != v[n - 2])
     return fail(emitError() << "attention: key and value sequences differ in length ("
                             << k[n - 2].str() << " vs " << v[n - 2].str() << "): " << shapes());
+  // Extras broadcast to the scores [..., Sq, Sk].
+  SymShape scores(q.begin(), q.end() - 1);
+  scores.push_back(k[n - 2]);
+  for (size_t e = 3; e < operands.size(); ++e) {
+    const SymShape &extra = operands[e];
+    bool fits = extra.size() <= n;
+    for (size_t a = 0; fits && a < extra.size(); ++a) {
+      const SymDim &d = extra[a], &want = scores[n - extra.size() + a];
+      fits = d == want || (d.is_static() && d.value() == 1);
+    }
+    if (!fits)
+      return fail(emitError() << "attention: extra operand " << to_string(extra)
+                              << " does not broadcast to the scores " << to_string(scores));
+  }
   SymShape out(q.begin(), q.end() - 1);
   out.push_back(v[n - 1]);
   return out;

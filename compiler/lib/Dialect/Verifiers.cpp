@@ -278,8 +278,18 @@ LogicalResult verify_op(AttentionOp op) {
   MLIRContext *context = op.getContext();
   Type f32 = FloatType::getF32(context), index = IndexType::get(context);
   Type i1 = IntegerType::get(context, 1);
-  if (failed(verify_attention_region(op, op.score(), "score", {f32, index, index, index, index},
-                                     f32, "(s: f32, b: index, h: index, i: index, j: index)")) ||
+  SmallVector<Type> score_args = {f32, index, index, index, index};
+  for (Value extra : op.extras()) {
+    auto type = extra.getType().dyn_cast<TensorType>();
+    if (!type || !type.getElementType().isF32())
+      return op.emitOpError() << "needs f32 extra operands, got " << extra.getType();
+    score_args.push_back(f32);
+  }
+  if (failed(verify_attention_region(
+          op, op.score(), "score", score_args, f32,
+          op.extras().empty()
+              ? "(s: f32, b: index, h: index, i: index, j: index)"
+              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")) ||
       failed(verify_attention_region(op, op.mask(), "mask", {index, index, index, index}, i1,
                                      "(b: index, h: index, i: index, j: index)")))
     return failure();
@@ -309,6 +319,24 @@ LogicalResult verify_op(AttentionOp op) {
       failed(check(q, "query", result, "result", 2, "sequence length")) ||
       failed(check(v, "value", result, "result", 1, "vector length")))
     return failure();
+  // Each extra broadcasts to the scores [..., Sq, Sk]: as many axes at most, each 1 or equal.
+  if (q && k)
+    for (Value extra : op.extras()) {
+      auto e = ranked(extra);
+      if (!e)
+        continue;
+      if (e.getRank() > q.getRank())
+        return op.emitOpError() << "needs extra operands of rank " << q.getRank()
+                                << " at most (the scores' rank), got " << e;
+      for (int64_t a = 0; a < e.getRank(); ++a) {
+        int64_t axis = q.getRank() - e.getRank() + a;
+        int64_t want = axis == q.getRank() - 1 ? k.getDimSize(k.getRank() - 2) : q.getDimSize(axis);
+        int64_t got = e.getDimSize(a);
+        if (got != 1 && !sizes_agree(got, want))
+          return op.emitOpError() << "extra operand " << e << " does not broadcast to the scores "
+                                  << "on axis " << axis << " (" << got << " vs " << want << ")";
+      }
+    }
   // The leading (batch, head) axes are shared by all four.
   for (auto [type, name] :
        {std::pair(k, "key"), std::pair(v, "value"), std::pair(result, "result")}) {

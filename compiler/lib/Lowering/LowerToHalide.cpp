@@ -261,17 +261,42 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto placeholder = [](const char *name, bool is_float = false) {
     return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
   };
+  // The extras, read at the score's (b, h, i, j): their last axes are the scores' last ones.
+  std::vector<HTensor> extras;
+  std::vector<std::vector<bool>> extra_ones;
+  for (mlir::Value extra : op.extras()) {
+    auto t = build(extra);
+    if (failed(t))
+      return mlir::failure();
+    extras.push_back(*t);
+    extra_ones.push_back(unit_axes(extra, 0, t->rank()));
+  }
+  size_t leading = q->rank() - 2;
   // Evaluate each region once on symbolic arguments, then substitute per use.
   if (!op.score().empty()) {
-    auto body = eval_region(op.score(),
-                            {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
-                             placeholder("ri"), placeholder("rj")},
-                            score_dim);
+    std::vector<Expr> args = {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
+                              placeholder("ri"), placeholder("rj")};
+    for (size_t e = 0; e < extras.size(); ++e)
+      args.push_back(placeholder(("re" + std::to_string(e)).c_str(), true));
+    auto body = eval_region(op.score(), args, score_dim);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
     regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
       std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
+      std::vector<Expr> index = {b, h};
+      index.resize(leading);
+      index.push_back(i);
+      index.push_back(j);
+      // Clamped: score tiles may round the key axis up past Sk (those scores are never used).
+      for (size_t x = 0; x < extras.size(); ++x) {
+        const HTensor &t = extras[x];
+        std::vector<Expr> at_index;
+        for (size_t a = 0; a < t.extents.size(); ++a)
+          at_index.push_back(extra_ones[x][a] ? Expr(0)
+                                              : index[index.size() - t.extents.size() + a]);
+        repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
+      }
       return Halide::Internal::substitute(repl, e);
     };
   }
