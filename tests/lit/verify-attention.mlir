@@ -82,7 +82,7 @@ func @mask_yield_type(%q: tensor<?x8xf32>) {
 // -----
 
 func @yield_outside_attention(%x: f32) {
-  // expected-error@+1 {{'attn.yield' op expects parent op 'attn.attention'}}
+  // expected-error@+1 {{'attn.yield' op expects parent op to be one of 'attn.attention, attn.attention_weights'}}
   "attn.yield"(%x) : (f32) -> ()
 }
 
@@ -147,5 +147,50 @@ func @result_rows(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>)
 func @result_columns(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>) {
   // expected-error@+1 {{'attn.attention' op value and result differ in vector length (3 vs 8)}}
   %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<5x8xf32>
+  attn.return
+}
+
+// -----
+
+// attn.attention_weights: the same regions, and a result of [..., Sq, Sk].
+
+func @weights_mask_yield_type(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention_weights' op the mask region must yield 'i1', not 'f32'}}
+  %a = "attn.attention_weights"(%q, %q) ({
+  }, {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %z = arith.constant 0.0 : f32
+    "attn.yield"(%z) : (f32) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @weights_vector_length(%q: tensor<?x8xf32>, %k: tensor<?x4xf32>) {
+  // expected-error@+1 {{'attn.attention_weights' op query and key differ in vector length: 'tensor<?x8xf32>' and 'tensor<?x4xf32>'}}
+  %a = "attn.attention_weights"(%q, %k) ({
+  }, {
+  }) : (tensor<?x8xf32>, tensor<?x4xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @weights_result(%q: tensor<3x8xf32>, %k: tensor<5x8xf32>) {
+  // expected-error@+1 {{'attn.attention_weights' op needs a result of [..., Sq, Sk] for query 'tensor<3x8xf32>' and key 'tensor<5x8xf32>', got 'tensor<3x8xf32>'}}
+  %a = "attn.attention_weights"(%q, %k) ({
+  }, {
+  }) : (tensor<3x8xf32>, tensor<5x8xf32>) -> tensor<3x8xf32>
+  attn.return
+}
+
+// -----
+
+func @weights_leading_axes(%q: tensor<2x3x8xf32>, %k: tensor<4x5x8xf32>) {
+  // expected-error@+1 {{'attn.attention_weights' op query, key and result differ on leading axis 0}}
+  %a = "attn.attention_weights"(%q, %k) ({
+  }, {
+  }) : (tensor<2x3x8xf32>, tensor<4x5x8xf32>) -> tensor<*xf32>
   attn.return
 }

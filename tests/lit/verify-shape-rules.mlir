@@ -132,6 +132,30 @@ func @attention_leading_axis(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %kv:
 
 // -----
 
+func @attention_weights_rank(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %k: tensor<*xf32> {attn.dims = ["S", 8]}) -> tensor<*xf32> {
+  // expected-error@+1 {{attention weights need query and key of one rank between 2 and 4, got query [B, S, 8], key [S, 8]}}
+  %a = "attn.attention_weights"(%q, %k) ({}, {}) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  attn.return %a : tensor<*xf32>
+}
+
+// -----
+
+func @attention_weights_leading_axis(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %k: tensor<*xf32> {attn.dims = ["C", "S", 8]}) -> tensor<*xf32> {
+  // expected-error@+1 {{attention weights: leading axis 0 differs between query [B, S, 8], key [C, S, 8]}}
+  %a = "attn.attention_weights"(%q, %k) ({}, {}) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  attn.return %a : tensor<*xf32>
+}
+
+// -----
+
+func @attention_weights_vector_length(%q: tensor<*xf32> {attn.dims = ["Sq", "D"]}, %k: tensor<*xf32> {attn.dims = ["Sk", "E"]}) -> tensor<*xf32> {
+  // expected-error@+1 {{attention weights: query and key vectors differ in length: query [Sq, D], key [Sk, E]}}
+  %a = "attn.attention_weights"(%q, %k) ({}, {}) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  attn.return %a : tensor<*xf32>
+}
+
+// -----
+
 func @attention_vector_length(%q: tensor<*xf32> {attn.dims = ["Sq", "D"]}, %kv: tensor<*xf32> {attn.dims = ["Sk", "E"]}) -> tensor<*xf32> {
   // expected-error@+1 {{attention: query and key vectors differ in length (D vs E): query [Sq, D], key [Sk, E], value [Sk, E]}}
   %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>

@@ -82,23 +82,63 @@ SmallVector<int64_t> int_values(ArrayAttr array) {
 
 /// Checks that `region` is empty or one block taking `arg_types` and ending in `attn.yield`
 /// of `yield_type`. `name` and `signature` (the arguments, named) are for the messages.
-LogicalResult verify_attention_region(AttentionOp op, Region &region, const char *name,
+LogicalResult verify_attention_region(Operation *op, Region &region, const char *name,
                                       ArrayRef<Type> arg_types, Type yield_type,
                                       const char *signature) {
   if (region.empty())
     return success();
   if (!region.hasOneBlock())
-    return op.emitOpError() << "the " << name << " region must have a single block";
+    return op->emitOpError() << "the " << name << " region must have a single block";
   Block &block = region.front();
   TypeRange actual = block.getArgumentTypes();
   if (actual != TypeRange(arg_types))
-    return op.emitOpError() << "the " << name << " region must take " << signature;
+    return op->emitOpError() << "the " << name << " region must take " << signature;
   auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
   if (!yield)
-    return op.emitOpError() << "the " << name << " region must end in attn.yield";
+    return op->emitOpError() << "the " << name << " region must end in attn.yield";
   if (yield.value().getType() != yield_type)
-    return op.emitOpError() << "the " << name << " region must yield " << yield_type << ", not "
-                            << yield.value().getType();
+    return op->emitOpError() << "the " << name << " region must yield " << yield_type << ", not "
+                             << yield.value().getType();
+  return success();
+}
+
+/// The score and mask regions shared by attn.attention and attn.attention_weights, and their
+/// extra operands: f32 tensors that broadcast to the scores [..., Sq, Sk] (as many axes at
+/// most, each 1 or equal), one more f32 argument of the score region each.
+LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mask,
+                                       ValueRange extras, RankedTensorType q, RankedTensorType k) {
+  MLIRContext *context = op->getContext();
+  Type f32 = FloatType::getF32(context), index = IndexType::get(context);
+  Type i1 = IntegerType::get(context, 1);
+  SmallVector<Type> score_args = {f32, index, index, index, index};
+  for (Value extra : extras) {
+    auto type = extra.getType().dyn_cast<TensorType>();
+    if (!type || !type.getElementType().isF32())
+      return op->emitOpError() << "needs f32 extra operands, got " << extra.getType();
+    score_args.push_back(f32);
+    auto e = ranked(extra);
+    if (!e || !q || !k)
+      continue;
+    if (e.getRank() > q.getRank())
+      return op->emitOpError() << "needs extra operands of rank " << q.getRank()
+                               << " at most (the scores' rank), got " << e;
+    for (int64_t a = 0; a < e.getRank(); ++a) {
+      int64_t axis = q.getRank() - e.getRank() + a;
+      int64_t want = axis == q.getRank() - 1 ? k.getDimSize(k.getRank() - 2) : q.getDimSize(axis);
+      int64_t got = e.getDimSize(a);
+      if (got != 1 && !sizes_agree(got, want))
+        return op->emitOpError() << "extra operand " << e << " does not broadcast to the scores "
+                                 << "on axis " << axis << " (" << got << " vs " << want << ")";
+    }
+  }
+  if (failed(verify_attention_region(
+          op, score, "score", score_args, f32,
+          extras.empty()
+              ? "(s: f32, b: index, h: index, i: index, j: index)"
+              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")) ||
+      failed(verify_attention_region(op, mask, "mask", {index, index, index, index}, i1,
+                                     "(b: index, h: index, i: index, j: index)")))
+    return failure();
   return success();
 }
 
@@ -275,26 +315,10 @@ LogicalResult verify_op(SoftmaxOp op) {
 }
 
 LogicalResult verify_op(AttentionOp op) {
-  MLIRContext *context = op.getContext();
-  Type f32 = FloatType::getF32(context), index = IndexType::get(context);
-  Type i1 = IntegerType::get(context, 1);
-  SmallVector<Type> score_args = {f32, index, index, index, index};
-  for (Value extra : op.extras()) {
-    auto type = extra.getType().dyn_cast<TensorType>();
-    if (!type || !type.getElementType().isF32())
-      return op.emitOpError() << "needs f32 extra operands, got " << extra.getType();
-    score_args.push_back(f32);
-  }
-  if (failed(verify_attention_region(
-          op, op.score(), "score", score_args, f32,
-          op.extras().empty()
-              ? "(s: f32, b: index, h: index, i: index, j: index)"
-              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")) ||
-      failed(verify_attention_region(op, op.mask(), "mask", {index, index, index, index}, i1,
-                                     "(b: index, h: index, i: index, j: index)")))
+  auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
     return failure();
 
-  auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   auto result = ranked(op.result());
   for (auto [type, name] : {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
                             std::pair(result, "result")})
@@ -319,24 +343,6 @@ LogicalResult verify_op(AttentionOp op) {
       failed(check(q, "query", result, "result", 2, "sequence length")) ||
       failed(check(v, "value", result, "result", 1, "vector length")))
     return failure();
-  // Each extra broadcasts to the scores [..., Sq, Sk]: as many axes at most, each 1 or equal.
-  if (q && k)
-    for (Value extra : op.extras()) {
-      auto e = ranked(extra);
-      if (!e)
-        continue;
-      if (e.getRank() > q.getRank())
-        return op.emitOpError() << "needs extra operands of rank " << q.getRank()
-                                << " at most (the scores' rank), got " << e;
-      for (int64_t a = 0; a < e.getRank(); ++a) {
-        int64_t axis = q.getRank() - e.getRank() + a;
-        int64_t want = axis == q.getRank() - 1 ? k.getDimSize(k.getRank() - 2) : q.getDimSize(axis);
-        int64_t got = e.getDimSize(a);
-        if (got != 1 && !sizes_agree(got, want))
-          return op.emitOpError() << "extra operand " << e << " does not broadcast to the scores "
-                                  << "on axis " << axis << " (" << got << " vs " << want << ")";
-      }
-    }
   // The leading (batch, head) axes are shared by all four.
   for (auto [type, name] :
        {std::pair(k, "key"), std::pair(v, "value"), std::pair(result, "result")}) {
@@ -351,10 +357,39 @@ LogicalResult verify_op(AttentionOp op) {
   return success();
 }
 
-LogicalResult verify_op(ScoreDimOp op) {
-  if (!op->getParentOfType<AttentionOp>())
-    return op.emitOpError("is only meaningful inside the score or mask of an attn.attention");
+LogicalResult verify_op(AttentionWeightsOp op) {
+  auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
+    return failure();
+  for (auto [type, name] :
+       {std::pair(q, "query"), std::pair(k, "key"), std::pair(result, "result")})
+    if (type && (type.getRank() < 2 || type.getRank() > 4))
+      return op.emitOpError() << "needs a " << name << " of rank 2 to 4 ([..., S, D]), got "
+                              << type;
+  if (!q || !k)
+    return success();
+  if (q.getRank() != k.getRank() || (result && result.getRank() != q.getRank()))
+    return op.emitOpError() << "needs query, key and result of one rank, got " << q << ", " << k
+                            << " and " << result;
+  int64_t n = q.getRank();
+  if (!sizes_agree(q.getDimSize(n - 1), k.getDimSize(n - 1)))
+    return op.emitOpError() << "query and key differ in vector length: " << q << " and " << k;
+  for (int64_t i = 0; i + 2 < n; ++i)
+    if (!sizes_agree(q.getDimSize(i), k.getDimSize(i)) ||
+        (result && !sizes_agree(q.getDimSize(i), result.getDimSize(i))))
+      return op.emitOpError() << "query, key and result differ on leading axis " << i;
+  if (result && (!sizes_agree(q.getDimSize(n - 2), result.getDimSize(n - 2)) ||
+                 !sizes_agree(k.getDimSize(n - 2), result.getDimSize(n - 1))))
+    return op.emitOpError() << "needs a result of [..., Sq, Sk] for query " << q << " and key " << k
+                            << ", got " << result;
   return success();
+}
+
+LogicalResult verify_op(ScoreDimOp op) {
+  for (Operation *parent = op->getParentOp(); parent; parent = parent->getParentOp())
+    if (isa<AttentionOp, AttentionWeightsOp>(parent))
+      return success();
+  return op.emitOpError("is only meaningful inside the score or mask of an attn.attention");
 }
 
 LogicalResult verify_op(AssertShapeOp op) {

@@ -138,12 +138,17 @@ struct AttentionFuncs {
   std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]
   Halide::Var key;               // the key-position var of score/exp
   int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise
+  bool weights_only = false;     // define_attention_weights: no acc, out is [batch..., i, key]
 };
-/// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv]; up to two leading axes
-/// (batch, head). Softmax over keys with the row maximum subtracted; a row whose keys are all
-/// masked gives zeros.
+/// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv] (AttentionAlgorithms.cpp); up to
+/// two leading axes (batch, head). Softmax over keys with the row maximum subtracted; a row whose
+/// keys are all masked gives zeros.
 AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
                                 const HTensor &v, const AttentionRegions &regions);
+/// The weights alone (AttentionAlgorithms.cpp): q [..., Sq, D], k [..., Sk, D] → [..., Sq, Sk],
+/// the softmax over keys of the same stages as define_attention; `vars` end in `key`.
+AttentionFuncs define_attention_weights(const std::string &name, const HTensor &q, const HTensor &k,
+                                        const AttentionRegions &regions);
 
 /// Convolution networks on NCHW images (ConvAlgorithms.cpp). A window's output size is
 /// `(n + 2*padding - kernel) / stride + 1`, rounding down.

@@ -8,8 +8,8 @@ using namespace mlir;
 namespace ad = mlir::attn;
 
 bool is_anchor(Operation *op) {
-  return isa<ad::MatmulOp, ad::SoftmaxOp, ad::LogSoftmaxOp, ad::AttentionOp, ad::Conv2dOp,
-             ad::MaxPool2dOp>(op);
+  return isa<ad::MatmulOp, ad::SoftmaxOp, ad::LogSoftmaxOp, ad::AttentionOp, ad::AttentionWeightsOp,
+             ad::Conv2dOp, ad::MaxPool2dOp>(op);
 }
 
 bool is_elementwise(Operation *op) {
@@ -61,6 +61,102 @@ bool defined_outside(Value v, ad::ScanOp scan) {
   return !scan.body().isAncestor(v.getParentRegion());
 }
 
+/// Whether `v` is computed from weights, constants and inputs alone (no kernel's result):
+/// cheap for any kernel to recompute, and often broadcast, so better not held in a buffer.
+bool from_leaves(Value v, const llvm::DenseSet<Value> &materialised,
+                 llvm::DenseMap<Value, bool> &memo) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<ad::ParamOp, ad::ConstantOp>(def))
+    return true;
+  if (materialised.contains(v) || is_anchor(def))
+    return false;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  memo[v] = false; // no cycles in SSA; guards the recursion all the same
+  bool leaves = !isa<ad::ScanOp>(def) && llvm::all_of(def->getOperands(), [&](Value o) {
+    return from_leaves(o, materialised, memo);
+  });
+  memo[v] = leaves;
+  return leaves;
+}
+
+/// Whether `v` only rearranges a buffer, a weight or an input (transposes, reshapes, slices:
+/// no arithmetic): inlining it costs an index computation, a buffer for it a copy.
+bool is_view(Value v, const llvm::DenseSet<Value> &materialised) {
+  Operation *def = v.getDefiningOp();
+  if (!def || materialised.contains(v) || isa<ad::ParamOp, ad::ConstantOp>(def))
+    return true;
+  if (!isa<ad::TransposeOp, ad::ReshapeOp, ad::SplitHeadsOp, ad::MergeHeadsOp, ad::FlattenOp,
+           ad::SliceOp, ad::SelectOp, ad::UnsqueezeOp>(def))
+    return false;
+  return is_view(def->getOperand(0), materialised);
+}
+
+/// Materialises a value that kernels would otherwise inline when two or more kernels read it
+/// and it depends on another kernel's result. A transformer's residual stream (x + attention,
+/// then + ffn, layer after layer) is such a value: inlined, every kernel reading it — each q, k
+/// and v projection, each LayerNorm — would recompute the whole sum back to the last buffer, so
+/// work is repeated and no two layers' kernels look alike (nor share compiled code).
+/// Walking the block backwards sees every user of a value before the value itself, so each
+/// value's readers are known: the kernels that read it directly, or through values inlined.
+void materialise_shared(Block &block, llvm::DenseSet<Value> &materialised) {
+  // For each value not in a buffer: the kernel roots that inline it (its direct readers that
+  // are roots, and the roots of its inlined readers).
+  llvm::DenseMap<Value, llvm::SmallPtrSet<void *, 4>> readers;
+  llvm::DenseMap<Value, bool> memo;
+  for (Operation &op : llvm::reverse(block)) {
+    if (op.getNumResults() != 1 || isa<ad::ScanOp>(op))
+      continue;
+    Value v = op.getResult(0);
+    llvm::SmallPtrSet<void *, 4> roots;
+    bool outside_reader = false;
+    for (Operation *user : v.getUsers()) {
+      if (user->getBlock() != &block || user->getNumResults() != 1 || isa<ad::ScanOp>(user)) {
+        outside_reader = true; // a scan or its body reads it: require_buffer saw to it
+        continue;
+      }
+      Value u = user->getResult(0);
+      if (materialised.contains(u))
+        roots.insert(u.getAsOpaquePointer());
+      else if (auto it = readers.find(u); it != readers.end())
+        roots.insert(it->second.begin(), it->second.end());
+    }
+    if (materialised.contains(v) || outside_reader)
+      continue;
+    if (roots.size() >= 2 && !is_view(v, materialised) && !from_leaves(v, materialised, memo)) {
+      materialised.insert(v);
+      continue;
+    }
+    readers[v] = std::move(roots);
+  }
+}
+
+/// Epilogues: moves materialisation from an anchor to its single elementwise user of the same
+/// shape, as long as that user's other operands are already at hand in every kernel (weights,
+/// inputs, constants, buffers), and on along such a chain. A value it moves past stays inlined.
+void move_epilogues(Block &block, const llvm::DenseSet<Value> &returned,
+                    llvm::DenseSet<Value> &materialised) {
+  for (Operation &op : block) {
+    if (!is_anchor(&op))
+      continue;
+    Value root = op.getResult(0);
+    while (!returned.contains(root) && root.hasOneUse()) {
+      Operation *user = *root.getUsers().begin();
+      if (!is_elementwise(user) || user->getBlock() != &block ||
+          user->getResult(0).getType() != root.getType())
+        break;
+      bool others_at_hand = llvm::all_of(user->getOperands(), [&](Value o) {
+        return o == root || is_leaf(o) || materialised.contains(o);
+      });
+      if (!others_at_hand)
+        break;
+      materialised.erase(root);
+      root = user->getResult(0);
+      materialised.insert(root);
+    }
+  }
+}
+
 /// Partitions one block (the function's, or a scan's body) into steps.
 std::vector<Grouping::Step> group_block(Block &block, Grouping &g) {
   llvm::DenseSet<Value> returned;
@@ -75,25 +171,7 @@ std::vector<Grouping::Step> group_block(Block &block, Grouping &g) {
     if (is_anchor(&op) || isa<ad::FillOp>(op) || (returned.contains(v) && !isa<ad::ParamOp>(op)))
       g.materialised.insert(v);
   }
-  // Epilogues: move materialisation from an anchor to its single elementwise user.
-  for (Operation &op : block) {
-    if (!is_anchor(&op))
-      continue;
-    Value root = op.getResult(0);
-    while (!returned.contains(root) && root.hasOneUse()) {
-      Operation *user = *root.getUsers().begin();
-      if (!is_elementwise(user) || user->getBlock() != &block ||
-          user->getResult(0).getType() != root.getType())
-        break;
-      bool others_are_leaves =
-          llvm::all_of(user->getOperands(), [&](Value o) { return o == root || is_leaf(o); });
-      if (!others_are_leaves)
-        break;
-      g.materialised.erase(root);
-      root = user->getResult(0);
-      g.materialised.insert(root);
-    }
-  }
+  move_epilogues(block, returned, g.materialised);
   // An anchor's operand that computes reductions (a LayerNorm before a Linear) is a kernel of
   // its own: inlined, it would be recomputed for every element the anchor reads, and its
   // reductions could not run per row.
@@ -103,6 +181,11 @@ std::vector<Grouping::Step> group_block(Block &block, Grouping &g) {
       for (Value o : op.getOperands())
         if (inlines_reduction(o, g.materialised, memo))
           g.materialised.insert(o);
+
+  materialise_shared(block, g.materialised);
+  // Once the residual stream is in buffers, each of its sums is an epilogue of the matmul it
+  // adds (the attention's output projection, the feed-forward's second Linear).
+  move_epilogues(block, returned, g.materialised);
 
   std::vector<Grouping::Step> steps;
   // A sequence's row returned as it is by a scan's body is copied out by a kernel of its own.

@@ -2,8 +2,11 @@
 // by a kernel of its own) when it is the result of an anchor op — matmul, softmax, attention —
 // or returned by the forward; every other op (elementwise, layout, constants) is inlined into
 // each kernel that reads it. An anchor whose only user is an elementwise op with the anchor's
-// shape, combined only with weights, inputs or constants (a bias add, a scale), hands its
-// materialisation to that user: the elementwise op becomes the kernel's epilogue.
+// shape, combined only with weights, inputs, constants or buffers (a bias add, a scale, a
+// residual add), hands its materialisation to that user: the op becomes the kernel's epilogue.
+// An elementwise value that two or more kernels would inline, and that depends on another
+// kernel's result (a residual stream), is materialised so that it is computed once; views of
+// buffers and values of weights and inputs alone stay inlined.
 // Reductions along one axis (sum, mean, max, min) are not anchors: they inline into the kernel
 // that reads them and are computed per row of its output, so a LayerNorm is one kernel. When an
 // anchor reads a value that computes reductions, that value is materialised first.
@@ -17,6 +20,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <vector>
 

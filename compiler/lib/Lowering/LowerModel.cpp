@@ -89,8 +89,11 @@ private:
     for (Value result : scan.getResults())
       if (failed(add_buffer(result)))
         return mlir::failure();
-    for (auto [arg, result] : llvm::zip(scan.carry_args(), scan.getResults()))
-      refs[arg] = refs[result];
+    // Copied before the insertion: a DenseMap that grows moves its entries.
+    for (auto [arg, result] : llvm::zip(scan.carry_args(), scan.getResults())) {
+      std::string ref = refs.lookup(result);
+      refs[arg] = std::move(ref);
+    }
     if (failed(add_buffer(scan.position())))
       return mlir::failure();
     plan.position = refs[scan.position()];
@@ -177,11 +180,18 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
     auto ret = llvm::dyn_cast<ad::ReturnOp>(op);
     if (!ret)
       continue;
+    // The last results may be attention maps (ExposeAttentionWeights.cpp), named in order.
+    auto maps = func->getAttrOfType<mlir::ArrayAttr>("attn.attention_maps");
+    size_t first_map = ret.operands().size() - (maps ? maps.size() : 0);
     for (auto v : llvm::enumerate(ret.operands())) {
       auto shape = ad::get_sym_shape(v.value());
       OutputSpec out{{"out" + std::to_string(v.index()), dtype_name_of(v.value()),
                       shape.value_or(SymShape{}), std::nullopt},
                      lowering.refs.lookup(v.value())};
+      if (maps && v.index() >= first_map) {
+        out.attention_map = maps[v.index() - first_map].cast<mlir::StringAttr>().getValue().str();
+        out.loc = location_string(v.value().getLoc());
+      }
       model.outputs.push_back(out);
     }
   }

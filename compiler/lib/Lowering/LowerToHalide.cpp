@@ -6,11 +6,11 @@
 #include "Algorithms.h"
 #include "Grouping.h"
 #include "KernelSignature.h"
+#include "LowerAttention.h"
 #include "LowerConv.h"
 #include "LowerKernel.h"
 #include "LowerMoves.h"
 #include "LowerNN.h"
-#include "RegionEval.h"
 #include "Schedules.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
@@ -157,7 +157,10 @@ public:
   mlir::FailureOr<HTensor> merge_heads(ad::MergeHeadsOp op);
   mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
+  /// The extra operands of an attention, with their broadcast axes.
+  mlir::FailureOr<std::vector<AttentionExtra>> attention_extras(mlir::ValueRange values);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
+  mlir::FailureOr<HTensor> attention_weights(ad::AttentionWeightsOp op);
   mlir::FailureOr<std::vector<HTensor>> build_operands(Operation *op) {
     std::vector<HTensor> operands;
     for (Value v : op->getOperands()) {
@@ -252,69 +255,47 @@ mlir::FailureOr<HTensor> KernelBuilder::unary(Operation *op, const std::function
                           [&](const std::vector<Expr> &i) { return fn(at(av, i)); });
 }
 
+mlir::FailureOr<std::vector<AttentionExtra>>
+KernelBuilder::attention_extras(mlir::ValueRange values) {
+  std::vector<AttentionExtra> extras;
+  for (mlir::Value value : values) {
+    auto t = build(value);
+    if (failed(t))
+      return mlir::failure();
+    extras.push_back({*t, unit_axes(value, 0, t->rank())});
+  }
+  return extras;
+}
+
 mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto q = build(op.query()), k = build(op.key()), v = build(op.value());
   if (failed(q) || failed(k) || failed(v))
     return mlir::failure();
-  Expr score_dim = Halide::cast<float>(q->extents.back());
-  AttentionRegions regions;
-  auto placeholder = [](const char *name, bool is_float = false) {
-    return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
-  };
-  // The extras, read at the score's (b, h, i, j): their last axes are the scores' last ones.
-  std::vector<HTensor> extras;
-  std::vector<std::vector<bool>> extra_ones;
-  for (mlir::Value extra : op.extras()) {
-    auto t = build(extra);
-    if (failed(t))
-      return mlir::failure();
-    extras.push_back(*t);
-    extra_ones.push_back(unit_axes(extra, 0, t->rank()));
-  }
-  size_t leading = q->rank() - 2;
-  // Evaluate each region once on symbolic arguments, then substitute per use.
-  if (!op.score().empty()) {
-    std::vector<Expr> args = {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
-                              placeholder("ri"), placeholder("rj")};
-    for (size_t e = 0; e < extras.size(); ++e)
-      args.push_back(placeholder(("re" + std::to_string(e)).c_str(), true));
-    auto body = eval_region(op.score(), args, score_dim);
-    if (failed(body))
-      return mlir::failure();
-    Expr e = *body;
-    regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      std::vector<Expr> index = {b, h};
-      index.resize(leading);
-      index.push_back(i);
-      index.push_back(j);
-      // Clamped: score tiles may round the key axis up past Sk (those scores are never used).
-      for (size_t x = 0; x < extras.size(); ++x) {
-        const HTensor &t = extras[x];
-        std::vector<Expr> at_index;
-        for (size_t a = 0; a < t.extents.size(); ++a)
-          at_index.push_back(extra_ones[x][a] ? Expr(0)
-                                              : index[index.size() - t.extents.size() + a]);
-        repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
-      }
-      return Halide::Internal::substitute(repl, e);
-    };
-  }
-  if (!op.mask().empty()) {
-    auto body = eval_region(
-        op.mask(), {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")},
-        score_dim);
-    if (failed(body))
-      return mlir::failure();
-    Expr e = *body;
-    regions.mask = [=](Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      return Halide::Internal::substitute(repl, e);
-    };
-  }
-  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, regions);
+  auto extras = attention_extras(op.extras());
+  if (failed(extras))
+    return mlir::failure();
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
+  if (failed(regions))
+    return mlir::failure();
+  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions);
   family = funcs;
   family_name = "attention";
+  return funcs.out;
+}
+
+mlir::FailureOr<HTensor> KernelBuilder::attention_weights(ad::AttentionWeightsOp op) {
+  auto q = build(op.query()), k = build(op.key());
+  if (failed(q) || failed(k))
+    return mlir::failure();
+  auto extras = attention_extras(op.extras());
+  if (failed(extras))
+    return mlir::failure();
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
+  if (failed(regions))
+    return mlir::failure();
+  AttentionFuncs funcs = define_attention_weights(fresh("attention_weights"), *q, *k, *regions);
+  family = funcs;
+  family_name = "attention_weights";
   return funcs.out;
 }
 
@@ -402,6 +383,7 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::MatmulOp::getOperationName()] = op_handler(&KernelBuilder::matmul);
     t[ad::SoftmaxOp::getOperationName()] = op_handler(&KernelBuilder::softmax);
     t[ad::AttentionOp::getOperationName()] = op_handler(&KernelBuilder::attention);
+    t[ad::AttentionWeightsOp::getOperationName()] = op_handler(&KernelBuilder::attention_weights);
     t[ad::Conv2dOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
       return b.conv2d(op);
     };

@@ -164,36 +164,16 @@ void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &
   sm.exp.vectorize(sm.vars.back(), vec, TailStrategy::GuardWithIf);
 }
 
-void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
-  size_t nb = out.vars.size() - 2;
-  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
-  std::vector<Var> score_vars = row_vars;
-  score_vars.push_back(at.key);
-  if (ctx.gpu) {
-    // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
-    Var thread = gpu_tiles(out.func, out.vars);
-    at.dot.compute_root();
-    gpu_tiles(at.dot, score_vars);
-    gpu_tiles(at.dot.update(), score_vars);
-    for (Func f : {at.max, at.sum}) {
-      f.compute_root();
-      gpu_tiles(f, row_vars);
-      gpu_tiles(f.update(), row_vars);
-    }
-    at.acc.compute_at(out.func, thread);
-    return;
-  }
-  const int vec = ctx.vector_size;
-  // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
-  // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
-  const int tile = 16, rows = 4, acc_rows = vec >= 16 ? 4 : 2;
-  Var i = out.vars[nb], dv = out.vars[nb + 1];
-  Var io("io"), ii("ii");
-  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
-      .vectorize(dv, vec, TailStrategy::GuardWithIf);
-  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
-  out.func.parallel(par);
+namespace {
 
+/// CPU: the stages up to the softmax's numerator and denominator, computed per tile of query
+/// rows (`par`, the parallel loop of `out`): the scores against all keys live in a tile × Sk
+/// scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
+                               const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  const int rows = 4;
+  size_t nb = out.vars.size() - 2;
   std::vector<Var> key_vars = row_major_args(at.keys);
   at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
   if (key_vars.size() >= 3) {
@@ -220,6 +200,71 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   at.max.compute_at(out.func, par);
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
   at.sum.compute_at(out.func, par);
+}
+
+/// The weights alone: tiles of query rows as for attention, each row's weights written as
+/// vectors of keys.
+void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = at.vars;
+  if (ctx.gpu) {
+    gpu_tiles(out.func, out.vars);
+    at.dot.compute_root();
+    gpu_tiles(at.dot, score_vars);
+    gpu_tiles(at.dot.update(), score_vars);
+    for (Func f : {at.max, at.sum}) {
+      f.compute_root();
+      gpu_tiles(f, row_vars);
+      gpu_tiles(f.update(), row_vars);
+    }
+    return;
+  }
+  const int tile = 16;
+  Var i = out.vars[nb], key = out.vars[nb + 1];
+  Var io("io"), ii("ii");
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
+      .vectorize(key, ctx.vector_size, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+  schedule_attention_scores(at, out, par, ctx);
+}
+
+} // namespace
+
+void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
+  if (at.weights_only)
+    return schedule_attention_weights(at, out, ctx);
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = row_vars;
+  score_vars.push_back(at.key);
+  if (ctx.gpu) {
+    // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
+    Var thread = gpu_tiles(out.func, out.vars);
+    at.dot.compute_root();
+    gpu_tiles(at.dot, score_vars);
+    gpu_tiles(at.dot.update(), score_vars);
+    for (Func f : {at.max, at.sum}) {
+      f.compute_root();
+      gpu_tiles(f, row_vars);
+      gpu_tiles(f.update(), row_vars);
+    }
+    at.acc.compute_at(out.func, thread);
+    return;
+  }
+  const int vec = ctx.vector_size;
+  // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
+  // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+  const int tile = 16, acc_rows = vec >= 16 ? 4 : 2;
+  Var i = out.vars[nb], dv = out.vars[nb + 1];
+  Var io("io"), ii("ii");
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
+      .vectorize(dv, vec, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+  schedule_attention_scores(at, out, par, ctx);
+  Var qi = at.vars[nb];
   // The weighted sum of values: rows × the head dim in registers, over the keys. The head dim
   // is the value input's innermost axis, so it is never rounded up: with a static Dv the
   // vectors tile it exactly, otherwise the tail is guarded.

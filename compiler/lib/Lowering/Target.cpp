@@ -92,6 +92,10 @@ nlohmann::json make_manifest(const LoweredModel &model, const TargetChoice &targ
   for (const auto &out : model.outputs) {
     auto j = spec_json(out.spec);
     j["value"] = out.value;
+    if (!out.attention_map.empty()) {
+      j["attention_map"] = out.attention_map;
+      j["loc"] = out.loc;
+    }
     m["outputs"].push_back(j);
   }
   for (const auto &w : model.weights)

@@ -40,10 +40,13 @@ struct FoldScoreDim : OpRewritePattern<ScoreDimOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(ScoreDimOp op, PatternRewriter &rewriter) const override {
-    auto attention = op->getParentOfType<AttentionOp>();
+    // Both attention ops take the query first.
+    Operation *attention = op->getParentOp();
+    while (attention && !isa<AttentionOp, AttentionWeightsOp>(attention))
+      attention = attention->getParentOp();
     if (!attention)
       return failure();
-    auto query = attention.query().getType().dyn_cast<RankedTensorType>();
+    auto query = attention->getOperand(0).getType().dyn_cast<RankedTensorType>();
     if (!query || query.getRank() == 0 || query.isDynamicDim(query.getRank() - 1))
       return failure();
     float d = static_cast<float>(query.getDimSize(query.getRank() - 1));
@@ -174,7 +177,9 @@ void populate_attn_canonicalization_patterns(RewritePatternSet &patterns) {
 }
 
 void sink_constants_into_attention_regions(ModuleOp module) {
-  module.walk([](AttentionOp attention) {
+  module.walk([](Operation *attention) {
+    if (!isa<AttentionOp, AttentionWeightsOp>(attention))
+      return;
     for (Region &region : attention->getRegions()) {
       if (region.empty())
         continue;

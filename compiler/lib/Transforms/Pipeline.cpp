@@ -84,9 +84,9 @@ private:
 } // namespace
 
 const std::vector<std::string> &pipeline_step_names() {
-  static const std::vector<std::string> names = {"shape-inference", "verify-input",
-                                                 "simplify",        "fuse-attention",
-                                                 "canonicalize",    "verify-output"};
+  static const std::vector<std::string> names = {
+      "shape-inference",          "verify-input", "simplify", "fuse-attention", "canonicalize",
+      "expose-attention-weights", "verify-output"};
   return names;
 }
 
@@ -106,6 +106,10 @@ LogicalResult run_pipeline(ModuleOp module, const PipelineOptions &options) {
   steps.run_pass("fuse-attention", create_fuse_attention_pass());
   // Folds that static sizes allow (score_dim, transposes, scaling by one), then dead code.
   steps.run_pass("canonicalize", create_canonicalize_pass());
+  // Attention maps: the weights of every attention as extra results, after fusion, so that the
+  // model's own kernels are the ones it runs without maps.
+  if (options.expose_attention_weights)
+    steps.run_pass("expose-attention-weights", create_expose_attention_weights_pass());
   // What goes to the lowering must be valid IR; a failure here is a compiler bug.
   steps.verify("verify-output");
   return steps.result();
@@ -118,6 +122,7 @@ void register_attn_passes() {
     registerPass([] { return create_shape_inference_pass(); });
     registerPass([] { return create_fuse_attention_pass(); });
     registerPass([] { return create_canonicalize_pass(); });
+    registerPass([] { return create_expose_attention_weights_pass(); });
     PassPipelineRegistration<>(
         "attn-pipeline", "The passes of run_pipeline, in its order (the pass manager verifies)",
         [](OpPassManager &pm) {

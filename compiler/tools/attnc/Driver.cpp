@@ -95,7 +95,9 @@ mlir::ModuleOp Session::optimise(const ModelOptions &options) {
     return nullptr;
   if (optimised_)
     return module;
-  if (failed(compiler::run_pipeline(module)))
+  compiler::PipelineOptions pipeline;
+  pipeline.expose_attention_weights = options.attention_maps;
+  if (failed(compiler::run_pipeline(module, pipeline)))
     return nullptr;
   optimised_ = true;
   return module;

@@ -29,6 +29,7 @@ struct ModelOptions {
   std::string file;
   std::string model;                          // empty: the file's only model
   std::map<std::string, std::string> defines; // -D name=value
+  bool attention_maps = false;                // also return every attention's weights
 };
 
 class Session {

@@ -3,6 +3,8 @@
 // compiled again), load it with the runtime, bind the weights and inputs, and run it.
 #include "Run.h"
 
+#include "AttentionMaps.h"
+
 #include "attn/compiler/Emit.h"
 #include "attn/model.h"
 #include "attn/npy.h"
@@ -134,7 +136,15 @@ double median(std::vector<double> v) {
 
 } // namespace
 
-int run_model(Session &session, const ModelOptions &options, const RunOptions &run) {
+int run_model(Session &session, const ModelOptions &model_options, const RunOptions &run) {
+  if (!run.vocab.empty() && run.attention_dir.empty()) {
+    session.error("--vocab labels attention maps: it needs --dump-attention DIR");
+    return kBadInput;
+  }
+  // Dumping attention maps compiles the model with its attention weights as extra outputs; it
+  // is a model of its own in the kernel cache.
+  ModelOptions options = model_options;
+  options.attention_maps = !run.attention_dir.empty() && run.iterations == 0;
   auto target = parse_target_or_report(session, run.target);
   if (!target)
     return kBadInput;
@@ -159,10 +169,12 @@ int run_model(Session &session, const ModelOptions &options, const RunOptions &r
 
   std::string manifest = read_text(artefacts->manifest);
   std::vector<std::string> kernel_names;
+  std::vector<AttentionMapOutput> maps;
   try {
     nlohmann::json parsed = nlohmann::json::parse(manifest);
     for (const auto &k : parsed.at("kernels"))
       kernel_names.push_back(k.at("name").get<std::string>());
+    maps = attention_map_outputs(parsed);
   } catch (const std::exception &e) {
     session.error("corrupt manifest " + artefacts->manifest + ": " + e.what());
     return kInternal;
@@ -211,13 +223,24 @@ int run_model(Session &session, const ModelOptions &options, const RunOptions &r
   auto outputs = model->run(inputs);
   if (!outputs.ok())
     return report(outputs.status());
+  if (options.attention_maps) {
+    if (maps.empty())
+      llvm::errs() << "attnc: warning: the model has no attention whose weights could be dumped\n";
+    auto labels = load_token_labels(run.vocab, inputs);
+    if (!labels.ok())
+      return report(labels.status());
+    if (Status s = write_attention_maps(run.attention_dir, maps, *outputs, *labels); !s.ok())
+      return report(s);
+  }
+  // The model's own outputs come first; attention maps, if any, follow them.
+  size_t own_outputs = maps.empty() ? outputs->size() : maps.front().index;
   std::error_code ec;
   fs::create_directories(run.out_dir, ec);
   if (ec) {
     session.error("cannot create " + run.out_dir + ": " + ec.message());
     return kBadInput;
   }
-  for (size_t i = 0; i < outputs->size(); ++i) {
+  for (size_t i = 0; i < own_outputs; ++i) {
     std::string path = (fs::path(run.out_dir) / ("out" + std::to_string(i) + ".npy")).string();
     if (Status s = write_npy(path, (*outputs)[i]); !s.ok())
       return report(s);

@@ -14,6 +14,8 @@ struct RunOptions {
   std::vector<std::string> inputs; // NAME=FILE.npy
   std::string out_dir;             // run: where out<i>.npy go
   int iterations = 0;              // bench: timed forwards (0: run once and write outputs)
+  std::string attention_dir;       // run: where attention maps go (empty: none)
+  std::string vocab;               // run: tokens labelling the maps' axes
 };
 
 /// Returns the process exit status.

@@ -173,6 +173,13 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   run_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output directory")->required();
+  run_cmd->add_option("--dump-attention", run.attention_dir,
+                      "also write the weights of every attention, per batch item and head, as "
+                      "DIR/<name>.b<b>.h<h>.npy and heatmap .png, indexed by "
+                      "DIR/attention_maps.json");
+  run_cmd->add_option("--vocab", run.vocab,
+                      "with --dump-attention: label the maps' axes with tokens (one per line, "
+                      "line k for id k) read through the model's token-id input");
   run_cmd
       ->add_option("--target", run.target,
                    "a host target: host, or a Halide target string such as host-profile")

@@ -101,6 +101,38 @@ TEST_F(Lowering, MultiHeadAttentionIsFourLinearsAndOneAttention) {
             std::string::npos);
 }
 
+TEST_F(Lowering, AttentionMapsAddAWeightsKernelAndANamedOutput) {
+  PipelineOptions options;
+  options.expose_attention_weights = true;
+  mlir::FuncOp func = load("multi_head_attention.mlir", options);
+  ASSERT_TRUE(func);
+  for (const char *name : {"host", "host-cuda"}) {
+    std::string error;
+    auto target = parse_target(name, &error);
+    auto model = lower_to_halide(func, *target);
+    ASSERT_TRUE(succeeded(model)) << name;
+    // One kernel more, right after the attention: its weights, computed from the same query
+    // and key buffers as the attention reads.
+    ASSERT_EQ(model->kernels.size(), 6u) << name;
+    EXPECT_EQ(model->kernels[4].op, "attn.attention_weights") << name;
+    EXPECT_EQ(model->kernels[4].name, "MultiHeadAttention_k4_attention_weights") << name;
+    EXPECT_EQ(model->kernels[4].args,
+              (std::vector<std::string>{"buffer:t0", "buffer:t1", "buffer:t4"}));
+    EXPECT_EQ(model->kernels[3].args[0], "buffer:t0");
+    EXPECT_EQ(model->kernels[3].args[1], "buffer:t1");
+    nlohmann::json manifest = make_manifest(*model, *target);
+    ASSERT_EQ(manifest["outputs"].size(), 2u);
+    EXPECT_FALSE(manifest["outputs"][0].contains("attention_map"));
+    // query.* and key.* share no module path: the map is named by its index.
+    EXPECT_EQ(manifest["outputs"][1]["attention_map"], "attention0");
+    EXPECT_EQ(manifest["outputs"][1]["value"], "buffer:t4");
+    EXPECT_EQ(manifest["outputs"][1]["shape"], nlohmann::json::parse(R"(["B", 5, "Sq", "Sk"])"));
+    std::string text;
+    EXPECT_TRUE(emit_text(*model, *target, TextKind::Stmt, &text, &error)) << name << error;
+    EXPECT_NE(text.find("attention_weights"), std::string::npos) << name;
+  }
+}
+
 TEST_F(Lowering, CpuAndGpuSchedulesCompile) {
   mlir::FuncOp func = load("softmax_attention.mlir");
   ASSERT_TRUE(func);

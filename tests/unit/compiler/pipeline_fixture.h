@@ -22,9 +22,9 @@ protected:
   }
 
   /// The forward of `file` after the pipeline, or null when it does not parse or pass.
-  mlir::FuncOp load(const std::string &file) {
+  mlir::FuncOp load(const std::string &file, const attn::compiler::PipelineOptions &options = {}) {
     module_ = mlir::parseSourceFile(std::string(ATTN_TEST_DATA) + "/" + file, &context_);
-    if (!module_ || failed(attn::compiler::run_pipeline(*module_)))
+    if (!module_ || failed(attn::compiler::run_pipeline(*module_, options)))
       return nullptr;
     return *module_->getOps<mlir::FuncOp>().begin();
   }

@@ -59,6 +59,9 @@ struct KernelPlan {
 struct OutputSpec {
   TensorSpec spec;
   std::string value; // input:/weight:/buffer: reference
+  /// Set on the weights of an attention that the forward returns only for attention maps
+  /// (PipelineOptions::expose_attention_weights): the map's name and the attention's location.
+  std::string attention_map, loc;
 };
 
 struct PlanStep;

@@ -35,6 +35,12 @@ std::unique_ptr<mlir::Pass> create_fuse_attention_pass();
 /// simplifications; constants used by attention regions are kept inside them.
 std::unique_ptr<mlir::Pass> create_canonicalize_pass();
 
+/// `attn-expose-attention-weights`: appends the weights of every attention (an
+/// `attn.attention_weights` beside each `attn.attention`, or an unfused attention's softmax) to
+/// the forward's results and names them in its `attn.attention_maps` attribute. Run only when
+/// attention maps are asked for (PipelineOptions::expose_attention_weights).
+std::unique_ptr<mlir::Pass> create_expose_attention_weights_pass();
+
 /// The attn dialect's simplification patterns, for any greedy rewrite that wants them.
 void populate_attn_canonicalization_patterns(mlir::RewritePatternSet &patterns);
 
@@ -58,13 +64,15 @@ struct PipelineOptions {
   std::string stop_after;
   /// Print source locations with the IR.
   bool print_locations = false;
+  /// Also return every attention's weights (`attnc run --dump-attention`).
+  bool expose_attention_weights = false;
 };
 
 /// The pipeline's step names, in order (for `--stop-after`-style options and their checks).
 const std::vector<std::string> &pipeline_step_names();
 
 /// Runs the compiler's passes on `module`: verify, shape inference, attention fusion,
-/// canonicalize, verify.
+/// canonicalize, (when asked) exposing the attention weights, verify.
 /// Errors are reported through the context's diagnostic handler; failure means at least one
 /// was reported.
 mlir::LogicalResult run_pipeline(mlir::ModuleOp module, const PipelineOptions &options = {});

@@ -348,54 +348,8 @@ def Attn_FlattenOp : Attn_TensorOp<"flatten"> {
   let verifier = Attn_VerifyOp;
 }
 
-//===----------------------------------------------------------------------===//
-// Attention
-//===----------------------------------------------------------------------===//
-
-def Attn_AttentionOp : Attn_TensorOp<"attention"> {
-  let summary = "fused attention: score, mask, softmax over keys, weighted sum of values";
-  let description = [{
-    `query: [..., Sq, D]`, `key: [..., Sk, D]`, `value: [..., Sk, Dv]` → `[..., Sq, Dv]`; the
-    leading axes (batch, or batch and heads) are equal for all three.
-
-    For query row `i` and key row `j` the raw score is the dot product `s = q_i · k_j`. The
-    `score` region maps it to the final logit: its block arguments are `(s: f32, b: index,
-    h: index, i: index, j: index)` — `b` and `h` index the leading axes (`h` is 0 when there
-    is only one leading axis) — and it yields an `f32`. An empty `score` region keeps `s`.
-    The `mask` region, if not empty, takes `(b, h, i, j: index)` and yields an `i1`: false
-    removes key `j` for query `i`. A row whose keys are all removed yields zeros.
-    Inside the regions, `attn.score_dim` is `D`.
-
-    Any further operands (`extras`) are f32 tensors that broadcast to the scores' shape
-    `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1): a bias or a
-    padding mask added to the scores, a condition that selects them. The score region takes
-    the element of each at `(..., i, j)` as one more `f32` argument after `j`, in order; the
-    mask region does not take them.
-  }];
-  let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
-                       Variadic<AnyTensor>:$extras);
-  let results = (outs AnyTensor:$result);
-  let regions = (region AnyRegion:$score, AnyRegion:$mask);
-  let verifier = Attn_VerifyOp;
-}
-
-def Attn_ScoreDimOp : Attn_Op<"score_dim", [NoSideEffect]> {
-  let summary = "the length D of the query and key vectors of the enclosing attention";
-  let description = [{
-    Valid only inside a region of `attn.attention`; folds to a constant once the query's last
-    axis is static.
-  }];
-  let results = (outs F32:$result);
-  let assemblyFormat = "attr-dict `:` type($result)";
-  let verifier = Attn_VerifyOp;
-}
-
-def Attn_YieldOp : Attn_Op<"yield", [NoSideEffect, Terminator, ReturnLike,
-                                    ParentOneOf<["AttentionOp"]>]> {
-  let summary = "yields the value of an attention region";
-  let arguments = (ins AnyType:$value);
-  let assemblyFormat = "$value attr-dict `:` type($value)";
-}
+// Attention: attn.attention, attn.attention_weights and their region ops (AttnAttentionOps.td).
+include "attn/compiler/Dialect/AttnAttentionOps.td"
 
 //===----------------------------------------------------------------------===//
 // Data movement: gathering rows, concatenation, slicing, positions. These keep their input's

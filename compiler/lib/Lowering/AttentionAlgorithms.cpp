@@ -1,0 +1,143 @@
+// Halide definitions of attention (attn.attention) and of its weights alone
+// (attn.attention_weights, for attention maps). Both share the stages up to the softmax's
+// numerator and denominator, so a dumped map is computed exactly as the attention that uses it.
+#include "Algorithms.h"
+
+#include <cfloat>
+
+using namespace Halide;
+
+namespace attn::compiler::lowering {
+
+namespace {
+
+std::vector<Expr> with(std::vector<Expr> prefix, std::initializer_list<Expr> rest) {
+  prefix.insert(prefix.end(), rest);
+  return prefix;
+}
+
+/// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
+/// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
+/// first nb + 1 are [batch..., i].
+void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
+                   const AttentionRegions &regions, AttentionFuncs &at_) {
+  int nb = q.rank() - 2;
+  Expr d_extent = q.extents[nb + 1];
+  Expr sk = k.extents[nb];
+  at_.key = Var("key");
+  at_.d = RDom(0, d_extent, name + "_d");
+  at_.j = RDom(0, sk, name + "_j");
+
+  std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
+  Expr i = at_.vars[nb];
+  Expr b = nb >= 1 ? batch[0] : Expr(0);
+  Expr h = nb >= 2 ? batch[1] : Expr(0);
+  // Funcs over [batch..., i, key] are called in Halide order (key, i, batch reversed).
+  auto row_call = [&](Func f, Expr key) {
+    std::vector<Expr> idx = with(batch, {i, key});
+    return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
+  };
+  auto row_only = [&](Func f) {
+    std::vector<Expr> idx = with(batch, {i});
+    return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
+  };
+  std::vector<Var> row_vars(at_.vars.begin(), at_.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = row_vars;
+  score_vars.push_back(at_.key);
+  Expr key = at_.key;
+
+  Func dot(name + "_dot");
+  at_.dot = dot;
+  define(dot, score_vars, 0.0f);
+  // Keys transposed to [batch..., D, Sk], so that a vector of keys is contiguous.
+  at_.keys = Func(name + "_keys");
+  Var kd("kd");
+  std::vector<Var> key_vars(at_.vars.begin(), at_.vars.begin() + nb);
+  key_vars.push_back(kd);
+  key_vars.push_back(at_.key);
+  define(at_.keys, key_vars, at(k, clamped_index(k, with(batch, {key, kd}))));
+  std::vector<Expr> keys_idx = with(batch, {at_.d.x, key});
+  row_call(dot, key) += at(q, with(batch, {i, at_.d.x})) *
+                        at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
+
+  Expr keep = regions.mask ? regions.mask(b, h, i, key) : Expr();
+  Expr logit = regions.score ? regions.score(row_call(dot, key), b, h, i, key) : row_call(dot, key);
+  at_.score = Func(name + "_score");
+  define(at_.score, score_vars, keep.defined() ? select(keep, logit, -FLT_MAX) : logit);
+
+  Expr jr = at_.j.x;
+  at_.max = Func(name + "_max");
+  define(at_.max, row_vars, -FLT_MAX);
+  row_only(at_.max) = max(row_only(at_.max), row_call(at_.score, jr));
+
+  Expr e = exp(row_call(at_.score, key) - row_only(at_.max));
+  at_.exp = Func(name + "_exp");
+  define(at_.exp, score_vars, keep.defined() ? select(keep, e, 0.0f) : e);
+
+  at_.sum = Func(name + "_sum");
+  define(at_.sum, row_vars, 0.0f);
+  row_only(at_.sum) += row_call(at_.exp, jr);
+}
+
+std::vector<Expr> batch_extents(const HTensor &q) {
+  return std::vector<Expr>(q.extents.begin(), q.extents.end() - 2);
+}
+
+} // namespace
+
+AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
+                                const HTensor &v, const AttentionRegions &regions) {
+  AttentionFuncs at_;
+  int nb = q.rank() - 2;
+  at_.vars = make_vars(nb + 2, "o"); // [batch..., i, dv]
+  define_scores(name, q, k, regions, at_);
+  std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
+  Expr i = at_.vars[nb], jr = at_.j.x;
+  std::vector<Expr> row_idx = with(batch, {i});
+  Expr total = at_.sum(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
+
+  at_.acc = Func(name + "_acc");
+  define(at_.acc, at_.vars, 0.0f);
+  Expr dv = at_.vars[nb + 1];
+  std::vector<Expr> acc_idx = with(batch, {i, dv});
+  std::vector<Expr> exp_idx = with(batch, {i, jr});
+  at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
+      at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend())) * at(v, with(batch, {jr, dv}));
+
+  Expr dv_extent = v.extents[nb + 1];
+  std::vector<Expr> extents = batch_extents(q);
+  extents.push_back(q.extents[nb]);
+  extents.push_back(dv_extent);
+  at_.out = HTensor{Func(name), extents};
+  if (const int64_t *dv_static =
+          Halide::Internal::as_const_int(Halide::Internal::simplify(dv_extent)))
+    at_.value_dim = static_cast<int>(*dv_static);
+  Expr acc = at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend()));
+  // A row whose keys are all masked has total 0: it yields zeros, not NaN.
+  define(at_.out.func, at_.vars, select(total > 0.0f, acc / total, 0.0f));
+  return at_;
+}
+
+AttentionFuncs define_attention_weights(const std::string &name, const HTensor &q, const HTensor &k,
+                                        const AttentionRegions &regions) {
+  AttentionFuncs at_;
+  int nb = q.rank() - 2;
+  // The output's last var is the key position, so that it indexes `exp` directly.
+  at_.vars = make_vars(nb + 1, "o");
+  at_.vars.push_back(Var("key"));
+  define_scores(name, q, k, regions, at_);
+  at_.weights_only = true;
+  std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
+  std::vector<Expr> row_idx = with(batch, {at_.vars[nb]});
+  Expr total = at_.sum(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
+  std::vector<Expr> extents = batch_extents(q);
+  extents.push_back(q.extents[nb]);
+  extents.push_back(k.extents[nb]);
+  at_.out = HTensor{Func(name), extents};
+  std::vector<Expr> all = to_exprs(at_.vars);
+  Expr e = at_.exp(std::vector<Expr>(all.rbegin(), all.rend()));
+  define(at_.out.func, at_.vars, select(total > 0.0f, e / total, 0.0f));
+  return at_;
+}
+
+} // namespace attn::compiler::lowering
