@@ -126,3 +126,46 @@ func @dead_code(%x: tensor<?x4xf32> {attn.dims = ["S", 4]}) -> tensor<?x4xf32> {
   %y = attn.matmul %x, %w {attn.dims = ["S", 4]} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   attn.return %x : tensor<?x4xf32>
 }
+
+// -----
+
+// A mask a call left out: the padding mask (a fill of false) turned into an additive bias and
+// broadcast over heads and queries, and an attn_mask of zeros added as it is. Both hold zero
+// everywhere and meet the scores, which have the result's shape: they fold away, and the
+// scores go to the softmax untouched.
+
+// CHECK-LABEL: func @left_out_masks
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x2x4x4xf32>
+// CHECK-NOT: attn.fill
+// CHECK-NOT: attn.add
+// CHECK-NOT: attn.where
+// CHECK: %[[P:.*]] = attn.softmax %[[S]]
+// CHECK-NEXT: attn.return %[[P]]
+func @left_out_masks(%s: tensor<?x2x4x4xf32> {attn.dims = ["B", 2, 4, 4]}) -> tensor<?x2x4x4xf32> {
+  %pad = attn.fill 0.0 ["B", "S"] scope = 3 {attn.dims = ["B", 4]} : tensor<?x4xi1>
+  %attn_mask = attn.fill 0.0 ["L", "S"] scope = 4 {attn.dims = [4, 4]} : tensor<4x4xf32>
+  %t = attn.add %s, %attn_mask {attn.dims = ["B", 2, 4, 4]} : (tensor<?x2x4x4xf32>, tensor<4x4xf32>) -> tensor<?x2x4x4xf32>
+  %low = attn.constant -1.0e9 {attn.dims = []} : tensor<f32>
+  %zero = attn.constant 0.0 {attn.dims = []} : tensor<f32>
+  %f = attn.cast %pad {attn.dims = ["B", 4]} : (tensor<?x4xi1>) -> tensor<?x4xf32>
+  %bias = attn.where %f, %low, %zero {attn.dims = ["B", 4]} : (tensor<?x4xf32>, tensor<f32>, tensor<f32>) -> tensor<?x4xf32>
+  %u1 = attn.unsqueeze %bias axis = 1 {attn.dims = ["B", 1, 4]} : (tensor<?x4xf32>) -> tensor<?x1x4xf32>
+  %u2 = attn.unsqueeze %u1 axis = 1 {attn.dims = ["B", 1, 1, 4]} : (tensor<?x1x4xf32>) -> tensor<?x1x1x4xf32>
+  %m = attn.add %t, %u2 {attn.dims = ["B", 2, 4, 4]} : (tensor<?x2x4x4xf32>, tensor<?x1x1x4xf32>) -> tensor<?x2x4x4xf32>
+  %p = attn.softmax %m axis = 3 {attn.dims = ["B", 2, 4, 4]} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  attn.return %p : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// A fill that gives the result its shape is kept: `zeros + bias` with the bias broadcast is a
+// tensor of the fill's shape, and a rank-0 zero would not be.
+
+// CHECK-LABEL: func @fill_shapes_result
+// CHECK: attn.fill
+// CHECK: attn.add
+func @fill_shapes_result(%b: tensor<4xf32> {attn.dims = [4]}) -> tensor<?x4xf32> {
+  %z = attn.fill 0.0 ["S", 4] scope = 1 {attn.dims = ["S", 4]} : tensor<?x4xf32>
+  %y = attn.add %z, %b {attn.dims = ["S", 4]} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  attn.return %y : tensor<?x4xf32>
+}

@@ -31,8 +31,9 @@ func @fused(%q: tensor<?x?x16xf32> {attn.dims = ["B", "Sq", 16]},
 
 // -----
 
-// A bias tensor keeps the chain unfused: its softmax is the map. The queries and keys are
-// projected by parameters of `layers.1.attn`, which names it.
+// Values shared by the whole batch keep the chain unfused (matmul broadcasts them, attention
+// does not): its softmax is the map. The queries and keys are projected by parameters of
+// `layers.1.attn`, which names it.
 
 // CHECK-LABEL: func @unfused
 // CHECK-SAME: attn.attention_maps = ["layers.1.attn"]
@@ -41,16 +42,15 @@ func @fused(%q: tensor<?x?x16xf32> {attn.dims = ["B", "Sq", 16]},
 // CHECK: %[[O:.*]] = attn.matmul %[[P]]
 // CHECK: attn.return %[[O]], %[[P]] :
 func @unfused(%x: tensor<?x?x16xf32> {attn.dims = ["B", "S", 16]},
-              %bias: tensor<?x?x?xf32> {attn.dims = ["B", "S", "S"]}) -> tensor<*xf32> {
+              %v: tensor<?x16xf32> {attn.dims = ["S", 16]}) -> tensor<*xf32> {
   %wq = attn.param "layers.1.attn.q.weight" : tensor<16x16xf32>
   %q = attn.matmul %x, %wq : (tensor<?x?x16xf32>, tensor<16x16xf32>) -> tensor<*xf32>
   %w = attn.param "layers.1.attn.k.weight" : tensor<16x16xf32>
   %k = attn.matmul %x, %w : (tensor<?x?x16xf32>, tensor<16x16xf32>) -> tensor<*xf32>
   %kt = attn.transpose %k [0, 2, 1] : (tensor<*xf32>) -> tensor<*xf32>
   %s = attn.matmul %q, %kt : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
-  %t = attn.add %s, %bias : (tensor<*xf32>, tensor<?x?x?xf32>) -> tensor<*xf32>
-  %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
-  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x16xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x16xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>
 }
 

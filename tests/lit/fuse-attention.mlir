@@ -248,13 +248,18 @@ func @probabilities_used_twice(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}
 
 // -----
 
-// Not fused: a bias tensor added to the scores (the attention op has no operand for it), and a
-// scale that is not a compile-time constant.
+// A tensor that broadcasts to the scores joins the attention as an extra operand, read in the
+// score region as one more argument after the indices: a bias of the scores' own shape, a
+// learned temperature of shape [1], a padding mask selecting the scores.
 
 // CHECK-LABEL: func @bias_tensor
-// CHECK: attn.add
-// CHECK: attn.softmax
-// CHECK-NOT: "attn.attention"
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x8xf32> {{.*}}, %[[BIAS:[^:]*]]: tensor<?x?x?xf32>
+// CHECK-NOT: attn.softmax
+// CHECK: "attn.attention"(%[[X]], %[[X]], %[[X]], %[[BIAS]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[E:.*]]: f32):
+// CHECK-NEXT: %[[Y:.*]] = arith.addf %[[S]], %[[E]] : f32
+// CHECK-NEXT: attn.yield %[[Y]] : f32
+// CHECK-NOT: attn.softmax
 func @bias_tensor(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
                   %bias: tensor<?x?x?xf32> {attn.dims = ["B", "S", "S"]}) -> tensor<*xf32> {
   %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
@@ -266,14 +271,80 @@ func @bias_tensor(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
 }
 
 // CHECK-LABEL: func @learned_scale
-// CHECK: attn.mul
-// CHECK: attn.softmax
-// CHECK-NOT: "attn.attention"
+// CHECK: %[[W:.*]] = attn.param "temperature"
+// CHECK-NOT: attn.softmax
+// CHECK: "attn.attention"(%{{.*}}, %{{.*}}, %{{.*}}, %[[W]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[E:.*]]: f32):
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[S]], %[[E]] : f32
+// CHECK-NEXT: attn.yield %[[Y]] : f32
 func @learned_scale(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
   %w = attn.param "temperature" : tensor<1xf32>
   %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
   %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
   %t = attn.mul %s, %w : (tensor<*xf32>, tensor<1xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// The seed's masked_fill: where(mask == 0, -1e9, scores) on split heads, the mask [B, 1, 1, S]
+// (one row of keys per batch). Its comparison is computed from the mask alone, so it is the
+// extra, and the where a select in the score.
+
+// CHECK-LABEL: func @masked_fill
+// CHECK-NOT: attn.softmax
+// CHECK: %[[C:.*]] = attn.eq
+// CHECK: "attn.attention"(%{{.*}}, %{{.*}}, %{{.*}}, %[[C]])
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[E:.*]]: f32):
+// CHECK: %[[Y:.*]] = arith.mulf %[[S]], %{{.*}} : f32
+// CHECK: %[[KEEP:.*]] = arith.cmpf une, %[[E]], %{{.*}} : f32
+// CHECK-NEXT: %[[Z:.*]] = select %[[KEEP]], %{{.*}}, %[[Y]] : f32
+// CHECK-NEXT: attn.yield %[[Z]] : f32
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.where
+func @masked_fill(%x: tensor<?x4x?x8xf32> {attn.dims = ["B", 4, "S", 8]},
+                  %mask: tensor<?x1x1x?xf32> {attn.dims = ["B", 1, 1, "S"]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 1, 3, 2] : (tensor<?x4x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x4x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %c = attn.constant 0.125 : tensor<f32>
+  %t = attn.mul %s, %c : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %zero = attn.constant 0.0 : tensor<f32>
+  %off = attn.eq %mask, %zero : (tensor<?x1x1x?xf32>, tensor<f32>) -> tensor<*xf32>
+  %low = attn.constant -1.0e9 : tensor<f32>
+  %m = attn.where %off, %low, %t : (tensor<*xf32>, tensor<f32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %m axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x4x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Not fused: a bias with more axes than the scores widens them (the result is no longer the
+// scores' shape), and a bias that is itself computed from the scores' matmul.
+
+// CHECK-LABEL: func @widening_bias
+// CHECK: attn.add
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @widening_bias(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
+                    %bias: tensor<2x?x?x?xf32> {attn.dims = [2, "B", "S", "S"]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %t = attn.add %s, %bias : (tensor<*xf32>, tensor<2x?x?x?xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %v = attn.unsqueeze %x axis = 0 : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// CHECK-LABEL: func @bias_from_scores
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @bias_from_scores(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %x [0, 2, 1] : (tensor<?x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %x, %kt : (tensor<?x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %r = attn.reduce_max %s axis = 2 keepdim = true : (tensor<*xf32>) -> tensor<*xf32>
+  %t = attn.sub %s, %r : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   %p = attn.softmax %t axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
   %o = attn.matmul %p, %x : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>

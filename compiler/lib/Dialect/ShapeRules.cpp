@@ -202,6 +202,26 @@ FailureOr<SymShape> SoftmaxOp::inferSymShape(ArrayRef<SymShape> operands) {
   return in;
 }
 
+/// Extra operands of an attention broadcast to its scores [..., Sq, Sk] (NumPy rules).
+static LogicalResult check_extras(Operation *op, const SymShape &q, const SymShape &k,
+                                  ArrayRef<SymShape> extras) {
+  size_t n = q.size();
+  SymShape scores(q.begin(), q.end() - 1);
+  scores.push_back(k[n - 2]);
+  for (const SymShape &extra : extras) {
+    bool fits = extra.size() <= n;
+    for (size_t a = 0; fits && a < extra.size(); ++a) {
+      const SymDim &d = extra[a], &want = scores[n - extra.size() + a];
+      fits = d == want || (d.is_static() && d.value() == 1);
+    }
+    if (!fits)
+      return op->emitError() << op->getName() << ": extra operand " << to_string(extra)
+                             << " does not broadcast to the scores " << to_string(scores),
+             failure();
+  }
+  return success();
+}
+
 FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   const SymShape &q = operands[0], &k = operands[1], &v = operands[2];
   auto shapes = [&] {
@@ -221,6 +241,8 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   if (k[n - 2] != v[n - 2])
     return fail(emitError() << "attention: key and value sequences differ in length ("
                             << k[n - 2].str() << " vs " << v[n - 2].str() << "): " << shapes());
+  if (failed(check_extras(*this, q, k, operands.drop_front(3))))
+    return failure();
   SymShape out(q.begin(), q.end() - 1);
   out.push_back(v[n - 1]);
   return out;
@@ -240,6 +262,8 @@ FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operand
   if (q[n - 1] != k[n - 1])
     return fail(emitError() << "attention weights: query and key vectors differ in length: "
                             << shapes());
+  if (failed(check_extras(*this, q, k, operands.drop_front(2))))
+    return failure();
   SymShape out(q.begin(), q.end() - 1);
   out.push_back(k[n - 2]);
   return out;

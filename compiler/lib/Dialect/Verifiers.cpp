@@ -102,13 +102,40 @@ LogicalResult verify_attention_region(Operation *op, Region &region, const char 
   return success();
 }
 
-/// The score and mask regions shared by attn.attention and attn.attention_weights.
-LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mask) {
+/// The score and mask regions shared by attn.attention and attn.attention_weights, and their
+/// extra operands: f32 tensors that broadcast to the scores [..., Sq, Sk] (as many axes at
+/// most, each 1 or equal), one more f32 argument of the score region each.
+LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mask,
+                                       ValueRange extras, RankedTensorType q, RankedTensorType k) {
   MLIRContext *context = op->getContext();
   Type f32 = FloatType::getF32(context), index = IndexType::get(context);
   Type i1 = IntegerType::get(context, 1);
-  if (failed(verify_attention_region(op, score, "score", {f32, index, index, index, index}, f32,
-                                     "(s: f32, b: index, h: index, i: index, j: index)")) ||
+  SmallVector<Type> score_args = {f32, index, index, index, index};
+  for (Value extra : extras) {
+    auto type = extra.getType().dyn_cast<TensorType>();
+    if (!type || !type.getElementType().isF32())
+      return op->emitOpError() << "needs f32 extra operands, got " << extra.getType();
+    score_args.push_back(f32);
+    auto e = ranked(extra);
+    if (!e || !q || !k)
+      continue;
+    if (e.getRank() > q.getRank())
+      return op->emitOpError() << "needs extra operands of rank " << q.getRank()
+                               << " at most (the scores' rank), got " << e;
+    for (int64_t a = 0; a < e.getRank(); ++a) {
+      int64_t axis = q.getRank() - e.getRank() + a;
+      int64_t want = axis == q.getRank() - 1 ? k.getDimSize(k.getRank() - 2) : q.getDimSize(axis);
+      int64_t got = e.getDimSize(a);
+      if (got != 1 && !sizes_agree(got, want))
+        return op->emitOpError() << "extra operand " << e << " does not broadcast to the scores "
+                                 << "on axis " << axis << " (" << got << " vs " << want << ")";
+    }
+  }
+  if (failed(verify_attention_region(
+          op, score, "score", score_args, f32,
+          extras.empty()
+              ? "(s: f32, b: index, h: index, i: index, j: index)"
+              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")) ||
       failed(verify_attention_region(op, mask, "mask", {index, index, index, index}, i1,
                                      "(b: index, h: index, i: index, j: index)")))
     return failure();
@@ -288,10 +315,10 @@ LogicalResult verify_op(SoftmaxOp op) {
 }
 
 LogicalResult verify_op(AttentionOp op) {
-  if (failed(verify_attention_regions(op, op.score(), op.mask())))
+  auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
     return failure();
 
-  auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   auto result = ranked(op.result());
   for (auto [type, name] : {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
                             std::pair(result, "result")})
@@ -331,9 +358,9 @@ LogicalResult verify_op(AttentionOp op) {
 }
 
 LogicalResult verify_op(AttentionWeightsOp op) {
-  if (failed(verify_attention_regions(op, op.score(), op.mask())))
-    return failure();
   auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
+    return failure();
   for (auto [type, name] :
        {std::pair(q, "query"), std::pair(k, "key"), std::pair(result, "result")})
     if (type && (type.getRank() < 2 || type.getRank() > 4))

@@ -2,28 +2,48 @@
 
 #include "RegionEval.h"
 
+#include "mlir/IR/BuiltinTypes.h"
+
 #include <map>
 
 namespace attn::compiler::lowering {
 
 using Halide::Expr;
 
-mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr score_dim) {
+mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr score_dim,
+                                                    const std::vector<AttentionExtra> &extras) {
   AttentionRegions regions;
   auto placeholder = [](const char *name, bool is_float = false) {
     return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
   };
   mlir::Region &score = op->getRegion(0), &mask = op->getRegion(1);
   if (!score.empty()) {
-    auto body = eval_region(score,
-                            {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
-                             placeholder("ri"), placeholder("rj")},
-                            score_dim);
+    std::vector<Expr> args = {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
+                              placeholder("ri"), placeholder("rj")};
+    for (size_t x = 0; x < extras.size(); ++x)
+      args.push_back(placeholder(("re" + std::to_string(x)).c_str(), true));
+    auto body = eval_region(score, args, score_dim);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
+    // Leading axes of the scores: the query's rank less its last two.
+    auto query = op->getOperand(0).getType().dyn_cast<mlir::RankedTensorType>();
+    size_t leading = query ? static_cast<size_t>(query.getRank()) - 2 : 0;
     regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
       std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
+      std::vector<Expr> index = {b, h};
+      index.resize(leading);
+      index.push_back(i);
+      index.push_back(j);
+      // Clamped: score tiles may round the key axis up past Sk (those scores are never used).
+      for (size_t x = 0; x < extras.size(); ++x) {
+        const HTensor &t = extras[x].tensor;
+        std::vector<Expr> at_index;
+        for (size_t a = 0; a < t.extents.size(); ++a)
+          at_index.push_back(extras[x].ones[a] ? Expr(0)
+                                               : index[index.size() - t.extents.size() + a]);
+        repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
+      }
       return Halide::Internal::substitute(repl, e);
     };
   }

@@ -7,10 +7,21 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <vector>
+
 namespace attn::compiler::lowering {
 
+/// An extra operand of an attention: a tensor broadcast to the scores, `ones` marking its
+/// static-1 axes (they stretch).
+struct AttentionExtra {
+  HTensor tensor;
+  std::vector<bool> ones;
+};
+
 /// Evaluates `op`'s regions (region 0 the score, region 1 the mask) once on symbolic arguments;
-/// the returned functions substitute the actual ones per use. `score_dim` is D.
-mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Halide::Expr score_dim);
+/// the returned functions substitute the actual ones per use. `score_dim` is D; the score
+/// reads each of `extras` at its (b, h, i, j), the extras' last axes being the scores' last.
+mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Halide::Expr score_dim,
+                                                    const std::vector<AttentionExtra> &extras);
 
 } // namespace attn::compiler::lowering

@@ -157,6 +157,8 @@ public:
   mlir::FailureOr<HTensor> merge_heads(ad::MergeHeadsOp op);
   mlir::FailureOr<HTensor> matmul(ad::MatmulOp op);
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
+  /// The extra operands of an attention, with their broadcast axes.
+  mlir::FailureOr<std::vector<AttentionExtra>> attention_extras(mlir::ValueRange values);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
   mlir::FailureOr<HTensor> attention_weights(ad::AttentionWeightsOp op);
   mlir::FailureOr<std::vector<HTensor>> build_operands(Operation *op) {
@@ -253,11 +255,26 @@ mlir::FailureOr<HTensor> KernelBuilder::unary(Operation *op, const std::function
                           [&](const std::vector<Expr> &i) { return fn(at(av, i)); });
 }
 
+mlir::FailureOr<std::vector<AttentionExtra>>
+KernelBuilder::attention_extras(mlir::ValueRange values) {
+  std::vector<AttentionExtra> extras;
+  for (mlir::Value value : values) {
+    auto t = build(value);
+    if (failed(t))
+      return mlir::failure();
+    extras.push_back({*t, unit_axes(value, 0, t->rank())});
+  }
+  return extras;
+}
+
 mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto q = build(op.query()), k = build(op.key()), v = build(op.value());
   if (failed(q) || failed(k) || failed(v))
     return mlir::failure();
-  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()));
+  auto extras = attention_extras(op.extras());
+  if (failed(extras))
+    return mlir::failure();
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
   if (failed(regions))
     return mlir::failure();
   AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions);
@@ -270,7 +287,10 @@ mlir::FailureOr<HTensor> KernelBuilder::attention_weights(ad::AttentionWeightsOp
   auto q = build(op.query()), k = build(op.key());
   if (failed(q) || failed(k))
     return mlir::failure();
-  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()));
+  auto extras = attention_extras(op.extras());
+  if (failed(extras))
+    return mlir::failure();
+  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
   if (failed(regions))
     return mlir::failure();
   AttentionFuncs funcs = define_attention_weights(fresh("attention_weights"), *q, *k, *regions);

@@ -2,6 +2,7 @@
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -110,6 +111,10 @@ mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> 
                 [&](auto o) { return cmp_i(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
             .Case<arith::CmpFOp>(
                 [&](auto o) { return cmp_f(o.getPredicate(), in(o.getLhs()), in(o.getRhs())); })
+            .Case<mlir::SelectOp>([&](auto o) {
+              return Halide::select(in(o.getCondition()), in(o.getTrueValue()),
+                                    in(o.getFalseValue()));
+            })
             .Case<arith::IndexCastOp>([&](auto o) { return Halide::cast<int32_t>(in(o.getIn())); })
             .Case<arith::SIToFPOp>([&](auto o) { return Halide::cast<float>(in(o.getIn())); })
             .Case<math::SqrtOp>([&](auto o) { return Halide::sqrt(in(o.getOperand())); })

@@ -345,7 +345,8 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   if (!q || !k || !v)
     return {};
   mlir::Location at = loc(call.range());
-  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value);
+  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value,
+                                             mlir::ValueRange{});
   // The regions' ops are located in the variant's definition, used from this call.
   auto saved = call_site_;
   call_site_ = at;

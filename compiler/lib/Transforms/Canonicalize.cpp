@@ -8,7 +8,12 @@
 //     so that the usual `s / sqrt(D)` divides by a constant;
 //   - `transpose(transpose(x))` becomes one transpose by the composed permutation, or `x` when
 //     that is the identity (split_heads and merge_heads spelled by hand leave such pairs);
-//   - `x * 1`, `1 * x` and `x / 1` become `x` (the front end scales by `1 / sqrt(D)` generically).
+//   - `x * 1`, `1 * x` and `x / 1` become `x` (the front end scales by `1 / sqrt(D)` generically);
+//     `x + 0`, `0 + x` and `x - 0` become `x`;
+//   - a tensor holding one number everywhere (a left-out optional input, `attn.fill`, and what
+//     elementwise and layout ops compute from it) becomes a rank-0 constant where another
+//     operand already has the result's shape, and `where` on such a condition its branch
+//     (FoldUniform.cpp): a mask left out of a call folds away.
 // The rewrites keep `attn.dims` on what they create, so shape inference need not run again.
 //
 // The canonicalizer hoists constants out of regions that are not isolated from above, which
@@ -168,6 +173,7 @@ void populate_attn_canonicalization_patterns(RewritePatternSet &patterns) {
   patterns.add<FoldScoreDim, FoldConstantSqrt, ComposeTransposes,
                DropMultiplicativeOne<MulOp, true>, DropMultiplicativeOne<DivOp, false>>(
       patterns.getContext());
+  populate_uniform_folding_patterns(patterns);
 }
 
 void sink_constants_into_attention_regions(ModuleOp module) {

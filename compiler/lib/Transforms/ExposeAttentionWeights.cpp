@@ -112,8 +112,9 @@ Value weights_of(AttentionOp attention) {
   builder.setInsertionPointAfter(attention);
   auto q = get_sym_shape(attention.query()), k = get_sym_shape(attention.key());
   auto element = builder.getF32Type();
-  auto weights = builder.create<AttentionWeightsOp>(
-      attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key());
+  auto weights =
+      builder.create<AttentionWeightsOp>(attention.getLoc(), UnrankedTensorType::get(element),
+                                         attention.query(), attention.key(), attention.extras());
   BlockAndValueMapping mapping;
   attention.score().cloneInto(&weights.score(), mapping);
   attention.mask().cloneInto(&weights.mask(), mapping);

@@ -8,24 +8,27 @@
 //
 //   s = matmul(Q, Kt)            Kt = transpose(K) over the last two axes, or any [..., D, Sk]
 //                                value (K is then an explicit transpose of it)
-//   t = f_n(...f_1(s))           elementwise steps whose other operand, if any, is a rank-0
-//                                constant: add, sub, mul, div, max, min, neg, exp, log, sqrt,
-//                                tanh (the scale is one such step)
+//   t = f_n(...f_1(s))           elementwise steps that keep the scores' shape: add, sub, mul,
+//                                div, max, min, neg, exp, log, sqrt, tanh, where; each other
+//                                operand is a rank-0 constant or a tensor that broadcasts to
+//                                the scores (a bias, a padding mask: `s + m`, `where(c, s, x)`)
 //   p = softmax(t, last axis)
 //   o = matmul(p, V)
 //
 // where each of s, the f_i and p has exactly one use, and Q, K, V have one rank (2 to 4) and
 // the same leading axes (attention does not broadcast them, matmul does). A multiplication or
 // division of Q, Kt or K by a rank-0 constant is a scale of s and is moved into the score too.
-// The result is `attn.attention(Q, K, V)` whose score region applies the f_i to the dot product
-// as `arith`/`math` ops, and whose mask region is empty: the language cannot write a mask over
-// tensors yet, and a bias tensor (`s + bias`) has no place in the op, so those chains are left
-// unfused, as is anything else that does not match. The new op takes the softmax's location,
-// which is where a model's attention shows in its source.
+// The result is `attn.attention(Q, K, V, extras...)` whose score region applies the f_i to the
+// dot product as `arith`/`math` ops, reading each tensor operand as an extra operand of the op
+// (its element at the score's position), and whose mask region is empty. Masks left out of a
+// call (`attn.fill`) are folded away by attn-canonicalize before this pass runs, so a layer
+// called without one has no extras. Anything else is left unfused. The new op takes the
+// softmax's location, which is where a model's attention shows in its source.
 #include "attn/compiler/Passes.h"
 
 #include "attn/compiler/Dialect/AttnDialect.h"
 
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
@@ -73,26 +76,80 @@ std::optional<float> scalar_constant(Value value) {
   return static_cast<float>(constant.getValueAsDouble());
 }
 
-/// One elementwise op of the chain, applied to the score: operand `chain` is the score, the
-/// other operand (binary ops) is `constant`.
+/// Where one operand of a step comes from: the score itself, a constant copied into the score
+/// region, or an extra operand of the attention (read at the score's position).
+struct StepOperand {
+  enum Kind { Score, Constant, Extra } kind;
+  float constant = 0;
+  Value extra;
+};
+
+/// One elementwise op of the chain, applied to the score.
 struct ScoreStep {
   ScalarBuilder build;
   Location loc;
-  unsigned chain;
-  std::optional<float> constant;
+  SmallVector<StepOperand, 3> operands;
 };
 
-/// `op` as a step of the score, when it is one with `op->getOperand(chain)` as the score.
-std::optional<ScoreStep> as_score_step(Operation *op) {
-  ScalarBuilder build = scalar_builder(op);
-  if (!build)
+Value build_where(OpBuilder &b, Location loc, ValueRange operands) {
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+  Value keep = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, operands[0], zero);
+  return b.create<mlir::SelectOp>(loc, keep, operands[1], operands[2]);
+}
+
+/// Whether `value` can be an extra operand of an attention whose scores have shape `scores`:
+/// an f32 tensor that broadcasts to them (NumPy rules, aligned at the right).
+bool broadcasts_to(Value value, const SymShape &scores) {
+  auto type = value.getType().dyn_cast<RankedTensorType>();
+  auto shape = get_sym_shape(value);
+  if (!type || !type.getElementType().isF32() || !shape || shape->size() > scores.size())
+    return false;
+  for (size_t a = 0; a < shape->size(); ++a) {
+    const auto &d = (*shape)[a];
+    if (d != scores[scores.size() - shape->size() + a] && !(d.is_static() && d.value() == 1))
+      return false;
+  }
+  return true;
+}
+
+/// `op` as a step of the score, with `op->getOperand(chain)` as the score of shape `scores`:
+/// its other operands are rank-0 constants or tensors that broadcast to the scores without
+/// widening them.
+std::optional<ScoreStep> as_score_step(Operation *op, unsigned chain, const SymShape &scores) {
+  ScalarBuilder build = isa<WhereOp>(op) ? &build_where : scalar_builder(op);
+  if (!build || (isa<WhereOp>(op) && chain == 0))
     return std::nullopt;
-  if (op->getNumOperands() == 1)
-    return ScoreStep{build, op->getLoc(), 0, std::nullopt};
-  if (auto c = scalar_constant(op->getOperand(1)))
-    return ScoreStep{build, op->getLoc(), 0, c};
-  if (auto c = scalar_constant(op->getOperand(0)))
-    return ScoreStep{build, op->getLoc(), 1, c};
+  ScoreStep step{build, op->getLoc(), {}};
+  for (unsigned i = 0; i < op->getNumOperands(); ++i) {
+    Value operand = op->getOperand(i);
+    if (i == chain)
+      step.operands.push_back({StepOperand::Score});
+    else if (auto c = scalar_constant(operand))
+      step.operands.push_back({StepOperand::Constant, *c});
+    else if (broadcasts_to(operand, scores))
+      step.operands.push_back({StepOperand::Extra, 0, operand});
+    else
+      return std::nullopt;
+  }
+  return step;
+}
+
+/// The step `op` as a scale by a constant: `x * c`, `c * x` or `x / c`, with `x` operand `chain`.
+std::optional<ScoreStep> as_scale(Operation *op, unsigned &chain) {
+  if (!isa<MulOp, DivOp>(op))
+    return std::nullopt;
+  for (unsigned i = 0; i < 2; ++i) {
+    // `c / x` is not a scale of x.
+    if (isa<DivOp>(op) && i != 0)
+      break;
+    if (auto c = scalar_constant(op->getOperand(1 - i))) {
+      chain = i;
+      ScoreStep step{scalar_builder(op), op->getLoc(), {}};
+      step.operands.resize(2, {StepOperand::Score});
+      step.operands[1 - i] = {StepOperand::Constant, *c};
+      return step;
+    }
+  }
   return std::nullopt;
 }
 
@@ -101,14 +158,12 @@ std::optional<ScoreStep> as_score_step(Operation *op) {
 /// value, if any, keep it alive; the attention reads the unscaled one.
 void peel_scales(Value &value, SmallVectorImpl<ScoreStep> &steps) {
   while (Operation *def = value.getDefiningOp()) {
-    if (!isa<MulOp, DivOp>(def))
-      return;
-    auto step = as_score_step(def);
-    // `c / x` is not a scale of x.
-    if (!step || (isa<DivOp>(def) && step->chain != 0))
+    unsigned chain = 0;
+    auto step = as_scale(def, chain);
+    if (!step)
       return;
     steps.push_back(*step);
-    value = def->getOperand(step->chain);
+    value = def->getOperand(chain);
   }
 }
 
@@ -145,6 +200,20 @@ std::optional<SymShape> shape_of(Value value, int64_t rank) {
   return shape;
 }
 
+/// Whether `value` is a matmul's result, or that of a chain of single-use elementwise ops that
+/// starts at one: the candidate for the score among a step's operands.
+bool reaches_matmul(Value value, int depth = 0) {
+  Operation *def = value.getDefiningOp();
+  if (!def || depth > 64)
+    return false;
+  if (isa<MatmulOp>(def))
+    return true;
+  if (!scalar_builder(def) && !isa<WhereOp>(def))
+    return false;
+  return llvm::any_of(def->getOperands(),
+                      [&](Value o) { return o.hasOneUse() && reaches_matmul(o, depth + 1); });
+}
+
 /// Matches the chain ending in `pv = matmul(softmax(...), V)`; see the file comment.
 std::optional<AttentionChain> match_attention(MatmulOp pv) {
   AttentionChain chain;
@@ -158,20 +227,35 @@ std::optional<AttentionChain> match_attention(MatmulOp pv) {
   int64_t rank = scores_type.getRank();
 
   // From the softmax's input back to the score matmul; the steps are found last to first.
+  // Each step keeps the scores' shape; its score operand is the one with that shape that is
+  // used once and defined by the matmul or another step.
+  auto scores_shape = get_sym_shape(chain.softmax.input());
+  if (!scores_shape)
+    return std::nullopt;
   SmallVector<ScoreStep> after_matmul;
   Value scores = chain.softmax.input();
   MatmulOp qk;
   while (true) {
     Operation *def = scores.getDefiningOp();
-    if (!def || !scores.hasOneUse())
+    if (!def || !scores.hasOneUse() || get_sym_shape(scores) != scores_shape)
       return std::nullopt;
     if ((qk = dyn_cast<MatmulOp>(def)))
       break;
-    auto step = as_score_step(def);
+    std::optional<ScoreStep> step;
+    unsigned chain_operand = 0;
+    for (unsigned i = 0; i < def->getNumOperands() && !step; ++i) {
+      Value operand = def->getOperand(i);
+      Operation *from = operand.getDefiningOp();
+      if (!from || !operand.hasOneUse() || get_sym_shape(operand) != scores_shape ||
+          !reaches_matmul(operand))
+        continue;
+      step = as_score_step(def, i, *scores_shape);
+      chain_operand = i;
+    }
     if (!step)
       return std::nullopt;
     after_matmul.push_back(*step);
-    scores = def->getOperand(step->chain);
+    scores = def->getOperand(chain_operand);
   }
 
   chain.query = qk.lhs();
@@ -214,20 +298,39 @@ Value transpose_last_two(PatternRewriter &rewriter, Value value) {
   return transpose.result();
 }
 
-/// Fills the score region: the steps, in order, applied to the dot product `s`.
+/// The extra operands the steps read, each once, in order of first use.
+SmallVector<Value> extras_of(ArrayRef<ScoreStep> steps) {
+  SmallVector<Value> extras;
+  for (const ScoreStep &step : steps)
+    for (const StepOperand &operand : step.operands)
+      if (operand.kind == StepOperand::Extra && !llvm::is_contained(extras, operand.extra))
+        extras.push_back(operand.extra);
+  return extras;
+}
+
+/// Fills the score region: the steps, in order, applied to the dot product `s`; an extra
+/// operand is the block argument after `j` at its position among the attention's extras.
 void build_score(PatternRewriter &rewriter, AttentionOp attention, ArrayRef<ScoreStep> steps) {
   OpBuilder::InsertionGuard guard(rewriter);
   Location loc = attention.getLoc();
   Type f32 = rewriter.getF32Type(), index = rewriter.getIndexType();
-  Block *block = rewriter.createBlock(&attention.score(), {}, {f32, index, index, index, index},
-                                      {loc, loc, loc, loc, loc});
+  SmallVector<Type> types = {f32, index, index, index, index};
+  types.append(attention.extras().size(), f32);
+  SmallVector<Location> locs(types.size(), loc);
+  Block *block = rewriter.createBlock(&attention.score(), {}, types, locs);
   Value score = block->getArgument(0);
+  auto extras = attention.extras();
   for (const ScoreStep &step : steps) {
-    SmallVector<Value, 2> operands = {score};
-    if (step.constant) {
-      Value c =
-          rewriter.create<arith::ConstantOp>(step.loc, rewriter.getF32FloatAttr(*step.constant));
-      operands.insert(operands.begin() + (step.chain == 0 ? 1 : 0), c);
+    SmallVector<Value, 3> operands;
+    for (const StepOperand &operand : step.operands) {
+      if (operand.kind == StepOperand::Score)
+        operands.push_back(score);
+      else if (operand.kind == StepOperand::Constant)
+        operands.push_back(rewriter.create<arith::ConstantOp>(
+            step.loc, rewriter.getF32FloatAttr(operand.constant)));
+      else
+        operands.push_back(block->getArgument(
+            5 + std::distance(extras.begin(), llvm::find(extras, operand.extra))));
     }
     score = step.build(rewriter, step.loc, operands);
   }
@@ -243,12 +346,16 @@ struct FuseAttentionChain : OpRewritePattern<MatmulOp> {
     if (!chain)
       return failure();
     Value key = chain->key ? chain->key : transpose_last_two(rewriter, chain->key_t);
+    SmallVector<Value> extras = extras_of(chain->steps);
     auto attention = rewriter.create<AttentionOp>(chain->softmax.getLoc(), pv.getType(),
-                                                  chain->query, key, chain->value);
+                                                  chain->query, key, chain->value, extras);
     build_score(rewriter, attention, chain->steps);
     // match_attention() checked what the shape rule checks, so this cannot fail.
-    auto shape = attention.inferSymShape(
-        {*get_sym_shape(chain->query), *get_sym_shape(key), *get_sym_shape(chain->value)});
+    SmallVector<SymShape> operands = {*get_sym_shape(chain->query), *get_sym_shape(key),
+                                      *get_sym_shape(chain->value)};
+    for (Value extra : extras)
+      operands.push_back(*get_sym_shape(extra));
+    auto shape = attention.inferSymShape(operands);
     if (failed(shape)) {
       assert(false && "a matched chain has a valid attention shape");
       rewriter.eraseOp(attention);
@@ -263,6 +370,10 @@ struct FuseAttentionChain : OpRewritePattern<MatmulOp> {
 class FuseAttentionPass : public PassWrapper<FuseAttentionPass, OperationPass<ModuleOp>> {
 public:
   StringRef getArgument() const final { return "attn-fuse-attention"; }
+  // A `where` step of a score becomes `std.select` in the score region.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithmeticDialect, math::MathDialect, StandardOpsDialect>();
+  }
   StringRef getDescription() const final {
     return "Fuse matmul(Q, K^T), elementwise scaling, softmax and matmul(., V) into "
            "attn.attention";

@@ -84,9 +84,9 @@ private:
 } // namespace
 
 const std::vector<std::string> &pipeline_step_names() {
-  static const std::vector<std::string> names = {"shape-inference",          "verify-input",
-                                                 "fuse-attention",           "canonicalize",
-                                                 "expose-attention-weights", "verify-output"};
+  static const std::vector<std::string> names = {
+      "shape-inference",          "verify-input", "simplify", "fuse-attention", "canonicalize",
+      "expose-attention-weights", "verify-output"};
   return names;
 }
 
@@ -98,6 +98,9 @@ LogicalResult run_pipeline(ModuleOp module, const PipelineOptions &options) {
   steps.run_pass("shape-inference", create_shape_inference_pass());
   // The later passes rely on the ops' contracts.
   steps.verify("verify-input");
+  // The canonicalizer before fusion: masks a call left out (attn.fill) fold away, so that the
+  // attention chains fusion matches are the ones the model computes.
+  steps.run_pass("simplify", create_canonicalize_pass());
   // matmul(Q, Kᵀ) → scale → softmax → matmul(·, V), as models spell it, into attn.attention, so
   // the lowering builds one tiled kernel instead of two matmuls around an S² softmax.
   steps.run_pass("fuse-attention", create_fuse_attention_pass());
@@ -124,6 +127,7 @@ void register_attn_passes() {
         "attn-pipeline", "The passes of run_pipeline, in its order (the pass manager verifies)",
         [](OpPassManager &pm) {
           pm.addPass(create_shape_inference_pass());
+          pm.addPass(create_canonicalize_pass());
           pm.addPass(create_fuse_attention_pass());
           pm.addPass(create_canonicalize_pass());
         });

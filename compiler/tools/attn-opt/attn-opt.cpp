@@ -6,13 +6,14 @@
 #include "attn/compiler/Dialect/AttnDialect.h"
 #include "attn/compiler/Passes.h"
 
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/Support/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry
-      .insert<mlir::attn::AttnDialect, mlir::arith::ArithmeticDialect, mlir::math::MathDialect>();
+  registry.insert<mlir::attn::AttnDialect, mlir::arith::ArithmeticDialect, mlir::math::MathDialect,
+                  mlir::StandardOpsDialect>();
   mlir::registerTransformsPasses();
   attn::compiler::register_attn_passes();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "attn optimizer driver\n", registry));

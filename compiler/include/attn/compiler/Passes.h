@@ -44,6 +44,11 @@ std::unique_ptr<mlir::Pass> create_expose_attention_weights_pass();
 /// The attn dialect's simplification patterns, for any greedy rewrite that wants them.
 void populate_attn_canonicalization_patterns(mlir::RewritePatternSet &patterns);
 
+/// Folds of tensors that hold one number everywhere (left-out optional inputs and what is
+/// computed from them) where they meet a tensor of the result's shape (FoldUniform.cpp); part
+/// of the attn canonicalization patterns.
+void populate_uniform_folding_patterns(mlir::RewritePatternSet &patterns);
+
 /// Copies constants defined outside an attention op into the regions that use them. MLIR's
 /// greedy rewrite driver hoists constants out of regions that are not isolated from above, and
 /// the lowering compiles each region on its own, so a pass that runs the driver calls this after.

@@ -21,8 +21,15 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     The `mask` region, if not empty, takes `(b, h, i, j: index)` and yields an `i1`: false
     removes key `j` for query `i`. A row whose keys are all removed yields zeros.
     Inside the regions, `attn.score_dim` is `D`.
+
+    Any further operands (`extras`) are f32 tensors that broadcast to the scores' shape
+    `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1): a bias or a
+    padding mask added to the scores, a condition that selects them. The score region takes
+    the element of each at `(..., i, j)` as one more `f32` argument after `j`, in order; the
+    mask region does not take them.
   }];
-  let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value);
+  let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
+                       Variadic<AnyTensor>:$extras);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask);
   let verifier = Attn_VerifyOp;
@@ -35,9 +42,10 @@ def Attn_AttentionWeightsOp : Attn_TensorOp<"attention_weights"> {
     probabilities an `attn.attention` with the same `score` and `mask` regions multiplies the
     values by (a row whose keys are all removed is zeros). The normal pipeline never makes it;
     the `expose-attention-weights` pass adds one beside each attention when a run dumps
-    attention maps, since the fused attention never materialises its weights.
+    attention maps, since the fused attention never materialises its weights. Its `extras`
+    are the attention's.
   }];
-  let arguments = (ins AnyTensor:$query, AnyTensor:$key);
+  let arguments = (ins AnyTensor:$query, AnyTensor:$key, Variadic<AnyTensor>:$extras);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask);
   let verifier = Attn_VerifyOp;
