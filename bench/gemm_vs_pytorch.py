@@ -9,10 +9,14 @@ best is the run least disturbed by other processes; the medians are printed too.
 Last line, for scripts: attn_share=... torch_share=... attn_over_torch=...
 """
 import argparse
+import os
 import pathlib
 import re
 import subprocess
 import time
+
+# As bench/zoo: PyTorch's OpenMP threads wait passively (set before torch is imported).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

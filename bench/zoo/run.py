@@ -6,10 +6,10 @@
 
 1. exports, for every entry of models.json at batch 1 and batch 32, PyTorch's random weights,
    inputs and outputs (tests/reference/export_case.py) into --work;
-2. builds zoo_bench (cmake --build build --target zoo_bench) and runs it on them
-   (Google Benchmark, median of --repetitions runs of at least --min-time seconds; it checks
-   each model's outputs against PyTorch's first);
-3. times the PyTorch references on the same cases (torch_bench.py): eager, torch.compile, and
+2. builds zoo_bench (cmake --build build --target zoo_bench);
+3. model by model, runs zoo_bench on its cases (Google Benchmark, median of --repetitions runs
+   of at least --min-time seconds; it checks the model's outputs against PyTorch's first), then
+   times the PyTorch reference on the same cases (torch_bench.py): eager, torch.compile, and
    ONNX Runtime for the transformer entries;
 4. writes a table of the ratios (PyTorch's time / attn's: above 1 means attn is faster) with the
    machine, its load and the command between the zoo-table markers of bench/README.md.
@@ -24,6 +24,9 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# PyTorch's OpenMP threads wait passively (set before torch is imported): on a shared machine
+# the default spinning wait made eager PyTorch several times slower than this (bench/README.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests" / "reference"))
 sys.path.insert(0, str(HERE))
@@ -54,12 +57,12 @@ def export_cases(entries, work):
             print(f"exported {entry['model']} b{batch}", flush=True)
 
 
-def run_attn(args, entries, work):
+def run_attn(args, model, work):
+    """attn's median ms for each case of `model` (zoo_bench --model), and errors by case."""
     exe = ROOT / "build" / "bin" / "zoo_bench"
-    names = "|".join(e["model"] for e in entries)
-    out = work / "attn.json"
-    cmd = [str(exe), "--data", str(work), "--threads", str(args.threads),
-           f"--benchmark_filter=^({names})/", f"--benchmark_min_time={args.min_time}",
+    out = work / f"attn_{model}.json"
+    cmd = [str(exe), "--data", str(work), "--model", model, "--threads", str(args.threads),
+           f"--benchmark_min_time={args.min_time}",
            f"--benchmark_repetitions={args.repetitions}",
            "--benchmark_report_aggregates_only=true", "--benchmark_format=json",
            f"--benchmark_out={out}"]
@@ -69,8 +72,8 @@ def run_attn(args, entries, work):
         name = b.get("run_name", b["name"]).removesuffix("/real_time")
         if b.get("error_occurred"):
             errors[name] = b.get("error_message", "error")
-        elif b.get("aggregate_name") == "median":
-            times[name] = b["real_time"]  # ms (the benchmarks' unit)
+        elif b.get("aggregate_name") == "median" or b.get("run_type") == "iteration":
+            times[name] = b["real_time"]  # ms (the benchmarks' unit); one repetition: no median
     return times, errors
 
 
@@ -96,8 +99,9 @@ def table(args, entries, attn, errors, torch_times, load_before, load_after):
         f"{args.threads} threads each (HL_NUM_THREADS, torch.set_num_threads, ORT "
         f"intra_op_num_threads); torch {torch.__version__}. Load average (1 min) "
         f"{load_before:.2f} before and {load_after:.2f} after: "
-        + ("the machine was shared with other jobs, so the times are noisy; the ratios come "
-           "from one run, attn first, then PyTorch." if max(load_before, load_after) > 0.5
+        + ("the machine was shared with other jobs, so the times are noisy; each model ran in "
+           "attn and then in PyTorch, one right after the other."
+           if max(load_before, load_after) > 0.5
            else "the machine was otherwise idle."),
         "",
         "Ratios are PyTorch's time / attn's (above 1: attn is faster). Times in ms are medians "
@@ -168,12 +172,14 @@ def main():
         subprocess.run(["cmake", "--build", str(ROOT / "build"), "--target", "zoo_bench", "-j2"],
                        check=True, stdout=subprocess.DEVNULL)
 
+    # Model by model, attn's cases then PyTorch's, so that both see the same load.
     load_before = os.getloadavg()[0]
-    attn, errors = run_attn(args, entries, args.work)
-    print("attn:", json.dumps(attn), flush=True)
     skip = set(filter(None, args.skip.split(",")))
-    torch_times = {}
+    attn, errors, torch_times = {}, {}, {}
     for entry in entries:
+        times, failed = run_attn(args, entry["model"], args.work)
+        attn.update(times)
+        errors.update(failed)
         for batch in BATCHES:
             key = f"{entry['model']}/b{batch}"
             torch_times[key] = torch_bench.time_case(

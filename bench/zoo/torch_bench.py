@@ -22,6 +22,9 @@ import time
 import traceback
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# PyTorch's OpenMP threads wait passively (set before torch is imported): on a shared machine
+# the default spinning wait made eager PyTorch several times slower than this (bench/README.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(ROOT / "tests" / "reference"))
 
 
@@ -72,9 +75,14 @@ def time_onnx(net, names, inputs, threads, min_time, repetitions):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.onnx")
         args = tuple(inputs[n] for n in names)
+        # The exporter cannot write the fused fast-path op nn.TransformerEncoderLayer takes in
+        # inference; the layers' plain ops export.
+        fastpath = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
         with torch.no_grad():
             torch.onnx.export(net, args, path, input_names=names, opset_version=17,
                               dynamo=False)
+        torch.backends.mha.set_fastpath_enabled(fastpath)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

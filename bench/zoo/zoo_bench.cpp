@@ -2,13 +2,14 @@
 // (bench/zoo/CMakeLists.txt, hyperparameters in models.json), run through the generated classes
 // as a user's program runs them: one benchmark per model and exported case.
 //
-//   zoo_bench --data DIR [--threads N] [--benchmark_* flags]
+//   zoo_bench --data DIR [--model NAME] [--threads N] [--benchmark_* flags]
 //
 // DIR is what bench/zoo/run.py exports: DIR/<Model>/<case>/case.json with the weights, the
 // inputs and PyTorch's outputs (tests/reference/export_case.py). Each case runs once before it
 // is timed and its outputs are compared with PyTorch's (max |diff| / max |expected| at most
 // 1e-3, over the positions kept<i>.npy marks where it exists), so a wrong model reports an
-// error, not a time. --threads sets HL_NUM_THREADS, the size of Halide's thread pool.
+// error, not a time. --model loads and runs that model's cases only (the others are not even
+// loaded); --threads sets HL_NUM_THREADS, the size of Halide's thread pool.
 #include "zoo_headers.inc"
 
 #include "attn/npy.h"
@@ -145,11 +146,13 @@ template <typename M> void register_model(const std::string &name, const fs::pat
 
 int main(int argc, char **argv) {
   // Our own flags first; the rest goes to Google Benchmark.
-  std::string data;
+  std::string data, only;
   std::vector<char *> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--data") && i + 1 < argc)
       data = argv[++i];
+    else if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
+      only = argv[++i];
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
       setenv("HL_NUM_THREADS", argv[++i], 1);
     else
@@ -157,12 +160,14 @@ int main(int argc, char **argv) {
   }
   if (data.empty() || !fs::is_directory(data)) {
     std::fprintf(stderr,
-                 "usage: %s --data DIR [--threads N] [--benchmark_* flags]\n"
+                 "usage: %s --data DIR [--model NAME] [--threads N] [--benchmark_* flags]\n"
                  "DIR holds the cases bench/zoo/run.py exports\n",
                  argv[0]);
     return 1;
   }
-#define ATTN_ZOO_MODEL(Class) register_model<Class>(#Class, data);
+#define ATTN_ZOO_MODEL(Class)                                                                      \
+  if (only.empty() || only == #Class)                                                              \
+    register_model<Class>(#Class, data);
 #include "zoo_models.inc"
 #undef ATTN_ZOO_MODEL
   int count = static_cast<int>(rest.size());
