@@ -46,20 +46,6 @@ Expr erf_f32(Expr x) {
 
 Expr gelu_erf(Expr x) { return 0.5f * x * (1.0f + erf_f32(x * 0.70710678118654752f)); }
 
-Expr tanh_f32(Expr x) {
-  // Halide's tanh becomes one scalar libm call per lane on x86, which made tanh the largest
-  // cost of the recurrent cells and of additive attention (bench/README.md). This form is
-  // vectorised: near 0 the odd Taylor polynomial (6 terms; truncation below 3e-8 for |x| < 0.4),
-  // elsewhere 1 - 2 / (exp(2|x|) + 1) with the sign of x (exp saturates to inf, giving ±1).
-  // Largest error against float64 tanh: 2.2e-7 relative.
-  Expr a = abs(x);
-  Expr x2 = x * x;
-  Expr small = x * horner(x2, {-1382.0f / 155925.0f, 62.0f / 2835.0f, -17.0f / 315.0f, 2.0f / 15.0f,
-                               -1.0f / 3.0f, 1.0f});
-  Expr large = 1.0f - 2.0f / (exp(min(2.0f * a, 40.0f)) + 1.0f);
-  return select(a < 0.4f, small, select(x < 0.0f, -large, large));
-}
-
 Expr elu(Expr x, float alpha) { return select(x > 0.0f, x, alpha * (exp(x) - 1.0f)); }
 
 Expr leaky_relu(Expr x, float negative_slope) { return select(x > 0.0f, x, negative_slope * x); }

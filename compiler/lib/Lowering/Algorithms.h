@@ -102,7 +102,6 @@ ReduceFuncs define_reduce(const std::string &name, const HTensor &in, int axis, 
 /// Elementwise activations as expressions (ActivationAlgorithms.cpp).
 Halide::Expr erf_f32(Halide::Expr x); // |error| < 2e-7
 Halide::Expr gelu_erf(Halide::Expr x);
-Halide::Expr tanh_f32(Halide::Expr x); // vectorised; |relative error| < 3e-7
 Halide::Expr elu(Halide::Expr x, float alpha);
 Halide::Expr leaky_relu(Halide::Expr x, float negative_slope);
 Halide::Expr pow_constant(Halide::Expr x, float exponent);
