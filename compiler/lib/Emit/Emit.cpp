@@ -81,8 +81,25 @@ std::string manifest_text(const LoweredModel &model, const TargetChoice &target)
   return make_manifest(model, target).dump(2) + "\n";
 }
 
+/// LLVM's SLP vectorizer, left to itself, turns the loop-invariant row offsets of a matrix
+/// product's left operand (k + offset of each row of the tile) into vector adds and lane
+/// extractions inside the innermost loop, which then competes with the FMAs for the two vector
+/// ports of an AVX-512 core (bench/README.md, "The matrix product"). Every kernel is
+/// vectorised by its Halide schedule already, so the SLP pass is turned off. Halide reads
+/// HL_LLVM_ARGS once, before its first code generation; a value the user set is kept.
+void configure_llvm() {
+  static const bool configured = [] {
+    const char *args = std::getenv("HL_LLVM_ARGS");
+    if (!args || !*args)
+      setenv("HL_LLVM_ARGS", "-vectorize-slp=false", 1);
+    return true;
+  }();
+  (void)configured;
+}
+
 /// Runs Halide's compilation, turning its exceptions into an error message.
 template <typename F> bool with_halide(F &&f, std::string *error) {
+  configure_llvm();
   try {
     f();
     return true;

@@ -5,6 +5,8 @@
 // looped inside a thread; correct first, tuned later.
 #include "Schedules.h"
 
+#include <algorithm>
+
 using namespace Halide;
 
 namespace attn::compiler::lowering {
@@ -107,18 +109,40 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
     gpu_tiles(mm.packed, pv);
     return;
   }
-  // Output tiles of `rows` × two vectors; each tile accumulates in `prod` over all of k, held in
-  // registers (rows × 2 vector accumulators: 16 of AVX-512's 32 registers, 8 of AVX2's 16).
-  const int rows = vec >= 16 ? 8 : 4;
-  Var mo("mo"), mi("mi"), no("no"), ni("ni");
+  // Output tiles of `rows` × `panel_vecs` vectors, accumulated in registers over all of k: on
+  // AVX-512 4 × 4 (16 of 32 registers; per k, 4 broadcasts and 4 loads feed 16 FMAs, and only
+  // 4 rows of the left operand are live, which keeps its row offsets in general registers), on
+  // AVX2 4 × 2 (8 of 16). A static N narrower than the panel narrows it, so that a Linear with
+  // few outputs does not compute a full panel of rounded-up columns.
+  // A task is a panel of columns × a block of `block_tiles` row tiles. The panel of the right
+  // operand (K × cols) is copied at the start of each task, so that within the task it is one
+  // contiguous stream from L2 (rows of the [K, N] operand itself lie N floats apart: for large
+  // power-of-two N every k touches another page and the same L1 set), and the tiles of the
+  // block reuse it. Copying it per block costs 1/(rows × block_tiles) of the multiply-adds.
+  const int rows = 4;
+  int panel_vecs = vec >= 16 ? 4 : 2;
+  if (const int64_t *n_static = Internal::as_const_int(mm.out.extents[nb + 1]))
+    panel_vecs = std::max(1, std::min<int>(panel_vecs, (*n_static + vec - 1) / vec));
+  const int cols = panel_vecs * vec;
+  const int block_tiles = 32;
+  Var mo("mo"), mi("mi"), no("no"), ni("ni"), mb("mb"), mt("mt");
   out.func.split(m, mo, mi, rows, TailStrategy::GuardWithIf)
-      .split(n, no, ni, 2 * vec, TailStrategy::GuardWithIf)
-      .reorder(ni, mi, no, mo)
+      .split(n, no, ni, cols, TailStrategy::GuardWithIf)
+      .split(mo, mb, mt, block_tiles, TailStrategy::GuardWithIf)
+      .reorder(ni, mi, mt, mb, no)
       .vectorize(ni, vec);
-  Var par = fuse_all(out.func, mo, reversed_prefix(out.vars, nb));
+  std::vector<Var> outer = reversed_prefix(out.vars, nb);
+  outer.insert(outer.begin(), no);
+  Var par = fuse_all(out.func, mb, outer);
   out.func.parallel(par);
   Var pn = mm.vars[nb + 1], pm = mm.vars[nb];
-  mm.prod.compute_at(out.func, no).vectorize(pn, vec).unroll(pm);
+  // A whole tile even at the edges (fixed extents keep the accumulators in registers; the
+  // column panel is not split by the loop partitioning that the parallel loop does not get).
+  mm.prod.compute_at(out.func, mt)
+      .bound_extent(pn, cols)
+      .bound_extent(pm, rows)
+      .vectorize(pn, vec)
+      .unroll(pm);
   Var pno("pno"), pni("pni"), pnu("pnu"), pnv("pnv"), pmo("pmo"), pmi("pmi");
   std::vector<VarOrRVar> order = {pnv, pnu, pmi, mm.k.x, pno, pmo};
   for (size_t b = nb; b-- > 0;)
@@ -126,14 +150,19 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
   // Rounded up inside the tile: rows past M read clamped rows; columns past N read the packed
   // operand, which is computed over the rounded region.
   mm.prod.update()
-      .split(pn, pno, pni, 2 * vec)
+      .split(pn, pno, pni, cols)
       .split(pni, pnu, pnv, vec)
       .split(pm, pmo, pmi, rows)
       .reorder(order)
       .vectorize(pnv)
       .unroll(pnu)
       .unroll(pmi);
-  // The right operand is packed once per call (for a Linear, the transposed weight).
+  // The right operand is packed once per call as [K, N]: for a Linear it is the transposed
+  // weight, read across rows with gathers, too slow to repeat per task (it took 43% of a
+  // 2048 × 1024 × 256 feed-forward product). Each task then copies its panel out of that with
+  // dense vector loads.
+  Func panel = mm.packed.in(mm.prod);
+  panel.compute_at(out.func, par).vectorize(panel.args()[0], vec, TailStrategy::GuardWithIf);
   mm.packed.compute_root().vectorize(pv.back(), vec, TailStrategy::GuardWithIf);
   if (pv.size() >= 2)
     mm.packed.parallel(pv[pv.size() - 2]);
