@@ -159,6 +159,9 @@ public:
   mlir::FailureOr<HTensor> softmax(ad::SoftmaxOp op);
   /// The extra operands of an attention, with their broadcast axes.
   mlir::FailureOr<std::vector<AttentionExtra>> attention_extras(mlir::ValueRange values);
+  /// The score and mask of an attention op (query `q`) with its extras built.
+  mlir::FailureOr<AttentionRegions> attention_regions_of(mlir::Operation *op, const HTensor &q,
+                                                         mlir::ValueRange extras);
   mlir::FailureOr<HTensor> attention(ad::AttentionOp op);
   mlir::FailureOr<HTensor> attention_weights(ad::AttentionWeightsOp op);
   mlir::FailureOr<std::vector<HTensor>> build_operands(Operation *op) {
@@ -267,14 +270,20 @@ KernelBuilder::attention_extras(mlir::ValueRange values) {
   return extras;
 }
 
+mlir::FailureOr<AttentionRegions> KernelBuilder::attention_regions_of(mlir::Operation *op,
+                                                                      const HTensor &q,
+                                                                      mlir::ValueRange extras) {
+  auto built = attention_extras(extras);
+  if (failed(built))
+    return mlir::failure();
+  return attention_regions(op, Halide::cast<float>(q.extents.back()), *built);
+}
+
 mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto q = build(op.query()), k = build(op.key()), v = build(op.value());
   if (failed(q) || failed(k) || failed(v))
     return mlir::failure();
-  auto extras = attention_extras(op.extras());
-  if (failed(extras))
-    return mlir::failure();
-  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
+  auto regions = attention_regions_of(op, *q, op.extras());
   if (failed(regions))
     return mlir::failure();
   AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions);
@@ -287,10 +296,7 @@ mlir::FailureOr<HTensor> KernelBuilder::attention_weights(ad::AttentionWeightsOp
   auto q = build(op.query()), k = build(op.key());
   if (failed(q) || failed(k))
     return mlir::failure();
-  auto extras = attention_extras(op.extras());
-  if (failed(extras))
-    return mlir::failure();
-  auto regions = attention_regions(op, Halide::cast<float>(q->extents.back()), *extras);
+  auto regions = attention_regions_of(op, *q, op.extras());
   if (failed(regions))
     return mlir::failure();
   AttentionFuncs funcs = define_attention_weights(fresh("attention_weights"), *q, *k, *regions);

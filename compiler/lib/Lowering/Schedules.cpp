@@ -233,20 +233,26 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
 
 /// The weights alone: tiles of query rows as for attention, each row's weights written as
 /// vectors of keys.
+/// GPU: the dot products for all keys, and each row's max and sum, as kernels of their own.
+void gpu_score_stages(AttentionFuncs &at, const std::vector<Var> &score_vars,
+                      const std::vector<Var> &row_vars) {
+  at.dot.compute_root();
+  gpu_tiles(at.dot, score_vars);
+  gpu_tiles(at.dot.update(), score_vars);
+  for (Func f : {at.max, at.sum}) {
+    f.compute_root();
+    gpu_tiles(f, row_vars);
+    gpu_tiles(f.update(), row_vars);
+  }
+}
+
 void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
   size_t nb = out.vars.size() - 2;
   std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
   std::vector<Var> score_vars = at.vars;
   if (ctx.gpu) {
     gpu_tiles(out.func, out.vars);
-    at.dot.compute_root();
-    gpu_tiles(at.dot, score_vars);
-    gpu_tiles(at.dot.update(), score_vars);
-    for (Func f : {at.max, at.sum}) {
-      f.compute_root();
-      gpu_tiles(f, row_vars);
-      gpu_tiles(f.update(), row_vars);
-    }
+    gpu_score_stages(at, score_vars, row_vars);
     return;
   }
   const int tile = 16;
@@ -271,14 +277,7 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   if (ctx.gpu) {
     // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
     Var thread = gpu_tiles(out.func, out.vars);
-    at.dot.compute_root();
-    gpu_tiles(at.dot, score_vars);
-    gpu_tiles(at.dot.update(), score_vars);
-    for (Func f : {at.max, at.sum}) {
-      f.compute_root();
-      gpu_tiles(f, row_vars);
-      gpu_tiles(f.update(), row_vars);
-    }
+    gpu_score_stages(at, score_vars, row_vars);
     at.acc.compute_at(out.func, thread);
     return;
   }
