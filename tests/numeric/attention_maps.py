@@ -205,12 +205,8 @@ def main(argv=None) -> int:
     case = export_case.export_case(args.model, hp, export_case.parse_dims(args.dims), args.seed,
                                    case_dir)
 
-    cmd = [args.attnc, "run", args.source, "--model", args.model]
-    for define in args.defines:
-        cmd += ["-D", define]
-    cmd += ["--weights", os.path.join(case_dir, case["weights"])]
-    for entry in case["inputs"]:
-        cmd += ["--input", f"{entry['name']}={os.path.join(case_dir, entry['file'])}"]
+    cmd = export_case.attnc_run_command(args.attnc, args.source, args.model, args.defines,
+                                        case_dir, case)
     cmd += ["--out", out_dir, "--dump-attention", maps_dir]
     ids = None
     if args.vocab:

@@ -43,12 +43,8 @@ def main(argv=None) -> int:
                                    export_case.parse_dims(args.dims), args.seed, case_dir,
                                    omit=args.omit)
 
-    cmd = [args.attnc, "run", args.source, "--model", args.model]
-    for define in args.defines:
-        cmd += ["-D", define]
-    cmd += ["--weights", os.path.join(case_dir, case["weights"])]
-    for entry in case["inputs"]:
-        cmd += ["--input", f"{entry['name']}={os.path.join(case_dir, entry['file'])}"]
+    cmd = export_case.attnc_run_command(args.attnc, args.source, args.model, args.defines,
+                                        case_dir, case)
     cmd += ["--out", out_dir]
     print("run_case: " + " ".join(shlex.quote(c) for c in cmd), flush=True)
     try:

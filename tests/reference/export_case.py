@@ -128,6 +128,19 @@ def export_case(model: str, hp: Mapping[str, object], dims: Mapping[str, int], s
     return case
 
 
+def attnc_run_command(attnc: str, source: str, model: str, defines: Sequence[str],
+                      case_dir: str, case: Mapping[str, object]):
+    """The `attnc run` command that computes a case written by export_case() in `case_dir`
+    (its weights and inputs); the caller adds where the outputs go."""
+    cmd = [attnc, "run", source, "--model", model]
+    for define in defines:
+        cmd += ["-D", define]
+    cmd += ["--weights", os.path.join(case_dir, case["weights"])]
+    for entry in case["inputs"]:
+        cmd += ["--input", f"{entry['name']}={os.path.join(case_dir, entry['file'])}"]
+    return cmd
+
+
 def add_case_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--model", required=True, help="zoo model name, e.g. MultiHeadAttention")
     parser.add_argument("-D", dest="defines", action="append", default=[], metavar="K=V",

@@ -13,6 +13,21 @@
 
 #include <string>
 
+/// Lowers `func` for the CPU and for CUDA and compiles both schedules to Halide statements,
+/// each of which must contain `produced` (a Func the schedule produces).
+inline void expect_cpu_and_gpu_schedules_compile(mlir::FuncOp func, const std::string &produced) {
+  using namespace attn::compiler;
+  for (const char *name : {"host", "host-cuda"}) {
+    std::string error;
+    auto target = parse_target(name, &error);
+    auto model = lower_to_halide(func, *target);
+    ASSERT_TRUE(succeeded(model)) << name;
+    std::string text;
+    EXPECT_TRUE(emit_text(*model, *target, TextKind::Stmt, &text, &error)) << name << error;
+    EXPECT_NE(text.find(produced), std::string::npos) << name;
+  }
+}
+
 class PipelineFixture : public ::testing::Test {
 protected:
   PipelineFixture() {
@@ -45,16 +60,7 @@ protected:
   /// Lowers func_ for the CPU and for CUDA and compiles both schedules to Halide statements,
   /// each of which must contain `produced` (a Func the schedule produces).
   void expect_schedules_compile(const std::string &produced) {
-    using namespace attn::compiler;
-    for (const char *name : {"host", "host-cuda"}) {
-      std::string error;
-      auto target = parse_target(name, &error);
-      auto model = lower_to_halide(func_, *target);
-      ASSERT_TRUE(succeeded(model)) << name;
-      std::string text;
-      EXPECT_TRUE(emit_text(*model, *target, TextKind::Stmt, &text, &error)) << name << error;
-      EXPECT_NE(text.find(produced), std::string::npos) << name;
-    }
+    expect_cpu_and_gpu_schedules_compile(func_, produced);
   }
 
   std::string file_;
