@@ -22,3 +22,12 @@ for name, path in [("attn-opt", config.attn_opt), ("attnc", config.attnc),
 config.substitutions.append(("%attn_root", config.attn_source_root))
 # The Python that runs lit, for the scripts that generate inputs and check exit statuses.
 config.substitutions.append(("%python", sys.executable))
+
+# A machine where Halide's CUDA runtime could open the driver (it loads `libcuda.so`) runs CUDA
+# kernels; tests of the no-driver error are unsupported there.
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

@@ -123,6 +123,34 @@ std::optional<compiler::Artefacts> compiled_model(Session &session, const ModelO
   return artefacts;
 }
 
+/// The target of a run on `run.device`: the host's for cpu; for cuda, host-cuda unless --target
+/// names another CUDA target (host-cuda-86). OpenCL targets are for attnc compile: their
+/// kernels run from a program that links the generated library (docs/gpu.md).
+std::optional<compiler::TargetChoice> run_target(Session &session, const RunOptions &run) {
+  if (run.device != "cpu" && run.device != "cuda") {
+    session.error("--device must be cpu or cuda, got '" + run.device + "'");
+    return std::nullopt;
+  }
+  bool cuda = run.device == "cuda";
+  std::string name = cuda && run.target == "host" ? "host-cuda" : run.target;
+  auto target = parse_target_or_report(session, name);
+  if (!target)
+    return std::nullopt;
+  bool target_cuda = target->gpu && target->target.has_feature(Halide::Target::CUDA);
+  if (cuda && !target_cuda) {
+    session.error("--device cuda needs a CUDA target (host-cuda, host-cuda-86), not --target " +
+                  run.target);
+    return std::nullopt;
+  }
+  if (!cuda && target->gpu) {
+    session.error(target_cuda ? "--target " + run.target + " is a CUDA target: add --device cuda"
+                              : "attnc run and bench execute on the host or on CUDA; --target " +
+                                    run.target + " is for attnc compile");
+    return std::nullopt;
+  }
+  return target;
+}
+
 int report(const Status &status) {
   llvm::errs() << "attnc: error: " << status.message() << "\n";
   return status.exit_code();
@@ -145,14 +173,9 @@ int run_model(Session &session, const ModelOptions &model_options, const RunOpti
   // is a model of its own in the kernel cache.
   ModelOptions options = model_options;
   options.attention_maps = !run.attention_dir.empty() && run.iterations == 0;
-  auto target = parse_target_or_report(session, run.target);
+  auto target = run_target(session, run);
   if (!target)
     return kBadInput;
-  if (target->gpu) {
-    session.error("attnc run and bench execute on the host; --target " + run.target +
-                  " is for attnc compile");
-    return kBadInput;
-  }
   // Check the inputs' syntax before compiling anything.
   std::vector<std::pair<std::string, std::string>> input_files;
   for (const auto &spec : run.inputs) {

@@ -9,7 +9,8 @@
 namespace attn::driver {
 
 struct RunOptions {
-  std::string target = "host";
+  std::string target = "host"; // with device "cuda", "host" means host-cuda
+  std::string device = "cpu";  // cpu or cuda: where the kernels run
   std::string weights;
   std::vector<std::string> inputs; // NAME=FILE.npy
   std::string out_dir;             // run: where out<i>.npy go

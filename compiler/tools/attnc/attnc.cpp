@@ -31,6 +31,18 @@ void add_model_options(CLI::App *cmd, CommonArgs &args) {
       ->allow_extra_args(false);
 }
 
+/// --device and --target of attnc run and bench.
+void add_device_options(CLI::App *cmd, RunOptions &run) {
+  cmd->add_option("--device", run.device,
+                  "where the kernels run: cpu, or cuda (compiles for host-cuda, or the CUDA "
+                  "target --target names; without a CUDA driver and GPU, an error and exit 1)")
+      ->capture_default_str();
+  cmd->add_option("--target", run.target,
+                  "host (host-cuda with --device cuda), host-cuda-86, or a Halide target string "
+                  "such as host-profile")
+      ->capture_default_str();
+}
+
 int write_output(Session &session, const std::string &path, const std::string &text) {
   if (path.empty() || path == "-") {
     llvm::outs() << text;
@@ -167,8 +179,9 @@ int main(int argc, char **argv) {
 
   RunOptions run;
   auto *run_cmd = app.add_subcommand(
-      "run", "Compile (or reuse from the kernel cache) and run a model on the host; writes "
-             "DIR/out0.npy, DIR/out1.npy, ... in the forward's return order");
+      "run",
+      "Compile (or reuse from the kernel cache) and run a model on the CPU or a CUDA GPU; writes "
+      "DIR/out0.npy, DIR/out1.npy, ... in the forward's return order");
   add_model_options(run_cmd, args);
   run_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   run_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
@@ -180,10 +193,7 @@ int main(int argc, char **argv) {
   run_cmd->add_option("--vocab", run.vocab,
                       "with --dump-attention: label the maps' axes with tokens (one per line, "
                       "line k for id k) read through the model's token-id input");
-  run_cmd
-      ->add_option("--target", run.target,
-                   "a host target: host, or a Halide target string such as host-profile")
-      ->capture_default_str();
+  add_device_options(run_cmd, run);
 
   auto *bench_cmd =
       app.add_subcommand("bench", "Compile once, then time N forwards; the last line reads "
@@ -191,10 +201,7 @@ int main(int argc, char **argv) {
   add_model_options(bench_cmd, args);
   bench_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
   bench_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
-  bench_cmd
-      ->add_option("--target", run.target,
-                   "a host target: host, or a Halide target string such as host-profile")
-      ->capture_default_str();
+  add_device_options(bench_cmd, run);
   int iterations = 20;
   bench_cmd->add_option("--iterations", iterations, "timed forwards")
       ->check(CLI::PositiveNumber)
