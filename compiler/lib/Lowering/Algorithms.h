@@ -100,7 +100,8 @@ ReduceFuncs define_reduce(const std::string &name, const HTensor &in, int axis, 
                           ReduceKind kind);
 
 /// Elementwise activations as expressions (ActivationAlgorithms.cpp).
-Halide::Expr erf_f32(Halide::Expr x); // |error| < 2e-7
+Halide::Expr erf_f32(Halide::Expr x);  // |error| < 2e-7
+Halide::Expr tanh_f32(Halide::Expr x); // within 2 ulps, vectorisable
 Halide::Expr gelu_erf(Halide::Expr x);
 Halide::Expr elu(Halide::Expr x, float alpha);
 Halide::Expr leaky_relu(Halide::Expr x, float negative_slope);

@@ -353,7 +353,7 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::ExpOp::getOperationName()] = unary_handler([](Expr a) { return Halide::exp(a); });
     t[ad::LogOp::getOperationName()] = unary_handler([](Expr a) { return Halide::log(a); });
     t[ad::SqrtOp::getOperationName()] = unary_handler([](Expr a) { return Halide::sqrt(a); });
-    t[ad::TanhOp::getOperationName()] = unary_handler([](Expr a) { return Halide::tanh(a); });
+    t[ad::TanhOp::getOperationName()] = unary_handler(tanh_f32);
     t[ad::SigmoidOp::getOperationName()] =
         unary_handler([](Expr a) { return 1.0f / (1.0f + Halide::exp(-a)); });
     t[ad::ReluOp::getOperationName()] = unary_handler([](Expr a) { return Halide::max(a, 0.0f); });

@@ -18,7 +18,7 @@ void vectorize_acc(ReduceFuncs rf, int vec) {
   if (rf.inner || rf.vars.empty())
     return;
   Var v = rf.vars.back();
-  rf.acc.vectorize(v, vec, TailStrategy::GuardWithIf);
+  vectorize_padded(rf.acc, v, vec);
   rf.acc.update().reorder(v, rf.r.x).vectorize(v, vec, TailStrategy::GuardWithIf);
 }
 

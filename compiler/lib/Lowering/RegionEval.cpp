@@ -1,5 +1,7 @@
 #include "RegionEval.h"
 
+#include "Algorithms.h"
+
 #include "attn/compiler/Dialect/AttnDialect.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
@@ -121,7 +123,7 @@ mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> 
             .Case<math::RsqrtOp>([&](auto o) { return 1.0f / Halide::sqrt(in(o.getOperand())); })
             .Case<math::ExpOp>([&](auto o) { return Halide::exp(in(o.getOperand())); })
             .Case<math::LogOp>([&](auto o) { return Halide::log(in(o.getOperand())); })
-            .Case<math::TanhOp>([&](auto o) { return Halide::tanh(in(o.getOperand())); })
+            .Case<math::TanhOp>([&](auto o) { return tanh_f32(in(o.getOperand())); })
             .Case<math::AbsOp>([&](auto o) { return Halide::abs(in(o.getOperand())); })
             .Case<math::PowFOp>([&](auto o) { return Halide::pow(in(o.getLhs()), in(o.getRhs())); })
             .Default([](mlir::Operation *) { return Expr(); });

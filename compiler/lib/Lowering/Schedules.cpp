@@ -43,6 +43,10 @@ std::vector<Var> row_major_args(const Func &f) {
   return std::vector<Var>(args.rbegin(), args.rend());
 }
 
+void vectorize_padded(Func f, Var v, int vec) {
+  f.vectorize(v, vec, TailStrategy::GuardWithIf).align_storage(v, vec);
+}
+
 /// CPU: vectorise the innermost axis, run everything outside it in parallel. Returns the
 /// parallel loop (the level at which per-row producers are computed).
 LoopLevel cpu_rows(Stage s, const std::vector<Var> &vars, int vec) {
@@ -162,7 +166,8 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
   // 2048 × 1024 × 256 feed-forward product). Each task then copies its panel out of that with
   // dense vector loads.
   Func panel = mm.packed.in(mm.prod);
-  panel.compute_at(out.func, par).vectorize(panel.args()[0], vec, TailStrategy::GuardWithIf);
+  panel.compute_at(out.func, par);
+  vectorize_padded(panel, panel.args()[0], vec);
   mm.packed.compute_root().vectorize(pv.back(), vec, TailStrategy::GuardWithIf);
   if (pv.size() >= 2)
     mm.packed.parallel(pv[pv.size() - 2]);
@@ -190,7 +195,7 @@ void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &
   out.func.parallel(par);
   for (Func f : {sm.max, sm.exp, sm.sum})
     f.compute_at(out.func, par);
-  sm.exp.vectorize(sm.vars.back(), vec, TailStrategy::GuardWithIf);
+  vectorize_padded(sm.exp, sm.vars.back(), vec);
 }
 
 namespace {

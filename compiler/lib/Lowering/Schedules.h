@@ -49,5 +49,12 @@ std::vector<Halide::Var> reversed_prefix(const std::vector<Halide::Var> &vars, s
 /// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks; returns
 /// the innermost thread var.
 Halide::Var gpu_tiles(Halide::Stage s, const std::vector<Halide::Var> &vars);
+/// CPU: vectorises an intermediate Func (not a kernel output) along `v` with a guarded tail and
+/// pads its storage to whole vectors. With an exact allocation, Halide 14's simplifier can take a
+/// consumer's guarded tail iteration for unreachable and drop it: the interleaving pass copies
+/// each vector let into odd-lane lets, and one that starts past the allocation's end marks the
+/// branch unreachable, though nothing reads it (a tanh epilogue reading a 17-wide row sum lost its
+/// last column).
+void vectorize_padded(Halide::Func f, Halide::Var v, int vec);
 
 } // namespace attn::compiler::lowering
