@@ -35,6 +35,10 @@ expect("16 regs, 32 threads", (occ["blocks_per_sm"], occ["occupancy"], occ["limi
 # 48 KB of shared memory plus the 1 KB reserve: 3 blocks in 164 KB.
 occ = ptx_report.occupancy(16, 128, 48 * 1024)
 expect("48 KB shared, 128 threads", (occ["blocks_per_sm"], occ["limited_by"]), (3, "shared"))
+# Launch arguments: constants, constant expressions (staged tiles' shared bytes), symbols.
+expect("as_int constant", ptx_report.as_int("(uint32)16"), 16)
+expect("as_int expression", ptx_report.as_int("0 + (768*4)"), 3072)
+expect("as_int symbolic", ptx_report.as_int("t352*4"), None)
 # 100 threads are 4 warps (the last one partial).
 occ = ptx_report.occupancy(16, 100, 0)
 expect("100 threads", occ["blocks_per_sm"], 16)

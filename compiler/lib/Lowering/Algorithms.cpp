@@ -151,6 +151,7 @@ MatmulFuncs define_matmul(const std::string &name, const HTensor &lhs, const HTe
   rhs_index.push_back(mm.k.x);
   rhs_index.push_back(out_index[nb + 1]);
 
+  mm.lhs = lhs.func;
   mm.prod = Func(name + "_prod");
   define(mm.prod, mm.vars, 0.0f);
   std::vector<Expr> prod_index(out_index.rbegin(), out_index.rend());

@@ -63,6 +63,7 @@ struct MatmulFuncs {
   HTensor out;         // pure: out = prod
   Halide::Func prod;   // the accumulation, with an update over k
   Halide::Func packed; // the right operand copied so that its columns are contiguous
+  Halide::Func lhs;    // the left operand's Func, as the product reads it
   Halide::RDom k;
   std::vector<Halide::Var> vars; // row-major vars of out
   bool packs_rhs = true;

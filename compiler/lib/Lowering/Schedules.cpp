@@ -62,8 +62,8 @@ LoopLevel cpu_rows(Stage s, const std::vector<Var> &vars, int vec) {
 }
 
 /// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks.
-/// Returns the innermost thread var.
-Var gpu_tiles(Stage s, const std::vector<Var> &vars) {
+/// Returns the innermost thread var, and in `block` the innermost block var.
+Var gpu_tiles(Stage s, const std::vector<Var> &vars, Var *block) {
   if (vars.empty()) {
     Var unit("unit");
     return unit;
@@ -71,11 +71,15 @@ Var gpu_tiles(Stage s, const std::vector<Var> &vars) {
   if (vars.size() == 1) {
     Var o("t_o"), i("t_i");
     s.gpu_tile(vars[0], o, i, 64, TailStrategy::GuardWithIf);
+    if (block)
+      *block = o;
     return i;
   }
   Var x = vars.back(), y = vars[vars.size() - 2];
   Var xo("t_xo"), yo("t_yo"), xi("t_xi"), yi("t_yi");
   s.gpu_tile(x, y, xo, yo, xi, yi, 16, 16, TailStrategy::GuardWithIf);
+  if (block)
+    *block = xo;
   if (vars.size() > 2) {
     auto outer = reversed_prefix(vars, vars.size() - 2);
     Var first = outer.front();
@@ -101,16 +105,53 @@ void schedule_pointwise(KernelOutput out, const ScheduleContext &ctx) {
     cpu_pointwise(out, ctx);
 }
 
+namespace {
+
+/// GPU: 16 × 16 output tiles, a block each, one thread per output. Each block runs over k in
+/// chunks of 16: its threads first copy the chunk's 16 × 16 tile of each operand into shared
+/// memory (one element per thread), then each thread sums the chunk's 16 products in a register
+/// and adds that to its output's accumulator (in shared memory, once per chunk). So each operand
+/// element is read from global memory once per block rather than once per thread. The right
+/// operand is packed [K, N] by a kernel of its own, so that a tile's rows are contiguous for a
+/// transposed weight too.
+void gpu_matmul(MatmulFuncs mm, KernelOutput out) {
+  const int tile = 16;
+  size_t nb = out.vars.size() - 2;
+  Var block;
+  gpu_tiles(out.func, out.vars, &block);
+  Var pm = mm.vars[nb], pn = mm.vars[nb + 1];
+  // A whole tile even at the edges: fixed extents give fixed shared-memory tiles; the rows and
+  // columns past the output are computed from clamped reads and never stored.
+  mm.prod.compute_at(out.func, block)
+      .bound_extent(pn, tile)
+      .bound_extent(pm, tile)
+      .gpu_threads(pn, pm);
+  RVar ko("mm_ko"), ki("mm_ki");
+  Var chunk("mm_chunk");
+  Stage update = mm.prod.update();
+  update.split(mm.k.x, ko, ki, tile, TailStrategy::GuardWithIf);
+  Func partial = update.rfactor(ko, chunk);
+  update.reorder(pn, pm, ko).gpu_threads(pn, pm);
+  partial.compute_at(mm.prod, pn);
+  for (Func operand : {mm.lhs, mm.packed}) {
+    Func staged = operand.in(partial);
+    std::vector<Var> sv = row_major_args(staged);
+    staged.compute_at(mm.prod, ko).gpu_threads(sv.back(), sv[sv.size() - 2]);
+  }
+  std::vector<Var> pv = row_major_args(mm.packed);
+  mm.packed.compute_root();
+  gpu_tiles(mm.packed, pv);
+}
+
+} // namespace
+
 void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ctx) {
   const int vec = ctx.vector_size;
   size_t nb = out.vars.size() - 2;
   Var m = out.vars[nb], n = out.vars[nb + 1];
   std::vector<Var> pv = row_major_args(mm.packed);
   if (ctx.gpu) {
-    Var thread = gpu_tiles(out.func, out.vars);
-    mm.prod.compute_at(out.func, thread);
-    mm.packed.compute_root();
-    gpu_tiles(mm.packed, pv);
+    gpu_matmul(mm, out);
     return;
   }
   // Output tiles of `rows` × `panel_vecs` vectors, accumulated in registers over all of k: on

@@ -48,7 +48,8 @@ Halide::Var fuse_all(Halide::Stage s, Halide::Var into, const std::vector<Halide
 std::vector<Halide::Var> reversed_prefix(const std::vector<Halide::Var> &vars, size_t count);
 /// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks; returns
 /// the innermost thread var.
-Halide::Var gpu_tiles(Halide::Stage s, const std::vector<Halide::Var> &vars);
+Halide::Var gpu_tiles(Halide::Stage s, const std::vector<Halide::Var> &vars,
+                      Halide::Var *block = nullptr);
 /// CPU: vectorises an intermediate Func (not a kernel output) along `v` with a guarded tail and
 /// pads its storage to whole vectors. With an exact allocation, Halide 14's simplifier can take a
 /// consumer's guarded tail iteration for unreachable and drop it: the interleaving pass copies
