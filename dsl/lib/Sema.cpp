@@ -37,6 +37,7 @@ static unsigned result_count(const ModuleDecl &module, int depth) {
 unsigned forward_result_count(const ModuleDecl &module) { return result_count(module, 0); }
 
 void Sema::run() {
+  bool syntax_errors = diag_.error_count() > 0;
   register_definitions();
   for (auto &file : program_.files)
     for (auto &attention : file->attentions)
@@ -53,8 +54,13 @@ void Sema::run() {
           (modules != file->modules.end() && (*modules)->name.range.Start.getPointer() <
                                                  (*attentions)->name.range.Start.getPointer());
       if (module_first) {
+        unsigned errors = diag_.error_count();
         check_module(**modules);
         check_forward(**modules);
+        // After a syntax error, or an error in the module, the forward may stop before naming
+        // a parameter, or the parameter be the error's subject: no warning then.
+        if (!syntax_errors && diag_.error_count() == errors)
+          warn_unused_params(**modules);
         ++modules;
       } else {
         check_attention(**attentions++);
@@ -421,6 +427,17 @@ static unsigned value_count(const Expr &expr) {
   if (auto *scan = llvm::dyn_cast<ScanExpr>(&expr))
     return scan->num_results;
   return llvm::cast<CallExpr>(expr).num_results;
+}
+
+void Sema::warn_unused_params(const ModuleDecl &module) {
+  if (!module.forward)
+    return;
+  for (const ParamDecl &param : module.params)
+    if (!used_params_.contains(&param))
+      diag_.warning(param.name.range,
+                    llvm::Twine(param.is_submodule() ? "submodule" : "parameter") + " '" +
+                        param.name.name + "' of '" + module.name.name +
+                        "' is never used in its forward");
 }
 
 void Sema::check_forward(ModuleDecl &module) {

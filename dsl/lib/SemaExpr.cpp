@@ -168,6 +168,7 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
         return ExprType::Error;
       }
       name.binding = Binding::Param;
+      used_params_.insert(param);
       return ExprType::Tensor;
     }
   }
@@ -216,6 +217,7 @@ ExprType Sema::check_self_member(SelfMemberExpr &member, Scope &scope) {
   if (!check_name_parts(member.parts, scope))
     return ExprType::Error;
   auto found = find_members(*scope.module, member.member.name, member.parts);
+  used_params_.insert(found.begin(), found.end());
   const ParamDecl *param = found.empty() ? nullptr : found.front();
   if (!param) {
     diag_.error(member.member.range, "module '" + scope.module->name.name +

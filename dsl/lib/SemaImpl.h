@@ -4,6 +4,7 @@
 
 #include "attn/dsl/Sema.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <initializer_list>
@@ -73,6 +74,9 @@ private:
   void check_instance(ModuleDecl &module, CallExpr &call, const Scope &outer);
   void check_instantiation_cycles();
   void check_forward(ModuleDecl &module);
+  /// Warns about each parameter and submodule of `module` its forward never names (PyTorch
+  /// keeps such weights in the state_dict, so they are still loaded; they compute nothing).
+  void warn_unused_params(const ModuleDecl &module);
   void check_tensor_type(TensorType &type, Scope &scope);
   void check_return(ForwardDecl &forward, Stmt &stmt, Scope &scope);
   /// An optional input's default: a compile-time number (a bool for a bool input); `optional`
@@ -137,6 +141,9 @@ private:
   bool expect_type(Expr &expr, Scope &scope, std::initializer_list<ExprType> allowed,
                    const llvm::Twine &what);
   void undefined_name(const Ident &name, const std::vector<std::string> &candidates);
+
+  /// The parameters and submodules a forward names (by a bare name, `self.<name>`, or a call).
+  llvm::DenseSet<const ParamDecl *> used_params_;
 
   Program &program_;
   DiagnosticEngine &diag_;

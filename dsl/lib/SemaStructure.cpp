@@ -285,6 +285,7 @@ ExprType Sema::check_member_call(CallExpr &call, Scope &scope) {
   const std::string &name = call.callee.name;
   bool ok = check_name_parts(call.callee_parts, scope);
   auto found = find_members(module, name, call.callee_parts);
+  used_params_.insert(found.begin(), found.end());
   if (found.empty()) {
     diag_.error(call.callee.range,
                 "module '" + module.name.name + "' has no submodule '" + name + "'");
