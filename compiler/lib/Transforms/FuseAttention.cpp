@@ -16,7 +16,8 @@
 //   o = matmul(p, V)
 //
 // where each of s, the f_i and p has exactly one use, and Q, K, V have one rank (2 to 4) and
-// the same leading axes (attention does not broadcast them, matmul does). A multiplication or
+// the same leading axes (matmul broadcasts them, attention only groups key/value heads, so a
+// broadcast one is left unfused). A multiplication or
 // division of Q, Kt or K by a rank-0 constant is a scale of s and is moved into the score too.
 // The result is `attn.attention(Q, K, V, extras...)` whose score region applies the f_i to the
 // dot product as `arith`/`math` ops, reading each tensor operand as an extra operand of the op
