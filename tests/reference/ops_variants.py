@@ -79,8 +79,8 @@ class AttentionVariants(nn.Module):
 
 
 class SymbolicHeads(nn.Module):
-    """A key padding mask (true = padding) on unscaled-by-√d scores times `scale`, and causal
-    multi-query attention (one key/value head)."""
+    """A key padding mask (true = padding) on the scores times `scale` (not 1/√d), causal
+    multi-query attention (one key/value head), and multi-query attention times `scale`."""
 
     def __init__(self, scale: float = 0.125):
         super().__init__()
@@ -91,7 +91,8 @@ class SymbolicHeads(nn.Module):
         i, j = positions(sq, sk)
         keep = ~padding[:, None, None, :]
         return (attention(q, k, v, self.scale, keep=keep),
-                attention(q, k1, v1, 1.0 / math.sqrt(q.shape[-1]), keep=j <= i))
+                attention(q, k1, v1, 1.0 / math.sqrt(q.shape[-1]), keep=j <= i),
+                attention(q, k1, v1, self.scale))
 
 
 def _qkv(b: int, heads: Dict[str, int], sq: int, sk: int, d: int, dv: int,
