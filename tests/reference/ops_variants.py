@@ -44,6 +44,17 @@ def attention(q, k, v, scale: Optional[float] = None, keep=None, bias=None,
     return (p @ v).float()
 
 
+def alibi_slopes(n: int) -> torch.Tensor:
+    """The ALiBi reference implementation's slopes for n heads (float64): for a power of two
+    2^(-8 (h + 1) / n); otherwise those of the largest power of two m < n, then every other
+    slope of 2m heads."""
+    def power_of_two(m):
+        return [2.0 ** (-8.0 * (h + 1) / m) for h in range(m)]
+    m = 2 ** int(math.floor(math.log2(n)))
+    slopes = power_of_two(m) if m == n else power_of_two(m) + power_of_two(2 * m)[0::2][:n - m]
+    return torch.tensor(slopes, dtype=torch.float64)
+
+
 def positions(sq: int, sk: int):
     """Query positions i [Sq, 1] and key positions j [1, Sk]."""
     return torch.arange(sq).unsqueeze(1), torch.arange(sk).unsqueeze(0)
@@ -51,8 +62,8 @@ def positions(sq: int, sk: int):
 
 class AttentionVariants(nn.Module):
     """dot, global, causal, window(w), causal_window(w), alibi(heads), softcap(cap), a variant
-    whose first query has no key (j < i), causal with kv_heads key/value heads, and scaled_dot
-    with one key/value head."""
+    whose first query has no key (j < i), causal with kv_heads key/value heads, scaled_dot
+    with one key/value head, and alibi(6) on the first 6 heads (6 is not a power of two)."""
 
     def __init__(self, heads: int = 8, kv_heads: int = 2, w: int = 3, cap: float = 5.0):
         super().__init__()
@@ -63,9 +74,8 @@ class AttentionVariants(nn.Module):
         scale = 1.0 / math.sqrt(d)
         i, j = positions(sq, sk)
         causal = j <= i
-        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / self.heads) for h in range(self.heads)],
-                              dtype=torch.float64)
-        alibi = -slopes.view(-1, 1, 1) * (i - j).double()
+        alibi = -alibi_slopes(self.heads).view(-1, 1, 1) * (i - j).double()
+        alibi6 = -alibi_slopes(6).view(-1, 1, 1) * (i - j).double()
         return (attention(q, k, v),
                 attention(q, k, v, scale),
                 attention(q, k, v, scale, keep=causal),
@@ -75,7 +85,8 @@ class AttentionVariants(nn.Module):
                 attention(q, k, v, scale, cap=self.cap),
                 attention(q, k, v, scale, keep=j < i),
                 attention(q, kg, vg, scale, keep=causal),
-                attention(q, k1, v1, scale))
+                attention(q, k1, v1, scale),
+                attention(q[:, :6], k[:, :6], v[:, :6], scale, keep=causal, bias=alibi6))
 
 
 class SymbolicHeads(nn.Module):
