@@ -156,6 +156,13 @@ void Sema::check_inheritance_cycles() {
 
 void Sema::check_attention(AttentionDecl &attention) {
   check_hyperparameters(attention.hyperparameters);
+  // The grammar has no way to pass arguments to the parent (`: window(4)`), so a parameterised
+  // variant can only be used, not extended.
+  if (attention.parent_decl && !attention.parent_decl->hyperparameters.empty())
+    diag_.error(attention.parent->range, "attention '" + attention.name.name + "' cannot extend '" +
+                                             attention.parent->name +
+                                             "', which takes parameters: only variants without "
+                                             "parameters can be extended");
   if (attention.score)
     check_region(attention, *attention.score, /*is_score=*/true);
   if (attention.mask)
@@ -210,7 +217,7 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
 // Modules
 //===----------------------------------------------------------------------===//
 
-static bool accepts(ScalarType declared, ExprType value) {
+bool accepts(ScalarType declared, ExprType value) {
   switch (declared) {
   case ScalarType::Int:
     return value == ExprType::Int;

@@ -181,15 +181,35 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
       return ExprType::Error;
     }
     call.variant_decl = decl;
-    if (call.variant_args.size() != decl->hyperparameters.size()) {
-      diag_.error(variant.range, "attention '" + variant.name + "' takes " +
-                                     llvm::Twine(decl->hyperparameters.size()) +
-                                     " argument(s), got " + llvm::Twine(call.variant_args.size()));
+    const std::vector<Hyperparameter> &params = decl->hyperparameters;
+    size_t required = 0;
+    for (const Hyperparameter &h : params)
+      required += h.default_value ? 0 : 1;
+    size_t given = call.variant_args.size();
+    if (given < required || given > params.size()) {
+      std::string count = std::to_string(params.size());
+      if (required < params.size())
+        count = std::to_string(required) + " to " + count;
+      diag_.error(variant.range, "attention '" + variant.name + "' takes " + count +
+                                     " argument(s), got " + llvm::Twine(given));
       return ExprType::Error;
     }
-    for (ExprPtr &value : call.variant_args)
-      ok &= expect_type(*value, scope, {ExprType::Int, ExprType::Float, ExprType::Bool},
-                        "an attention variant argument");
+    for (size_t a = 0; a < given; ++a) {
+      Expr &value = *call.variant_args[a];
+      if (!expect_type(value, scope, {ExprType::Int, ExprType::Float, ExprType::Bool},
+                       "an attention variant argument")) {
+        ok = false;
+        continue;
+      }
+      const Hyperparameter &h = params[a];
+      if (!accepts(h.type, value.type)) {
+        diag_.error(value.range(), "argument '" + h.name.name + "' of attention '" + variant.name +
+                                       "' must be " + (h.type == ScalarType::Int ? "an " : "a ") +
+                                       scalar_type_name(h.type) + ", got " +
+                                       expr_type_phrase(value.type));
+        ok = false;
+      }
+    }
     return ok ? ExprType::Tensor : ExprType::Error;
   }
   default:

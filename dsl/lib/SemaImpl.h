@@ -21,6 +21,10 @@ enum class Context {
   Mask,     // an attention mask
 };
 
+/// Whether a value of type `value` may bind a hyperparameter declared `declared` (an int may
+/// bind a float).
+bool accepts(ScalarType declared, ExprType value);
+
 struct Local {
   SMRange range;
   ExprType type;         // Tensor, or a compile-time scalar

@@ -365,3 +365,39 @@ func @values_broadcast(%x: tensor<?x?x8xf32> {attn.dims = ["B", "S", 8]},
   %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>
 }
+
+// -----
+
+// One key/value head broadcast over the query's heads by matmul: multi-query attention, fused
+// with the single head as the attention's key and value.
+
+// CHECK-LABEL: func @key_heads_broadcast
+// CHECK-NOT: attn.softmax
+// CHECK: "attn.attention"(%arg0, %arg1, %arg1)
+// CHECK: (tensor<?x4x?x8xf32>, tensor<?x1x?x8xf32>, tensor<?x1x?x8xf32>) -> tensor<?x4x?x8xf32>
+func @key_heads_broadcast(%q: tensor<?x4x?x8xf32> {attn.dims = ["B", 4, "S", 8]},
+                          %k: tensor<?x1x?x8xf32> {attn.dims = ["B", 1, "S", 8]}) -> tensor<*xf32> {
+  %kt = attn.transpose %k [0, 1, 3, 2] : (tensor<?x1x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<?x4x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %k : (tensor<*xf32>, tensor<?x1x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// -----
+
+// Not fused: the key has one head but the values have the query's two (matmul broadcasts the
+// key alone, which attn.attention cannot express).
+
+// CHECK-LABEL: func @key_heads_broadcast_values_not
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @key_heads_broadcast_values_not(%q: tensor<?x2x?x8xf32> {attn.dims = ["B", 2, "S", 8]},
+                                     %k: tensor<?x1x?x8xf32> {attn.dims = ["B", 1, "S", 8]})
+    -> tensor<*xf32> {
+  %kt = attn.transpose %k [0, 1, 3, 2] : (tensor<?x1x?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<?x2x?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 3 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %q : (tensor<*xf32>, tensor<?x2x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}

@@ -194,3 +194,40 @@ func @weights_leading_axes(%q: tensor<2x3x8xf32>, %k: tensor<4x5x8xf32>) {
   }) : (tensor<2x3x8xf32>, tensor<4x5x8xf32>) -> tensor<*xf32>
   attn.return
 }
+
+// -----
+
+// Grouped-query attention: the key and value may have fewer heads (axis 1 of rank 4) than the
+// query when that count divides the query's, or a single head; key and value agree.
+func @grouped_heads(%q: tensor<2x8x?x16xf32>, %k2: tensor<2x2x?x16xf32>, %k1: tensor<2x1x?x16xf32>,
+                    %qh: tensor<2x?x?x16xf32>) {
+  %a = "attn.attention"(%q, %k2, %k2) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x2x?x16xf32>) -> tensor<2x8x?x16xf32>
+  %b = "attn.attention"(%qh, %k1, %k1) ({}, {}) : (tensor<2x?x?x16xf32>, tensor<2x1x?x16xf32>, tensor<2x1x?x16xf32>) -> tensor<*xf32>
+  %c = "attn.attention_weights"(%q, %k2) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>) -> tensor<2x8x?x?xf32>
+  attn.return
+}
+
+// -----
+
+func @grouped_heads_not_dividing(%q: tensor<2x6x?x16xf32>, %k: tensor<2x4x?x16xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 1 (6 vs 4)}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x6x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @grouped_heads_key_value_differ(%q: tensor<2x8x?x16xf32>, %k: tensor<2x2x?x16xf32>,
+                                     %v: tensor<2x4x?x16xf32>) {
+  // expected-error@+1 {{'attn.attention' op key and value differ on leading axis 1}}
+  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @grouped_heads_rank3(%q: tensor<8x?x16xf32>, %k: tensor<2x?x16xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (8 vs 2)}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<8x?x16xf32>, tensor<2x?x16xf32>, tensor<2x?x16xf32>) -> tensor<*xf32>
+  attn.return
+}

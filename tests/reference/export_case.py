@@ -141,11 +141,17 @@ def attnc_run_command(attnc: str, source: str, model: str, defines: Sequence[str
     return cmd
 
 
-def add_case_arguments(parser: argparse.ArgumentParser):
+def add_case_arguments(parser: argparse.ArgumentParser, several_dims: bool = False):
+    """The arguments that pick a case; with `several_dims`, --dims is repeatable (a list)."""
     parser.add_argument("--model", required=True, help="zoo model name, e.g. MultiHeadAttention")
     parser.add_argument("-D", dest="defines", action="append", default=[], metavar="K=V",
                         help="hyperparameter (repeatable)")
-    parser.add_argument("--dims", default="", help="symbolic dims, e.g. B=3,Sq=13,Sk=17")
+    if several_dims:
+        parser.add_argument("--dims", action="append", default=[],
+                            help="symbolic dims, e.g. B=3,Sq=13,Sk=17; repeatable: one case "
+                                 "each, all run by one compiled model")
+    else:
+        parser.add_argument("--dims", default="", help="symbolic dims, e.g. B=3,Sq=13,Sk=17")
     parser.add_argument("--seed", type=int, default=0)
 
 

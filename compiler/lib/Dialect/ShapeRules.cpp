@@ -222,6 +222,16 @@ static LogicalResult check_extras(Operation *op, const SymShape &q, const SymSha
   return success();
 }
 
+/// Grouped-query attention: on the head axis (1 of [B, H, S, D]) the key and value may have
+/// fewer heads than the query, each serving H / Hkv consecutive query heads. Both counts must
+/// then be static, so that the grouping is checked here, unless there is one key/value head
+/// (multi-query attention), which serves any number.
+static bool static_group(const SymDim &query_heads, const SymDim &kv_heads) {
+  if (kv_heads.is_static() && kv_heads.value() == 1)
+    return true;
+  return query_heads.is_static() && kv_heads.is_static() && kv_heads.value() > 0;
+}
+
 FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   const SymShape &q = operands[0], &k = operands[1], &v = operands[2];
   auto shapes = [&] {
@@ -231,10 +241,15 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
     return fail(emitError() << "attention needs query, key and value of one rank between 2 and 4, "
                             << "got " << shapes());
   size_t n = q.size();
-  for (size_t i = 0; i + 2 < n; ++i)
-    if (q[i] != k[i] || q[i] != v[i])
+  for (size_t i = 0; i + 2 < n; ++i) {
+    if (k[i] != v[i] || (q[i] != k[i] && !(i == 1 && n == 4 && static_group(q[i], k[i]))))
       return fail(emitError() << "attention: leading axis " << i << " differs between "
                               << shapes());
+    if (q[i] != k[i] && q[i].is_static() && q[i].value() % k[i].value() != 0)
+      return fail(emitError() << "attention: " << q[i].value()
+                              << " query heads are not a multiple of " << k[i].value()
+                              << " key/value heads: " << shapes());
+  }
   if (q[n - 1] != k[n - 1])
     return fail(emitError() << "attention: query and key vectors differ in length ("
                             << q[n - 1].str() << " vs " << k[n - 1].str() << "): " << shapes());
@@ -256,7 +271,8 @@ FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operand
                             << "4, got " << shapes());
   size_t n = q.size();
   for (size_t i = 0; i + 2 < n; ++i)
-    if (q[i] != k[i])
+    if (q[i] != k[i] && !(i == 1 && n == 4 && static_group(q[i], k[i]) &&
+                          (!q[i].is_static() || q[i].value() % k[i].value() == 0)))
       return fail(emitError() << "attention weights: leading axis " << i << " differs between "
                               << shapes());
   if (q[n - 1] != k[n - 1])

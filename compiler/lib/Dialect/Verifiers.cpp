@@ -314,6 +314,15 @@ LogicalResult verify_op(SoftmaxOp op) {
   return success();
 }
 
+/// Whether `kv_heads` key/value heads can serve `query_heads` query heads (grouped-query
+/// attention): one serves any number, else both static, the first dividing the second.
+static bool divides(int64_t kv_heads, int64_t query_heads) {
+  if (kv_heads == 1)
+    return true;
+  return kv_heads > 0 && query_heads > 0 && !ShapedType::isDynamic(kv_heads) &&
+         !ShapedType::isDynamic(query_heads) && query_heads % kv_heads == 0;
+}
+
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
@@ -343,17 +352,25 @@ LogicalResult verify_op(AttentionOp op) {
       failed(check(q, "query", result, "result", 2, "sequence length")) ||
       failed(check(v, "value", result, "result", 1, "vector length")))
     return failure();
-  // The leading (batch, head) axes are shared by all four.
+  // The leading (batch, head) axes are shared by all four, except that the key and value may
+  // have fewer heads (axis 1 of rank 4) than the query when that count divides the query's.
   for (auto [type, name] :
        {std::pair(k, "key"), std::pair(v, "value"), std::pair(result, "result")}) {
     if (!q || !type)
       continue;
+    bool grouped = llvm::StringRef(name) != "result";
     for (int64_t i = 0; i + 2 < q.getRank(); ++i)
-      if (!sizes_agree(q.getDimSize(i), type.getDimSize(i)))
+      if (!sizes_agree(q.getDimSize(i), type.getDimSize(i)) &&
+          !(grouped && i == 1 && q.getRank() == 4 && divides(type.getDimSize(i), q.getDimSize(i))))
         return op.emitOpError() << "query and " << name << " differ on leading axis " << i << " ("
                                 << q.getDimSize(i) << " vs " << type.getDimSize(i) << "): " << q
                                 << " and " << type;
   }
+  if (k && v)
+    for (int64_t i = 0; i + 2 < k.getRank(); ++i)
+      if (!sizes_agree(k.getDimSize(i), v.getDimSize(i)))
+        return op.emitOpError() << "key and value differ on leading axis " << i << ": " << k
+                                << " and " << v;
   return success();
 }
 
@@ -375,7 +392,8 @@ LogicalResult verify_op(AttentionWeightsOp op) {
   if (!sizes_agree(q.getDimSize(n - 1), k.getDimSize(n - 1)))
     return op.emitOpError() << "query and key differ in vector length: " << q << " and " << k;
   for (int64_t i = 0; i + 2 < n; ++i)
-    if (!sizes_agree(q.getDimSize(i), k.getDimSize(i)) ||
+    if ((!sizes_agree(q.getDimSize(i), k.getDimSize(i)) &&
+         !(i == 1 && n == 4 && divides(k.getDimSize(i), q.getDimSize(i)))) ||
         (result && !sizes_agree(q.getDimSize(i), result.getDimSize(i))))
       return op.emitOpError() << "query, key and result differ on leading axis " << i;
   if (result && (!sizes_agree(q.getDimSize(n - 2), result.getDimSize(n - 2)) ||

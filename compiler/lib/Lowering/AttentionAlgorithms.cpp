@@ -16,6 +16,23 @@ std::vector<Expr> with(std::vector<Expr> prefix, std::initializer_list<Expr> res
   return prefix;
 }
 
+/// The leading indices at which query row `batch` reads the key or value `kv`. Grouped-query
+/// attention: `kv` may have fewer heads (axis 1 of [B, H, S, D], static, a divisor of the
+/// query's) and query head h then reads head h / (Hq / Hkv), as PyTorch's repeat_interleave;
+/// a single head (multi-query attention) serves every query head, also a symbolic count.
+std::vector<Expr> kv_batch(std::vector<Expr> batch, const HTensor &q, const HTensor &kv) {
+  if (batch.size() != 2)
+    return batch;
+  using Halide::Internal::as_const_int, Halide::Internal::simplify;
+  const int64_t *hq = as_const_int(simplify(q.extents[1]));
+  const int64_t *hkv = as_const_int(simplify(kv.extents[1]));
+  if (hkv && *hkv == 1 && !(hq && *hq == 1))
+    batch[1] = 0;
+  else if (hq && hkv && *hkv > 0 && *hq != *hkv)
+    batch[1] = batch[1] / static_cast<int>(*hq / *hkv);
+  return batch;
+}
+
 /// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
 /// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
 /// first nb + 1 are [batch..., i].
@@ -55,7 +72,7 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   std::vector<Var> key_vars(at_.vars.begin(), at_.vars.begin() + nb);
   key_vars.push_back(kd);
   key_vars.push_back(at_.key);
-  define(at_.keys, key_vars, at(k, clamped_index(k, with(batch, {key, kd}))));
+  define(at_.keys, key_vars, at(k, clamped_index(k, with(kv_batch(batch, q, k), {key, kd}))));
   std::vector<Expr> keys_idx = with(batch, {at_.d.x, key});
   row_call(dot, key) += at(q, with(batch, {i, at_.d.x})) *
                         at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
@@ -102,7 +119,8 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   std::vector<Expr> acc_idx = with(batch, {i, dv});
   std::vector<Expr> exp_idx = with(batch, {i, jr});
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
-      at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend())) * at(v, with(batch, {jr, dv}));
+      at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend())) *
+      at(v, with(kv_batch(batch, q, v), {jr, dv}));
 
   Expr dv_extent = v.extents[nb + 1];
   std::vector<Expr> extents = batch_extents(q);

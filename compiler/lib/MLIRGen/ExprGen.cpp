@@ -336,12 +336,20 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   TensorValue k = gen_tensor(*call.args[1], frame);
   TensorValue v = gen_tensor(*call.args[2], frame);
   const dsl::AttentionDecl &variant = *call.variant_decl;
-  for (const dsl::AttentionDecl *a = &variant; a; a = a->parent_decl)
-    if (!a->hyperparameters.empty()) {
-      report(call.variant->range,
-             "attention variants with parameters ('" + a->name.name + "') are not supported yet");
+  // The variant's parameters: the call's arguments, evaluated here, then the defaults, which
+  // may use the parameters before them.
+  dsl::HyperparameterValues values;
+  for (size_t p = 0; p < variant.hyperparameters.size(); ++p) {
+    const dsl::Hyperparameter &h = variant.hyperparameters[p];
+    std::optional<dsl::ConstValue> value = p < call.variant_args.size()
+                                               ? gen_scalar(*call.variant_args[p], frame)
+                                               : dsl::evaluate(*h.default_value, values, diag_);
+    if (!value)
       return {};
-    }
+    if (h.type == dsl::ScalarType::Float && value->type == dsl::ScalarType::Int)
+      value = dsl::ConstValue::of_float(double(value->int_value));
+    values.set(h.name.name, *value);
+  }
   if (!q || !k || !v)
     return {};
   mlir::Location at = loc(call.range());
@@ -352,8 +360,8 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   call_site_ = at;
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
-    build_score(op, variant);
-    build_mask(op, variant);
+    build_score(op, variant, values);
+    build_mask(op, variant, values);
   }
   call_site_ = saved;
   return TensorValue{op, q.rank};

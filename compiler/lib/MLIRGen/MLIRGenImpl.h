@@ -149,8 +149,11 @@ public:
   TensorValue gen_conv_builtin(const dsl::CallExpr &call, Frame &frame);
 
   // ScoreGen.cpp
-  void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant);
-  void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant);
+  // `values` are the variant's parameters as the call gives them (or their defaults).
+  void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                   const dsl::HyperparameterValues &values);
+  void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                  const dsl::HyperparameterValues &values);
 
   mlir::Type unranked() const;
 

@@ -2,7 +2,8 @@
 // index); it computes the variant's score from s = dot(q, k) with arith and math ops and
 // yields it, `super` expanding to the parent variant's score and dim(q) to attn.score_dim.
 // The mask region takes (b, h, i, j: index) and yields an i1, computed on index values; it is
-// left empty when no variant of the chain has a mask.
+// left empty when no variant of the chain has a mask. A variant's parameters
+// (`attend<window(4)>`) are compile-time values: each use becomes a constant.
 #include "MLIRGenImpl.h"
 
 #include "attn/dsl/Sema.h"
@@ -40,8 +41,10 @@ const dsl::AttentionDecl *with_mask(const dsl::AttentionDecl *variant) {
 
 class ScoreBuilder {
 public:
-  ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices)
-      : gen_(gen), b_(gen.builder_), s_(s), indices_(indices.begin(), indices.end()) {}
+  ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices,
+               const dsl::HyperparameterValues &values)
+      : gen_(gen), b_(gen.builder_), s_(s), indices_(indices.begin(), indices.end()),
+        values_(values) {}
 
   /// The score of `variant` as an f32 value.
   mlir::Value score_of(const dsl::AttentionDecl *variant) {
@@ -66,6 +69,8 @@ public:
     }
     case dsl::Expr::Kind::Name: {
       const auto &name = llvm::cast<dsl::NameExpr>(e);
+      if (const dsl::ConstValue *value = parameter(name))
+        return constant(value->as_double(), at);
       mlir::Value index = indices_[index_position(name.name)];
       auto i64 = b_.create<arith::IndexCastOp>(at, b_.getI64Type(), index);
       return b_.create<arith::SIToFPOp>(at, f32, i64);
@@ -104,8 +109,15 @@ public:
       return b_.create<arith::ConstantIndexOp>(at, llvm::cast<dsl::NumberExpr>(e).int_value);
     case dsl::Expr::Kind::Bool:
       return b_.create<arith::ConstantIntOp>(at, llvm::cast<dsl::BoolExpr>(e).value, 1);
-    case dsl::Expr::Kind::Name:
-      return indices_[index_position(llvm::cast<dsl::NameExpr>(e).name)];
+    case dsl::Expr::Kind::Name: {
+      const auto &name = llvm::cast<dsl::NameExpr>(e);
+      if (const dsl::ConstValue *value = parameter(name)) {
+        if (value->type == dsl::ScalarType::Bool)
+          return b_.create<arith::ConstantIntOp>(at, value->bool_value, 1);
+        return b_.create<arith::ConstantIndexOp>(at, value->int_value); // Sema: an int
+      }
+      return indices_[index_position(name.name)];
+    }
     case dsl::Expr::Kind::Unary: {
       const auto &u = llvm::cast<dsl::UnaryExpr>(e);
       mlir::Value x = mask(*u.operand);
@@ -141,6 +153,14 @@ public:
   }
 
 private:
+  /// The value of a variant parameter; null for an index. Only the called variant has
+  /// parameters (Sema refuses to extend one that does).
+  const dsl::ConstValue *parameter(const dsl::NameExpr &name) const {
+    if (name.binding != dsl::Binding::Hyperparameter)
+      return nullptr;
+    return values_.find(name.name);
+  }
+
   mlir::Value constant(double v, mlir::Location at) {
     return b_.create<arith::ConstantFloatOp>(at, llvm::APFloat(float(v)), b_.getF32Type());
   }
@@ -223,22 +243,25 @@ private:
   mlir::OpBuilder &b_;
   mlir::Value s_;
   std::vector<mlir::Value> indices_;
+  const dsl::HyperparameterValues &values_;
   const dsl::AttentionDecl *owner_ = nullptr;
 };
 
 } // namespace
 
-void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant) {
+void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                            const dsl::HyperparameterValues &values) {
   mlir::Location at = op.getLoc();
   mlir::Type index = builder_.getIndexType();
   mlir::Block *block = builder_.createBlock(
       &op.score(), {}, {builder_.getF32Type(), index, index, index, index}, {at, at, at, at, at});
-  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().drop_front());
+  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().drop_front(), values);
   mlir::Value value = score.score_of(&variant);
   builder_.create<ir::YieldOp>(at, value);
 }
 
-void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant) {
+void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                           const dsl::HyperparameterValues &values) {
   const dsl::AttentionDecl *owner = with_mask(&variant);
   if (!owner)
     return;
@@ -246,7 +269,7 @@ void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant
   mlir::Type index = builder_.getIndexType();
   mlir::Block *block =
       builder_.createBlock(&op.mask(), {}, {index, index, index, index}, {at, at, at, at});
-  ScoreBuilder mask(*this, mlir::Value(), block->getArguments());
+  ScoreBuilder mask(*this, mlir::Value(), block->getArguments(), values);
   mlir::Value value = mask.mask(*owner->mask->body);
   builder_.create<ir::YieldOp>(at, value);
 }

@@ -16,7 +16,8 @@
 //   o = matmul(p, V)
 //
 // where each of s, the f_i and p has exactly one use, and Q, K, V have one rank (2 to 4) and
-// the same leading axes (attention does not broadcast them, matmul does). A multiplication or
+// the same leading axes (matmul broadcasts them, attention does not), except that K and V may
+// have one head (axis 1 of rank 4) for the query's many: multi-query attention. A multiplication or
 // division of Q, Kt or K by a rank-0 constant is a scale of s and is moved into the score too.
 // The result is `attn.attention(Q, K, V, extras...)` whose score region applies the f_i to the
 // dot product as `arith`/`math` ops, reading each tensor operand as an extra operand of the op
@@ -274,8 +275,13 @@ std::optional<AttentionChain> match_attention(MatmulOp pv) {
   auto v = shape_of(chain.value, rank);
   if (!q || !kt || !v || (chain.key && !shape_of(chain.key, rank)))
     return std::nullopt;
+  // One key/value head that matmul broadcasts over the query's heads is multi-query attention,
+  // which attn.attention expresses; any other broadcast is not.
+  auto one_head = [&](const SymShape &s, int64_t i) {
+    return rank == 4 && i == 1 && s[i].is_static() && s[i].value() == 1;
+  };
   for (int64_t i = 0; i + 2 < rank; ++i)
-    if ((*q)[i] != (*kt)[i] || (*q)[i] != (*v)[i])
+    if (((*q)[i] != (*kt)[i] || (*q)[i] != (*v)[i]) && !(one_head(*kt, i) && one_head(*v, i)))
       return std::nullopt;
   return chain;
 }

@@ -12,7 +12,10 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
   let summary = "fused attention: score, mask, softmax over keys, weighted sum of values";
   let description = [{
     `query: [..., Sq, D]`, `key: [..., Sk, D]`, `value: [..., Sk, Dv]` → `[..., Sq, Dv]`; the
-    leading axes (batch, or batch and heads) are equal for all three.
+    leading axes (batch, or batch and heads) are equal for all three, except that for rank 4
+    the key and value may have fewer heads (axis 1) than the query, a static count dividing
+    the query's, or 1 (grouped-query and multi-query attention): query head `h` reads key and
+    value head `h / (Hq / Hkv)`.
 
     For query row `i` and key row `j` the raw score is the dot product `s = q_i · k_j`. The
     `score` region maps it to the final logit: its block arguments are `(s: f32, b: index,
@@ -38,7 +41,8 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
 def Attn_AttentionWeightsOp : Attn_TensorOp<"attention_weights"> {
   let summary = "the weights of an attention: score, mask and softmax over keys";
   let description = [{
-    `query: [..., Sq, D]`, `key: [..., Sk, D]` → `[..., Sq, Sk]`, the leading axes equal: the
+    `query: [..., Sq, D]`, `key: [..., Sk, D]` → `[..., Sq, Sk]`, the leading axes equal (the
+    key's heads grouped as for `attn.attention`): the
     probabilities an `attn.attention` with the same `score` and `mask` regions multiplies the
     values by (a row whose keys are all removed is zeros). The normal pipeline never makes it;
     the `expose-attention-weights` pass adds one beside each attention when a run dumps
