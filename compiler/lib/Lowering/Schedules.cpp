@@ -109,7 +109,7 @@ namespace {
 
 /// GPU: 16 × 16 output tiles, a block each, one thread per output. Each block runs over k in
 /// chunks of 16: its threads first copy the chunk's 16 × 16 tile of each operand into shared
-/// memory (one element per thread), then each thread sums the chunk's 16 products in a register
+/// memory, then each thread sums the chunk's 16 products in a register
 /// and adds that to its output's accumulator (in shared memory, once per chunk). So each operand
 /// element is read from global memory once per block rather than once per thread. The right
 /// operand is packed [K, N] by a kernel of its own, so that a tile's rows are contiguous for a
@@ -118,7 +118,16 @@ void gpu_matmul(MatmulFuncs mm, KernelOutput out) {
   const int tile = 16;
   size_t nb = out.vars.size() - 2;
   Var block;
-  gpu_tiles(out.func, out.vars, &block);
+  Var thread = gpu_tiles(out.func, out.vars, &block);
+  std::vector<Var> pv = row_major_args(mm.packed);
+  mm.packed.compute_root();
+  gpu_tiles(mm.packed, pv);
+  if (mm.vars.size() != out.vars.size()) {
+    // The kernel's output is a view of the product with other axes (`matmul(a, b)[..., 0]`):
+    // its thread tiles do not map onto the product's, so each thread computes what it reads.
+    mm.prod.compute_at(out.func, thread);
+    return;
+  }
   Var pm = mm.vars[nb], pn = mm.vars[nb + 1];
   // A whole tile even at the edges: fixed extents give fixed shared-memory tiles; the rows and
   // columns past the output are computed from clamped reads and never stored.
@@ -133,14 +142,21 @@ void gpu_matmul(MatmulFuncs mm, KernelOutput out) {
   Func partial = update.rfactor(ko, chunk);
   update.reorder(pn, pm, ko).gpu_threads(pn, pm);
   partial.compute_at(mm.prod, pn);
-  for (Func operand : {mm.lhs, mm.packed}) {
-    Func staged = operand.in(partial);
-    std::vector<Var> sv = row_major_args(staged);
-    staged.compute_at(mm.prod, ko).gpu_threads(sv.back(), sv[sv.size() - 2]);
-  }
-  std::vector<Var> pv = row_major_args(mm.packed);
-  mm.packed.compute_root();
-  gpu_tiles(mm.packed, pv);
+  // Thread loops need the same extents in every chunk. The packed operand is defined everywhere
+  // (clamped), so its tiles are whole: 16 × 16 threads, one element each. The left operand may
+  // be read only inside [0, K): a thread per row copies the row's part of the chunk (the last
+  // chunk is shorter), the rows past M clamped.
+  Func packed_tile = mm.packed.in(partial);
+  std::vector<Var> kn = row_major_args(packed_tile);
+  packed_tile.compute_at(mm.prod, ko)
+      .bound_extent(kn.back(), tile)
+      .bound_extent(kn[kn.size() - 2], tile)
+      .gpu_threads(kn.back(), kn[kn.size() - 2]);
+  Func lhs_tile = mm.lhs.in(partial);
+  std::vector<Var> mk = row_major_args(lhs_tile);
+  lhs_tile.compute_at(mm.prod, ko)
+      .bound_extent(mk[mk.size() - 2], tile)
+      .gpu_threads(mk[mk.size() - 2]);
 }
 
 } // namespace
