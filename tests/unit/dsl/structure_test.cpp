@@ -166,7 +166,13 @@ TEST(Structure, DumpShowsTheNewNodesWithLocations) {
   }
 }
 )");
-  ASSERT_EQ(c->output(), "");
+  // The only diagnostic: w{k} is declared but never used.
+  ASSERT_EQ(c->output().rfind("test.attn:4:13: warning: parameter 'w{k}' of 'M' is never used in "
+                              "its forward\n",
+                              0),
+            0u)
+      << c->output();
+  ASSERT_EQ(c->output().find("error"), std::string::npos) << c->output();
   std::string text;
   llvm::raw_string_ostream os(text);
   dump_ast(*c->program, os);
