@@ -35,15 +35,17 @@ class MHAMasks(nn.Module):
     """nn.MultiheadAttention on separate query, key and value (cross-attention: L and S may
     differ), both outputs: attn_output and the weights averaged over the heads.
 
-    Dims: L queries, S keys, B batch. query [L, B, E] ([B, L, E] when batch_first), key and value
-    [S, B, E] ([B, S, E]), key_padding_mask bool [B, S] optional, attn_mask [L, S] optional ->
+    Dims: L queries, S keys, B batch. query [L, B, E] ([B, L, E] when batch_first), key
+    [S, B, kdim] and value [S, B, vdim] ([B, S, ...]; kdim and vdim default to E),
+    key_padding_mask bool [B, S] optional, attn_mask [L, S] optional ->
     attn_output (query's shape), attn_weights [B, L, S]."""
 
     def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
-                 batch_first: bool = False):
+                 batch_first: bool = False, kdim: Optional[int] = None,
+                 vdim: Optional[int] = None):
         super().__init__()
         self.attn = nn.MultiheadAttention(embed_dim, num_heads, bias=bias,
-                                          batch_first=batch_first)
+                                          batch_first=batch_first, kdim=kdim, vdim=vdim)
         spread_constant_parameters(self)
 
     def forward(self, query, key, value, key_padding_mask: Optional[torch.Tensor] = None,
@@ -106,16 +108,17 @@ def _causal(queries: int, keys: int, gen: torch.Generator) -> torch.Tensor:
     return values.masked_fill(above, float("-inf"))
 
 
-def _sequence(hp: Mapping[str, object], seq: int, batch: int, width: str, gen):
+def _sequence(hp: Mapping[str, object], seq: int, batch: int, width: str, gen,
+              default: str = ""):
     shape = (batch, seq) if hp.get("batch_first", False) else (seq, batch)
-    return torch.randn(*shape, int(hp[width]), generator=gen)
+    return torch.randn(*shape, int(hp.get(width, hp.get(default))), generator=gen)
 
 
 def _mha_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     b, l, s = dims["B"], dims["L"], dims["S"]
     return {"query": _sequence(hp, l, b, "embed_dim", gen),
-            "key": _sequence(hp, s, b, "embed_dim", gen),
-            "value": _sequence(hp, s, b, "embed_dim", gen),
+            "key": _sequence(hp, s, b, "kdim", gen, "embed_dim"),
+            "value": _sequence(hp, s, b, "vdim", gen, "embed_dim"),
             "key_padding_mask": _padding(b, s, gen),
             "attn_mask": _causal(l, s, gen)}
 
