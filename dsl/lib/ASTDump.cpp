@@ -314,6 +314,12 @@ void Dumper::members(const ModuleDecl &m, const std::vector<MemberNode> &nodes, 
         members(m, b.body, indent + 1);
       }
       break;
+    case MemberNode::Kind::Assert:
+      line(indent) << "Assert " << inline_expr(*node.condition);
+      if (!node.message.empty())
+        os_ << ", \"" << node.message << "\"";
+      os_ << at(node.range) << "\n";
+      break;
     case MemberNode::Kind::For:
       line(indent) << (node.family ? "Family " : "For ") << inline_loop(*node.loop).substr(4)
                    << at(node.range) << "\n";

@@ -22,11 +22,14 @@ void Parser::parse_member_item(ModuleDecl &module, std::vector<MemberNode> &into
     return parse_member_if(module, into);
   if (check(TokenKind::KwFor))
     return parse_member_for(module, into);
+  if (at_member_assert())
+    return parse_member_assert(into);
   if (check(TokenKind::KwForward))
     error_at(peek(), "a forward cannot be inside an 'if' or 'for' block; declare it in the "
                      "module and branch inside it");
   else
-    error_at(peek(), "expected 'param', 'if' or 'for' in the block, got " + describe(peek()));
+    error_at(peek(),
+             "expected 'param', 'if', 'for' or 'assert' in the block, got " + describe(peek()));
   advance();
   skip_to_member(*this);
 }
@@ -55,6 +58,33 @@ bool Parser::parse_member_block(ModuleDecl &module, std::vector<MemberNode> &int
   if (error_at(peek(), "expected '}' to close the " + name))
     diag_.note(open, "the " + name + " opened here");
   return false;
+}
+
+bool Parser::at_member_assert() const {
+  return check(TokenKind::Identifier) && peek().text == "assert";
+}
+
+void Parser::parse_member_assert(std::vector<MemberNode> &into) {
+  MemberNode node;
+  node.kind = MemberNode::Kind::Assert;
+  node.range = advance().range(); // 'assert'
+  node.condition = parse_expr();
+  if (accept(TokenKind::Comma)) {
+    if (!check(TokenKind::String)) {
+      error_at(peek(),
+               "expected a message string after ',' (assert d > 0, \"d must be positive\"), "
+               "got " +
+                   describe(peek()));
+      skip_to_member(*this);
+      return;
+    }
+    node.message = unescape_string(advance().text);
+  }
+  if (!expect_line_end("the assert")) {
+    skip_to_member(*this);
+    return;
+  }
+  into.push_back(std::move(node));
 }
 
 void Parser::parse_member_if(ModuleDecl &module, std::vector<MemberNode> &into) {

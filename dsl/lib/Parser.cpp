@@ -239,11 +239,12 @@ void Parser::parse_module() {
     panic_ = false;
     if (check(TokenKind::KwForward)) {
       parse_forward(*module);
-    } else if (check(TokenKind::KwParam) || check(TokenKind::KwIf) || check(TokenKind::KwFor)) {
+    } else if (check(TokenKind::KwParam) || check(TokenKind::KwIf) || check(TokenKind::KwFor) ||
+               at_member_assert()) {
       parse_member_item(*module, module->members);
     } else {
-      error_at(peek(), "expected 'param', 'forward', 'if' or 'for' in module '" + name + "', got " +
-                           describe(peek()));
+      error_at(peek(), "expected 'param', 'forward', 'if', 'for' or 'assert' in module '" + name +
+                           "', got " + describe(peek()));
       advance();
       synchronize({TokenKind::KwParam, TokenKind::KwForward, TokenKind::KwIf, TokenKind::KwFor});
     }

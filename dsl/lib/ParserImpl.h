@@ -44,6 +44,9 @@ public:
   void parse_member_item(ModuleDecl &module, std::vector<MemberNode> &into);
   void parse_member_if(ModuleDecl &module, std::vector<MemberNode> &into);
   void parse_member_for(ModuleDecl &module, std::vector<MemberNode> &into);
+  /// `assert condition[, "message"]` (`assert` is a keyword only at the start of a member).
+  void parse_member_assert(std::vector<MemberNode> &into);
+  bool at_member_assert() const;
   bool parse_member_block(ModuleDecl &module, std::vector<MemberNode> &into,
                           const llvm::Twine &what);
   bool parse_range_loop(RangeLoop &loop);

@@ -235,6 +235,9 @@ void Sema::check_members(ModuleDecl &module, std::vector<MemberNode> &members, S
       check_members(module, node.body, inner, /*in_loop=*/true);
       break;
     }
+    case MemberNode::Kind::Assert:
+      expect_compile_time(*node.condition, scope, ExprType::Bool, "the condition of 'assert'");
+      break;
     }
   }
 }

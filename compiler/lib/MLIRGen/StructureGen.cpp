@@ -120,6 +120,18 @@ bool Generator::elaborate_members(const std::vector<dsl::MemberNode> &nodes, Ins
         break;
       }
       break;
+    case dsl::MemberNode::Kind::Assert: {
+      auto holds = dsl::evaluate(*node.condition, instance.values, diag_, locals);
+      if (!holds) {
+        ok = false;
+      } else if (!holds->bool_value) {
+        report(node.condition->range(),
+               "assertion failed in " + describe_instance(instance) +
+                   (node.message.empty() ? std::string() : ": " + node.message));
+        ok = false;
+      }
+      break;
+    }
     case dsl::MemberNode::Kind::For: {
       auto bounds = loop_bounds(*node.loop, instance.values, locals);
       if (!bounds) {

@@ -346,7 +346,7 @@ struct MemberBranch {
 /// around them. Parameters are owned by ModuleDecl::params (in source order); nodes refer to
 /// them by index.
 struct MemberNode {
-  enum class Kind { Param, If, For };
+  enum class Kind { Param, If, For, Assert };
   Kind kind = Kind::Param;
   SMRange range;
   size_t param = 0;                   // Param: index into ModuleDecl::params
@@ -354,6 +354,8 @@ struct MemberNode {
   std::optional<RangeLoop> loop;      // For
   bool family = false;          // For: written `param x_{k}: ... for k in range(n)` (one member)
   std::vector<MemberNode> body; // For
+  ExprPtr condition;            // Assert: a compile-time bool over the hyperparameters
+  std::string message;          // Assert: shown when the condition is false (may be empty)
 };
 
 /// `x: f32[B, S, 8]`, or an optional input `mask: bool[B, S] = false`: left out, it is a
