@@ -103,7 +103,9 @@ def bert_weights(path: str, expected_names) -> dict:
     return renamed
 
 
-def export(out_dir: str) -> dict:
+def export(out_dir: str, sentences=None) -> dict:
+    """Exports SENTENCES (or `sentences`) as the module docstring says."""
+    sentences = list(sentences or SENTENCES)
     import torch
     from safetensors.torch import save_file
     from sentence_transformers import SentenceTransformer
@@ -120,14 +122,14 @@ def export(out_dir: str) -> dict:
                              f"{list(names[name].shape)}")
 
     st = SentenceTransformer(path, device="cpu").eval()
-    batch = st.preprocess(SENTENCES)
+    batch = st.preprocess(sentences)
     ids, mask = batch["input_ids"].to(torch.int64), batch["attention_mask"].to(torch.int64)
     if batch["token_type_ids"].any():
         raise SystemExit("minilm: the tokenizer produced token types other than 0")
     with torch.no_grad():
         bert_out = st[0].auto_model(input_ids=ids, attention_mask=mask)
     hidden, pooler = bert_out.last_hidden_state, bert_out.pooler_output
-    encoded = torch.from_numpy(st.encode(SENTENCES, convert_to_numpy=True))
+    encoded = torch.from_numpy(st.encode(sentences, convert_to_numpy=True))
     ours = mean_pool_normalize(hidden, mask)
     formula_diff = float((ours - encoded).abs().max())
     print(f"minilm: mean over kept tokens + L2 norm vs encode(): max |diff| {formula_diff:.3e}, "
@@ -150,7 +152,7 @@ def export(out_dir: str) -> dict:
         "model": "SentenceEncoder",
         "source": f"{PACKAGE} ({path})",
         "hyperparameters": hp,
-        "sentences": SENTENCES,
+        "sentences": sentences,
         "tokens": mask.sum(dim=1).tolist(),
         "weights": "weights.safetensors",
         "inputs": [{"name": "input_ids", "file": "input_ids.npy"},
@@ -162,7 +164,7 @@ def export(out_dir: str) -> dict:
     with open(os.path.join(out_dir, "case.json"), "w") as f:
         json.dump(case, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    print(f"minilm: exported {len(SENTENCES)} sentences of {min(case['tokens'])}.."
+    print(f"minilm: exported {len(sentences)} sentences of {min(case['tokens'])}.."
           f"{max(case['tokens'])} tokens, padded to {ids.shape[1]}, into {out_dir}")
     return case
 
