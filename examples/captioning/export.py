@@ -13,13 +13,11 @@ then 12 new images captioned greedily in PyTorch.
 import pathlib
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "reference"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "common"))
+from export_util import decode, save_arrays, save_model, start, train  # noqa: E402
 from zoo_seq2seq import CaptionDecoder  # noqa: E402
 from zoo_vision import CaptionEncoder  # noqa: E402
 
@@ -45,49 +43,29 @@ def images(count: int, gen: torch.Generator):
 
 def run(encoder, decoder, x, caption=None):
     """Teacher-forced logits [3, B, V] (caption given), or greedy words and logits."""
-    features = encoder(x)
-    h = torch.zeros(x.shape[0], HIDDEN)
-    c = torch.zeros(x.shape[0], HIDDEN)
-    word = torch.zeros(x.shape[0], dtype=torch.int64)  # <bos>
-    logits, words = [], []
-    for t in range(LENGTH):
-        step, h, c = decoder(word, h, c, features)
-        logits.append(step)
-        word = caption[:, t] if caption is not None else step.argmax(-1)
-        words.append(word)
-    return torch.stack(logits), torch.stack(words, dim=1)
+    zeros = torch.zeros(x.shape[0], HIDDEN)
+    return decode(decoder, zeros, zeros, encoder(x), LENGTH, caption)
 
 
 def main():
-    out = pathlib.Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(13)
-    torch.set_num_threads(2)
-    gen = torch.Generator().manual_seed(13)
+    out, gen = start(13)
     encoder, decoder = CaptionEncoder(HIDDEN, IMAGE), CaptionDecoder(EMBED, HIDDEN, VOCAB)
-    optimizer = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=3e-3)
-    for _ in range(400):
+
+    def loss():
         x, caption = images(32, gen)
         logits, _ = run(encoder, decoder, x, caption)
-        loss = F.cross_entropy(logits.reshape(-1, VOCAB), caption.T.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    encoder.eval()
-    decoder.eval()
+        return F.cross_entropy(logits.reshape(-1, VOCAB), caption.T.reshape(-1))
+
+    final_loss = train([encoder, decoder], 400, 3e-3, loss)
     x, caption = images(12, gen)
     with torch.no_grad():
         logits, greedy = run(encoder, decoder, x)
     acc = (greedy == caption).float().mean().item()
-    for name, model in (("encoder", encoder), ("decoder", decoder)):
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                  str(out / f"{name}.safetensors"))
-    np.save(out / "images.npy", x.numpy())
-    np.save(out / "reference.npy", caption.numpy())
-    np.save(out / "greedy.npy", greedy.numpy())
-    np.save(out / "greedy_logits.npy", logits.numpy())
+    save_model(encoder, out / "encoder.safetensors")
+    save_model(decoder, out / "decoder.safetensors")
+    save_arrays(out, images=x, reference=caption, greedy=greedy, greedy_logits=logits)
     (out / "words.txt").write_text("".join(w + "\n" for w in WORDS))
-    print(f"export: trained (loss {loss.item():.3f}); PyTorch's greedy captions get {acc:.1%} of "
+    print(f"export: trained (loss {final_loss:.3f}); PyTorch's greedy captions get {acc:.1%} of "
           f"the words of 12 new images right -> {out}")
 
 

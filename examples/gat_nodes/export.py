@@ -12,13 +12,11 @@ steps, a few seconds) and is scored on the others.
 import pathlib
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "reference"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "common"))
+from export_util import save_arrays, save_model, start, train  # noqa: E402
 from zoo_graph import GAT  # noqa: E402
 
 # As examples/CMakeLists.txt compiles the model (attn_add_model DEFINES).
@@ -40,31 +38,19 @@ def make_graph(gen: torch.Generator):
 
 
 def main():
-    out = pathlib.Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(7)
-    gen = torch.Generator().manual_seed(7)
+    out, gen = start(7)
     x, adj, labels = make_graph(gen)
-    train = torch.rand(len(labels), generator=gen) < 0.5
+    train_mask = torch.rand(len(labels), generator=gen) < 0.5
     model = GAT(FEATURES, HIDDEN, CLASSES, dropout=0.2, alpha=0.2, nheads=HEADS)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
-    for _ in range(200):
-        model.train()
-        loss = F.nll_loss(model(x, adj)[train], labels[train])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
+    train([model], 200, 0.01,
+          lambda: F.nll_loss(model(x, adj)[train_mask], labels[train_mask]), weight_decay=5e-4)
     with torch.no_grad():
         logp = model(x, adj)
-    test_acc = (logp.argmax(1) == labels)[~train].float().mean().item()
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              str(out / "weights.safetensors"))
-    for name, t in (("x", x), ("adj", adj), ("labels", labels), ("train_mask", train),
-                    ("expected", logp)):
-        np.save(out / f"{name}.npy", t.numpy())
-    print(f"export: GAT trained on {int(train.sum())} of {len(labels)} nodes; PyTorch's accuracy "
-          f"on the other {int((~train).sum())}: {test_acc:.1%} -> {out}")
+    test_acc = (logp.argmax(1) == labels)[~train_mask].float().mean().item()
+    save_model(model, out / "weights.safetensors")
+    save_arrays(out, x=x, adj=adj, labels=labels, train_mask=train_mask, expected=logp)
+    print(f"export: GAT trained on {int(train_mask.sum())} of {len(labels)} nodes; PyTorch's accuracy "
+          f"on the other {int((~train_mask).sum())}: {test_acc:.1%} -> {out}")
 
 
 if __name__ == "__main__":

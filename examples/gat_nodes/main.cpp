@@ -6,21 +6,7 @@
 //   gat_nodes_main W.safetensors X.npy ADJ.npy LABELS.npy TRAIN_MASK.npy EXPECTED.npy
 #include "gat_nodes.h"
 
-#include "attn/npy.h"
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <vector>
-
-namespace {
-
-int fail(const attn::Status &status) {
-  std::fprintf(stderr, "error: %s\n", status.message().c_str());
-  return status.exit_code();
-}
-
-} // namespace
+#include "../common/example.h"
 
 int main(int argc, char **argv) {
   if (argc != 7) {
@@ -31,19 +17,15 @@ int main(int argc, char **argv) {
   }
   auto model = GAT::load(argv[1]);
   if (!model.ok())
-    return fail(model.status());
-  std::vector<attn::Tensor> arrays;
-  for (int i = 2; i < 7; ++i) {
-    auto t = attn::read_npy(argv[i]);
-    if (!t.ok())
-      return fail(t.status());
-    arrays.push_back(std::move(*t));
-  }
-  const attn::Tensor &x = arrays[0], &adj = arrays[1], &labels = arrays[2], &train = arrays[3],
-                     &expected = arrays[4];
+    return example::fail(model.status());
+  auto arrays = example::read_arrays({argv[2], argv[3], argv[4], argv[5], argv[6]});
+  if (!arrays)
+    return 1;
+  const attn::Tensor &x = (*arrays)[0], &adj = (*arrays)[1], &labels = (*arrays)[2],
+                     &train = (*arrays)[3], &expected = (*arrays)[4];
   auto out = model->forward(x, adj);
   if (!out.ok())
-    return fail(out.status());
+    return example::fail(out.status());
 
   const attn::Tensor &logp = out->out0; // [N, classes]
   int64_t nodes = logp.dim(0), classes = logp.dim(1);
@@ -55,12 +37,10 @@ int main(int argc, char **argv) {
                  static_cast<long long>(nodes));
     return 1;
   }
-  const float *values = logp.data<float>();
   std::vector<int64_t> per_class(classes, 0);
   int64_t right[2] = {0, 0}, total[2] = {0, 0};
   for (int64_t n = 0; n < nodes; ++n) {
-    const float *row = values + n * classes;
-    int64_t predicted = std::max_element(row, row + classes) - row;
+    int64_t predicted = example::argmax(logp.data<float>() + n * classes, classes);
     ++per_class[predicted];
     int set = train.data<uint8_t>()[n] ? 0 : 1;
     ++total[set];
@@ -72,14 +52,7 @@ int main(int argc, char **argv) {
   std::printf("\naccuracy: %.1f%% on the %lld training nodes, %.1f%% on the other %lld\n",
               100.0 * right[0] / std::max<int64_t>(total[0], 1), static_cast<long long>(total[0]),
               100.0 * right[1] / std::max<int64_t>(total[1], 1), static_cast<long long>(total[1]));
-
-  const float *want = expected.data<float>();
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < logp.numel(); ++i) {
-    diff = std::max(diff, std::fabs(static_cast<double>(values[i]) - want[i]));
-    scale = std::max(scale, std::fabs(static_cast<double>(want[i])));
-  }
-  double rel = scale > 0 ? diff / scale : diff;
-  std::printf("against PyTorch: largest difference %.2e of the largest log-probability\n", rel);
-  return rel <= 1e-4 ? 0 : 1;
+  example::Agreement agreement;
+  agreement.add(logp.data<float>(), expected.data<float>(), logp.numel());
+  return agreement.report("log-probability") ? 0 : 1;
 }

@@ -8,12 +8,10 @@ Q-values for them.
 import pathlib
 import sys
 
-import numpy as np
 import torch
-from safetensors.torch import save_file
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "reference"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "common"))
+from export_util import save_arrays, save_model, start  # noqa: E402
 from zoo_transformer import AttentionQNetwork  # noqa: E402
 
 # As examples/CMakeLists.txt compiles the model (attn_add_model DEFINES).
@@ -22,17 +20,13 @@ ENTITIES, EPISODES = 5, 2
 
 
 def main():
-    out = pathlib.Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(8)
+    out, _ = start(8)
     model = AttentionQNetwork(STATE_DIM, ACTION_DIM, HIDDEN_DIM).eval()
     state = torch.randn(ENTITIES, EPISODES, STATE_DIM)
     with torch.no_grad():
         q = model(state)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              str(out / "weights.safetensors"))
-    np.save(out / "state.npy", state.numpy())
-    np.save(out / "expected.npy", q.numpy())
+    save_model(model, out / "weights.safetensors")
+    save_arrays(out, state=state, expected=q)
     print(f"export: AttentionQNetwork({STATE_DIM}, {ACTION_DIM}, {HIDDEN_DIM}), "
           f"{ENTITIES} entities x {EPISODES} episodes -> {out}")
 

@@ -7,21 +7,11 @@
 //                            SENTENCES.txt
 #include "sentence_similarity.h"
 
-#include "attn/npy.h"
+#include "../common/example.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <string>
-#include <vector>
 
 namespace {
-
-int fail(const attn::Status &status) {
-  std::fprintf(stderr, "error: %s\n", status.message().c_str());
-  return status.exit_code();
-}
 
 double cosine(const float *a, const float *b, int64_t n) {
   double dot = 0, na = 0, nb = 0;
@@ -45,21 +35,18 @@ int main(int argc, char **argv) {
   }
   auto model = SentenceEncoder::load(argv[1]);
   if (!model.ok())
-    return fail(model.status());
-  std::vector<attn::Tensor> arrays;
-  for (int i = 2; i < 5; ++i) {
-    auto t = attn::read_npy(argv[i]);
-    if (!t.ok())
-      return fail(t.status());
-    arrays.push_back(std::move(*t));
-  }
+    return example::fail(model.status());
+  auto read = example::read_arrays({argv[2], argv[3], argv[4]});
+  if (!read)
+    return 1;
+  const std::vector<attn::Tensor> &arrays = *read;
   std::vector<std::string> sentences;
   std::ifstream file(argv[5]);
   for (std::string line; std::getline(file, line);)
     sentences.push_back(line);
   auto out = model->forward(arrays[0], arrays[1]);
   if (!out.ok())
-    return fail(out.status());
+    return example::fail(out.status());
 
   const attn::Tensor &embeddings = out->out2; // [B, 384], unit vectors
   const attn::Tensor &expected = arrays[2];

@@ -8,20 +8,11 @@
 #include "translation_decoder.h"
 #include "translation_encoder.h"
 
-#include "attn/npy.h"
+#include "../common/example.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <string>
 
 namespace {
-
-int fail(const attn::Status &status) {
-  std::fprintf(stderr, "error: %s\n", status.message().c_str());
-  return status.exit_code();
-}
 
 /// A copy of `t` with the shape `shape` (same number of elements, row-major).
 attn::Tensor reshaped(const attn::Tensor &t, std::vector<int64_t> shape) {
@@ -40,21 +31,19 @@ int main(int argc, char **argv) {
   std::string dir = argv[1];
   auto encoder = Encoder::load(dir + "/encoder.safetensors");
   if (!encoder.ok())
-    return fail(encoder.status());
+    return example::fail(encoder.status());
   auto decoder = Decoder::load(dir + "/decoder.safetensors");
   if (!decoder.ok())
-    return fail(decoder.status());
-  auto source = attn::read_npy(dir + "/source.npy"); // [S, B]
-  auto reference = attn::read_npy(dir + "/reference.npy");
-  auto greedy = attn::read_npy(dir + "/greedy.npy");
-  auto greedy_logits = attn::read_npy(dir + "/greedy_logits.npy");
-  for (const auto *t : {&source, &reference, &greedy, &greedy_logits})
-    if (!t->ok())
-      return fail(t->status());
+    return example::fail(decoder.status());
+  auto arrays = example::read_arrays({dir + "/source.npy", dir + "/reference.npy",
+                                      dir + "/greedy.npy", dir + "/greedy_logits.npy"});
+  if (!arrays)
+    return 1;
+  const attn::Tensor &source = (*arrays)[0]; // [S, B]
 
-  auto encoded = encoder->forward(*source);
+  auto encoded = encoder->forward(source);
   if (!encoded.ok())
-    return fail(encoded.status());
+    return example::fail(encoded.status());
   const attn::Tensor &outputs = encoded->out0; // [S, B, H]
   int64_t length = outputs.dim(0), batch = outputs.dim(1), hidden_dim = outputs.dim(2);
   // The decoder attends over [B, S, H]: the encoder's outputs with the first two axes swapped.
@@ -63,53 +52,25 @@ int main(int argc, char **argv) {
     for (int64_t b = 0; b < batch; ++b)
       std::memcpy(memory.data<float>() + (b * length + s) * hidden_dim,
                   outputs.data<float>() + (s * batch + b) * hidden_dim, hidden_dim * sizeof(float));
-  attn::Tensor h = reshaped(encoded->out1, {batch, hidden_dim}); // layer 0 of [1, B, H]
-  attn::Tensor c = reshaped(encoded->out2, {batch, hidden_dim});
-  attn::Tensor token = attn::Tensor::empty(attn::DType::I64, {batch}); // BOS = 0
 
-  std::vector<int64_t> words(batch * length);
-  double diff = 0, scale = 0;
-  for (int64_t t = 0; t < length; ++t) {
-    auto step = decoder->forward(token, h, c, memory);
-    if (!step.ok())
-      return fail(step.status());
-    const attn::Tensor &logits = step->out0; // [B, V]
-    int64_t vocab = logits.dim(1);
-    const float *want = greedy_logits->data<float>() + t * batch * vocab;
-    for (int64_t b = 0; b < batch; ++b) {
-      const float *row = logits.data<float>() + b * vocab;
-      for (int64_t v = 0; v < vocab; ++v) {
-        diff = std::max(diff, std::fabs(static_cast<double>(row[v]) - want[b * vocab + v]));
-        scale = std::max(scale, std::fabs(static_cast<double>(want[b * vocab + v])));
-      }
-      int64_t word = std::max_element(row, row + vocab) - row;
-      words[b * length + t] = word;
-      token.data<int64_t>()[b] = word;
-    }
-    h = std::move(step->out1);
-    c = std::move(step->out2);
-  }
-
-  int64_t right = 0, same = 0;
-  for (int64_t b = 0; b < batch; ++b) {
-    std::string line = "source";
+  example::Agreement agreement;
+  auto words = example::greedy_decode(
+      [&](const attn::Tensor &token, const attn::Tensor &h, const attn::Tensor &c) {
+        return decoder->forward(token, h, c, memory);
+      },
+      reshaped(encoded->out1, {batch, hidden_dim}), // layer 0 of [1, B, H]
+      reshaped(encoded->out2, {batch, hidden_dim}), (*arrays)[2].dim(1), (*arrays)[3], agreement);
+  if (!words)
+    return 1;
+  int64_t steps = (*arrays)[2].dim(1);
+  for (int64_t b = 0; b < std::min<int64_t>(batch, 4); ++b) {
+    std::printf("source");
     for (int64_t s = 0; s < length; ++s)
-      line += " " + std::to_string(source->data<int64_t>()[s * batch + b]);
-    line += "  ->";
-    for (int64_t t = 0; t < length; ++t) {
-      int64_t word = words[b * length + t];
-      right += word == reference->data<int64_t>()[b * length + t];
-      same += word == greedy->data<int64_t>()[b * length + t];
-      line += " " + std::to_string(word);
-    }
-    if (b < 4)
-      std::printf("%s\n", line.c_str());
+      std::printf(" %lld", static_cast<long long>(source.data<int64_t>()[s * batch + b]));
+    std::printf("  ->");
+    for (int64_t t = 0; t < steps; ++t)
+      std::printf(" %lld", static_cast<long long>((*words)[b * steps + t]));
+    std::printf("\n");
   }
-  int64_t total = batch * length;
-  double rel = scale > 0 ? diff / scale : diff;
-  std::printf("words right: %lld of %lld; the same as PyTorch's greedy decoding: %lld of %lld; "
-              "largest logit difference %.2e of the largest\n",
-              static_cast<long long>(right), static_cast<long long>(total),
-              static_cast<long long>(same), static_cast<long long>(total), rel);
-  return same == total && rel <= 1e-4 ? 0 : 1;
+  return example::report_words(*words, (*arrays)[1], (*arrays)[2], agreement) ? 0 : 1;
 }

@@ -9,13 +9,11 @@ noise. 300 Adam steps of 32 images (several seconds on 2 threads), then 60 new i
 import pathlib
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "reference"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "common"))
+from export_util import save_arrays, save_model, start, train  # noqa: E402
 from zoo_vision import VisionTransformer  # noqa: E402
 
 # As examples/CMakeLists.txt compiles the model (attn_add_model DEFINES).
@@ -39,30 +37,20 @@ def images(count: int, gen: torch.Generator):
 
 
 def main():
-    out = pathlib.Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(5)
-    torch.set_num_threads(2)
-    gen = torch.Generator().manual_seed(5)
+    out, gen = start(5)
     model = VisionTransformer(EMBED, HEADS, FFN, LAYERS, CLASSES, IMAGE, PATCH)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for _ in range(300):
-        model.train()
+
+    def loss():
         x, y = images(32, gen)
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
+        return F.cross_entropy(model(x), y)
+
+    train([model], 300, 3e-3, loss)
     x, y = images(60, gen)
     with torch.no_grad():
         logits = model(x)
     acc = (logits.argmax(1) == y).float().mean().item()
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              str(out / "weights.safetensors"))
-    np.save(out / "images.npy", x.numpy())
-    np.save(out / "labels.npy", y.numpy())
-    np.save(out / "expected.npy", logits.numpy())
+    save_model(model, out / "weights.safetensors")
+    save_arrays(out, images=x, labels=y, expected=logits)
     print(f"export: ViT trained on {300 * 32} generated images; PyTorch's accuracy on "
           f"{len(y)} new ones: {acc:.1%} -> {out}")
 

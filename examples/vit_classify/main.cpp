@@ -6,21 +6,11 @@
 //   vit_classify_main W.safetensors IMAGES.npy LABELS.npy EXPECTED.npy
 #include "vit_classify.h"
 
-#include "attn/npy.h"
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <vector>
+#include "../common/example.h"
 
 namespace {
 
 const char *const kClasses[] = {"horizontal stripes", "vertical stripes", "checkerboard"};
-
-int fail(const attn::Status &status) {
-  std::fprintf(stderr, "error: %s\n", status.message().c_str());
-  return status.exit_code();
-}
 
 } // namespace
 
@@ -31,18 +21,14 @@ int main(int argc, char **argv) {
   }
   auto model = VisionTransformer::load(argv[1]);
   if (!model.ok())
-    return fail(model.status());
-  std::vector<attn::Tensor> arrays;
-  for (int i = 2; i < 5; ++i) {
-    auto t = attn::read_npy(argv[i]);
-    if (!t.ok())
-      return fail(t.status());
-    arrays.push_back(std::move(*t));
-  }
-  const attn::Tensor &images = arrays[0], &labels = arrays[1], &expected = arrays[2];
+    return example::fail(model.status());
+  auto arrays = example::read_arrays({argv[2], argv[3], argv[4]});
+  if (!arrays)
+    return 1;
+  const attn::Tensor &images = (*arrays)[0], &labels = (*arrays)[1], &expected = (*arrays)[2];
   auto out = model->forward(images);
   if (!out.ok())
-    return fail(out.status());
+    return example::fail(out.status());
 
   const attn::Tensor &logits = out->out0; // [B, classes]
   int64_t count = logits.dim(0), classes = logits.dim(1);
@@ -54,11 +40,9 @@ int main(int argc, char **argv) {
                  static_cast<long long>(count));
     return 1;
   }
-  const float *values = logits.data<float>();
   int64_t right = 0;
   for (int64_t n = 0; n < count; ++n) {
-    const float *row = values + n * classes;
-    int64_t predicted = std::max_element(row, row + classes) - row;
+    int64_t predicted = example::argmax(logits.data<float>() + n * classes, classes);
     int64_t truth = labels.data<int64_t>()[n];
     right += predicted == truth;
     if (n < 5)
@@ -67,14 +51,7 @@ int main(int argc, char **argv) {
   }
   std::printf("accuracy on %lld images: %.1f%%\n", static_cast<long long>(count),
               100.0 * right / std::max<int64_t>(count, 1));
-
-  const float *want = expected.data<float>();
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < logits.numel(); ++i) {
-    diff = std::max(diff, std::fabs(static_cast<double>(values[i]) - want[i]));
-    scale = std::max(scale, std::fabs(static_cast<double>(want[i])));
-  }
-  double rel = scale > 0 ? diff / scale : diff;
-  std::printf("against PyTorch: largest difference %.2e of the largest logit\n", rel);
-  return rel <= 1e-4 ? 0 : 1;
+  example::Agreement agreement;
+  agreement.add(logits.data<float>(), expected.data<float>(), logits.numel());
+  return agreement.report("logit") ? 0 : 1;
 }
