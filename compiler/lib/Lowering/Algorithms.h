@@ -133,10 +133,14 @@ struct AttentionRegions {
       mask; // may be empty
 };
 
+/// The row reductions of attention (max, sum) run over keys in aligned blocks of this many: a
+/// multiple of every CPU vector width, so a block's condition is uniform across a vector.
+constexpr int kKeyBlock = 16;
 struct AttentionFuncs {
   HTensor out;
   Halide::Func keys, dot, score, max, exp, sum, acc;
-  Halide::RDom d, j;
+  Halide::RDom d, j; // j: the keys of acc (masked per key by an index-only mask)
+  Halide::RDom jb;   // max and sum: jb.x blocks of kKeyBlock keys, jb.y a key in the block
   std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]
   Halide::Var key;               // the key-position var of score/exp
   int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise

@@ -33,6 +33,37 @@ std::vector<Expr> kv_batch(std::vector<Expr> batch, const HTensor &q, const HTen
   return batch;
 }
 
+/// True when `e` reads a Func or a buffer (a mask given as a tensor), false when it is a function
+/// of the indices alone (causal, windows).
+bool reads_memory(const Expr &e) {
+  class Finder : public Halide::Internal::IRVisitor {
+  public:
+    bool found = false;
+
+  private:
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Call *op) override {
+      if (op->call_type == Halide::Internal::Call::Halide ||
+          op->call_type == Halide::Internal::Call::Image)
+        found = true;
+      IRVisitor::visit(op);
+    }
+  } finder;
+  e.accept(&finder);
+  return finder.found;
+}
+
+/// Whether `mask` (a bool over the key position `key`) may hold for some key of the block
+/// [first, first + kKeyBlock): a necessary condition that does not vary within the block
+/// (`true` where Halide's interval analysis cannot tell).
+Expr block_may_keep(const Expr &mask, const Var &key, const Expr &first) {
+  Halide::Internal::Scope<Halide::Internal::Interval> block;
+  block.push(key.name(), Halide::Internal::Interval(first, first + (kKeyBlock - 1)));
+  // and_condition_over_domain gives a condition that implies !mask for every key of the block.
+  Expr none = Halide::Internal::and_condition_over_domain(!mask, block);
+  return Halide::Internal::simplify(!none);
+}
+
 /// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
 /// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
 /// first nb + 1 are [batch..., i].
@@ -44,6 +75,7 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   at_.key = Var("key");
   at_.d = RDom(0, d_extent, name + "_d");
   at_.j = RDom(0, sk, name + "_j");
+  at_.jb = RDom(0, (sk + (kKeyBlock - 1)) / kKeyBlock, 0, kKeyBlock, name + "_jb");
 
   std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
   Expr i = at_.vars[nb];
@@ -78,14 +110,32 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
                         at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
 
   Expr keep = regions.mask ? regions.mask(b, h, i, key) : Expr();
+  // A mask of the indices alone bounds the reductions over keys instead: each row visits only
+  // the keys it keeps, and bounds inference derives from it the keys a tile of rows needs, so
+  // the scores of whole blocks of keys a tile cannot see (above the causal diagonal, outside a
+  // window) are never computed. The scores themselves are then left unmasked, so that the
+  // region of dot products a block of rows needs stays a box. A mask read from a tensor is
+  // applied by value.
+  const bool by_index = keep.defined() && !reads_memory(keep);
+  // The row reductions (max, sum) visit keys in aligned blocks, skipping a block only when no
+  // key of it is kept, so that a vector of a block's keys shares one condition; keys past Sk
+  // and keys the mask drops inside a kept block are excluded by value.
+  Expr block_key = at_.jb.x * kKeyBlock + at_.jb.y;
+  Expr in_block = block_key < sk;
+  if (by_index) {
+    at_.j.where(regions.mask(b, h, i, at_.j.x));
+    at_.jb.where(block_may_keep(regions.mask(b, h, i, key), at_.key, at_.jb.x * kKeyBlock));
+    in_block = in_block && regions.mask(b, h, i, block_key);
+  }
   Expr logit = regions.score ? regions.score(row_call(dot, key), b, h, i, key) : row_call(dot, key);
   at_.score = Func(name + "_score");
-  define(at_.score, score_vars, keep.defined() ? select(keep, logit, -FLT_MAX) : logit);
+  define(at_.score, score_vars,
+         keep.defined() && !by_index ? select(keep, logit, -FLT_MAX) : logit);
 
-  Expr jr = at_.j.x;
   at_.max = Func(name + "_max");
   define(at_.max, row_vars, -FLT_MAX);
-  row_only(at_.max) = max(row_only(at_.max), row_call(at_.score, jr));
+  row_only(at_.max) =
+      max(row_only(at_.max), select(in_block, row_call(at_.score, block_key), -FLT_MAX));
 
   Expr e = exp(row_call(at_.score, key) - row_only(at_.max));
   at_.exp = Func(name + "_exp");
@@ -93,7 +143,7 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
 
   at_.sum = Func(name + "_sum");
   define(at_.sum, row_vars, 0.0f);
-  row_only(at_.sum) += row_call(at_.exp, jr);
+  row_only(at_.sum) += select(in_block, row_call(at_.exp, block_key), 0.0f);
 }
 
 std::vector<Expr> batch_extents(const HTensor &q) {

@@ -263,7 +263,6 @@ namespace {
 void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
                                const ScheduleContext &ctx) {
   const int vec = ctx.vector_size;
-  const int rows = 4;
   size_t nb = out.vars.size() - 2;
   std::vector<Var> key_vars = row_major_args(at.keys);
   at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
@@ -275,22 +274,34 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
     at.keys.parallel(fuse_all(at.keys, first, std::vector<Var>(lead.rbegin(), lead.rend())));
   }
 
+  // Scores in blocks of rows × key vectors, each block's dot products accumulated over d in
+  // registers (`dot` is computed per block, a constant-sized allocation LLVM keeps in
+  // registers); blocks of keys outermost, so a block of the transposed keys stays in L1 while
+  // every row of the tile uses it. Blocks are rounded up: the scratch holds whole blocks and
+  // the inputs are clamped, so the extra rows and keys read nothing outside a buffer.
   Var qi = at.vars[nb];
-  // Scores: rows × two vectors of keys accumulated in registers over d.
-  at.dot.compute_at(out.func, par).vectorize(at.key, vec);
-  Var ko("ko"), ki("ki"), ku("ku"), kv("kv"), ro("ro"), ri("ri");
-  at.dot.update()
-      .split(at.key, ko, ki, 2 * vec)
-      .split(ki, ku, kv, vec)
-      .split(qi, ro, ri, rows)
-      .reorder(kv, ku, ri, at.d.x, ko, ro)
-      .vectorize(kv)
-      .unroll(ku)
+  const int rows = 4, key_vectors = vec >= 16 ? 2 : 3;
+  Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
+  at.score.compute_at(out.func, par)
+      .split(at.key, ko, ki, key_vectors * vec, TailStrategy::RoundUp)
+      .split(qi, ro, ri, rows, TailStrategy::RoundUp)
+      .reorder(ki, ri, ro, ko)
+      .vectorize(ki, vec)
+      .unroll(ki)
       .unroll(ri);
-  at.score.compute_at(out.func, par).vectorize(at.key, vec);
-  at.max.compute_at(out.func, par);
+  at.dot.compute_at(at.score, ro).vectorize(at.key, vec).unroll(at.key).unroll(qi);
+  at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec).unroll(at.key).unroll(qi);
+
+  // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
+  // key within a block), so that the reductions run on whole vectors.
+  for (Func f : {at.max, at.sum}) {
+    Var lane("lane");
+    Func partial = f.update().rfactor(at.jb.y, lane);
+    f.compute_at(out.func, par);
+    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
+    partial.update().vectorize(lane, vec).unroll(lane);
+  }
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
-  at.sum.compute_at(out.func, par);
 }
 
 /// The weights alone: tiles of query rows as for attention, each row's weights written as
@@ -346,37 +357,52 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   const int vec = ctx.vector_size;
   // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
   // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
-  const int tile = 16, acc_rows = vec >= 16 ? 4 : 2;
+  const int tile = 16, acc_rows = 4;
   Var i = out.vars[nb], dv = out.vars[nb + 1];
   Var io("io"), ii("ii");
-  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
-      .vectorize(dv, vec, TailStrategy::GuardWithIf);
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf);
   Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
   out.func.parallel(par);
   schedule_attention_scores(at, out, par, ctx);
-  Var qi = at.vars[nb];
-  // The weighted sum of values: rows × the head dim in registers, over the keys. The head dim
-  // is the value input's innermost axis, so it is never rounded up: with a static Dv the
-  // vectors tile it exactly, otherwise the tail is guarded.
-  Var dvv = at.vars[nb + 1];
-  at.acc.compute_at(out.func, par);
-  Var ao("ao"), ai("ai"), du("du"), dl("dl");
-  Stage update = at.acc.update();
-  update.split(qi, ao, ai, acc_rows);
+  // The weighted sum of values. The head dim is the value input's innermost axis, which is not
+  // clamped, so blocks never round it up: with a static Dv that whole vectors tile, rows × a
+  // few vectors of it are accumulated over the keys in registers (`acc` computed per block, a
+  // constant-sized allocation; rows round up inside `acc`, the output's own tails are
+  // guarded); otherwise `acc` holds the tile's rows, the head dim as vectors with a guarded
+  // tail.
+  Var qi = at.vars[nb], dvv = at.vars[nb + 1];
   const int value_dim = at.value_dim;
   const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
   const int lanes = pow2 && value_dim < vec ? value_dim : vec;
-  if (value_dim > 0 && value_dim % lanes == 0 && value_dim / lanes <= 8) {
-    at.acc.split(dvv, du, dl, lanes).vectorize(dl).unroll(du);
-    update.split(dvv, du, dl, lanes)
-        .reorder(dl, du, ai, at.j.x, ao)
-        .vectorize(dl)
-        .unroll(du)
-        .unroll(ai);
-  } else {
-    at.acc.vectorize(dvv, vec, TailStrategy::GuardWithIf);
-    update.reorder(dvv, ai, at.j.x, ao).vectorize(dvv, vec, TailStrategy::GuardWithIf).unroll(ai);
+  if (value_dim > 0 && value_dim % lanes == 0) {
+    int vectors = vec >= 16 ? 4 : 2;
+    while (vectors > 1 && (value_dim / lanes) % vectors != 0)
+      --vectors;
+    const int block = vectors * lanes;
+    Var ro("ro"), ri("ri"), dvo("dvo"), dvi("dvi");
+    out.func.split(ii, ro, ri, acc_rows, TailStrategy::GuardWithIf)
+        .split(dv, dvo, dvi, block)
+        .reorder(dvi, ri, dvo, ro)
+        .vectorize(dvi, lanes)
+        .unroll(dvi)
+        .unroll(ri);
+    at.acc.compute_at(out.func, dvo)
+        .bound_extent(qi, acc_rows)
+        .bound_extent(dvv, block)
+        .vectorize(dvv, lanes)
+        .unroll(dvv)
+        .unroll(qi);
+    at.acc.update().reorder(dvv, qi, at.j.x).vectorize(dvv, lanes).unroll(dvv).unroll(qi);
+    return;
   }
+  out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
+  at.acc.compute_at(out.func, par).vectorize(dvv, vec, TailStrategy::GuardWithIf);
+  Var ao("ao"), ai("ai");
+  at.acc.update()
+      .split(qi, ao, ai, acc_rows)
+      .reorder(dvv, ai, at.j.x, ao)
+      .vectorize(dvv, vec, TailStrategy::GuardWithIf)
+      .unroll(ai);
 }
 
 } // namespace attn::compiler::lowering
