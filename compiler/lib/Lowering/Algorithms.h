@@ -136,6 +136,9 @@ struct AttentionRegions {
 /// The row reductions of attention (max, sum) run over keys in aligned blocks of this many: a
 /// multiple of every CPU vector width, so a block's condition is uniform across a vector.
 constexpr int kKeyBlock = 16;
+/// The value sum of attention visits keys for aligned blocks of this many query rows (the rows
+/// of a CPU register block), so that the rows of a block share one loop over keys.
+constexpr int kRowBlock = 4;
 struct AttentionFuncs {
   HTensor out;
   Halide::Func keys, dot, score, max, exp, sum, acc;

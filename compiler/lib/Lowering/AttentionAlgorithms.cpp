@@ -64,6 +64,16 @@ Expr block_may_keep(const Expr &mask, const Var &key, const Expr &first) {
   return Halide::Internal::simplify(!none);
 }
 
+/// Whether `mask` (a bool over the query row `row`) may hold for some row of the block
+/// [first, first + count): a necessary condition that does not vary within the block (`true`
+/// where Halide's interval analysis cannot tell).
+Expr rows_may_keep(const Expr &mask, const Var &row, const Expr &first, int count) {
+  Halide::Internal::Scope<Halide::Internal::Interval> rows;
+  rows.push(row.name(), Halide::Internal::Interval(first, first + (count - 1)));
+  Expr none = Halide::Internal::and_condition_over_domain(!mask, rows);
+  return Halide::Internal::simplify(!none);
+}
+
 /// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
 /// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
 /// first nb + 1 are [batch..., i].
@@ -123,7 +133,12 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   Expr block_key = at_.jb.x * kKeyBlock + at_.jb.y;
   Expr in_block = block_key < sk;
   if (by_index) {
-    at_.j.where(regions.mask(b, h, i, at_.j.x));
+    // The value sum visits, for an aligned block of kRowBlock rows, the keys some row of it
+    // keeps: one condition for the rows a register block shares (exp is zero where a row's
+    // own mask drops a key).
+    Var row("row");
+    at_.j.where(rows_may_keep(regions.mask(b, h, row, at_.j.x), row, (i / kRowBlock) * kRowBlock,
+                              kRowBlock));
     at_.jb.where(block_may_keep(regions.mask(b, h, i, key), at_.key, at_.jb.x * kKeyBlock));
     in_block = in_block && regions.mask(b, h, i, block_key);
   }

@@ -545,12 +545,17 @@ mlir::FailureOr<HTensor> KernelBuilder::reduce(Operation *op, int64_t axis, bool
 
 /// Tells Halide the output's static sizes, so loops over them have constant extents (exact
 /// vector tiling, unrolling) and a wrongly sized output buffer is an error.
-void bound_static_axes(HTensor out, Value root) {
+/// The output's static sizes, and every axis starting at 0 (the runtime's tensors always do), so
+/// that schedules may rely on the alignment of tiles.
+void bound_output_axes(HTensor out, Value root) {
   auto shape = static_extents(root);
   auto args = out.func.args();
-  for (size_t axis = 0; axis < shape.size(); ++axis)
+  for (size_t axis = 0; axis < shape.size(); ++axis) {
+    int dim = static_cast<int>(shape.size() - 1 - axis);
+    out.func.output_buffer().dim(dim).set_min(0);
     if (shape[axis] >= 0)
-      out.func.bound(args[shape.size() - 1 - axis], 0, static_cast<int>(shape[axis]));
+      out.func.bound(args[dim], 0, static_cast<int>(shape[axis]));
+  }
 }
 
 void schedule(const Family &family, const std::vector<ReduceFuncs> &reductions, const HTensor &root,
@@ -591,7 +596,7 @@ mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &g
     if (failed(out))
       return mlir::failure();
     kernel.name = c_identifier(model) + "_k" + std::to_string(index) + "_" + builder.family_name;
-    bound_static_axes(*out, root);
+    bound_output_axes(*out, root);
     schedule(builder.family, builder.reductions, *out, ctx);
     kernel.pipeline = Halide::Pipeline(out->func);
   } catch (const Halide::Error &e) {

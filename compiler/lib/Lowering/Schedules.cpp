@@ -357,7 +357,7 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   const int vec = ctx.vector_size;
   // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
   // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
-  const int tile = 16, acc_rows = 4;
+  const int tile = 16, acc_rows = kRowBlock;
   Var i = out.vars[nb], dv = out.vars[nb + 1];
   Var io("io"), ii("ii");
   out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf);
