@@ -113,10 +113,31 @@ private:
       return it->second;
     HInput in = define_input(c_identifier(ref), static_extents(v),
                              halide_type_of(v.getType().cast<mlir::ShapedType>().getElementType()));
+    same_symbolic_extents(v, in);
     arg_refs.push_back(ref);
     arguments.push_back(in.param);
     inputs_by_ref_[ref] = in.tensor;
     return in.tensor;
+  }
+
+  /// Buffers whose axes have the same symbolic size (`S`, `B*S`) have the same extent there:
+  /// the runtime allocates and checks every buffer from the manifest's dims. Telling Halide
+  /// so lets it drop the clamps of one buffer's index by another's loop (the values of an
+  /// attention read at the keys' positions).
+  void same_symbolic_extents(Value v, const HInput &in) {
+    std::optional<::attn::compiler::SymShape> shape = mlir::attn::get_sym_shape(v);
+    if (!shape)
+      return;
+    int rank = static_cast<int>(shape->size());
+    for (int axis = 0; axis < rank; ++axis) {
+      const auto &dim = (*shape)[axis];
+      if (dim.is_static())
+        continue;
+      Halide::Internal::Dimension hdim = in.param.dim(rank - 1 - axis);
+      auto [it, fresh] = extent_by_dim_.try_emplace(dim.str(), hdim.extent());
+      if (!fresh)
+        hdim.set_extent(it->second);
+    }
   }
 
   /// A row of a sequence a scan runs over: computed in the kernel from the sequence's buffer
@@ -203,6 +224,7 @@ private:
   const llvm::DenseMap<Value, std::string> &refs_;
   llvm::DenseMap<Value, HTensor> built_;
   llvm::StringMap<HTensor> inputs_by_ref_;
+  llvm::StringMap<Halide::Expr> extent_by_dim_; // a symbolic size → the first buffer extent
   std::string prefix_;
   int counter_ = 0;
 };
