@@ -148,6 +148,7 @@ struct AttentionFuncs {
   Halide::Var key;               // the key-position var of score/exp
   int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise
   bool weights_only = false;     // define_attention_weights: no acc, out is [batch..., i, key]
+  bool index_mask = false;       // a mask of the indices alone bounds the loops over keys
 };
 /// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv] (AttentionAlgorithms.cpp); up to
 /// two leading axes (batch, head). Softmax over keys with the row maximum subtracted; a row whose

@@ -132,6 +132,7 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   // and keys the mask drops inside a kept block are excluded by value.
   Expr block_key = at_.jb.x * kKeyBlock + at_.jb.y;
   Expr in_block = block_key < sk;
+  at_.index_mask = by_index;
   if (by_index) {
     // The value sum visits, for an aligned block of kRowBlock rows, the keys some row of it
     // keeps: one condition for the rows a register block shares (exp is zero where a row's

@@ -365,11 +365,14 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   out.func.parallel(par);
   schedule_attention_scores(at, out, par, ctx);
   // The weighted sum of values. The head dim is the value input's innermost axis, which is not
-  // clamped, so blocks never round it up: with a static Dv that whole vectors tile, rows × a
-  // few vectors of it are accumulated over the keys in registers (`acc` computed per block, a
-  // constant-sized allocation; rows round up inside `acc`, the output's own tails are
-  // guarded); otherwise `acc` holds the tile's rows, the head dim as vectors with a guarded
-  // tail.
+  // clamped, so blocks never round it up. With a static Dv that whole vectors tile, rows × a
+  // few vectors of it are accumulated in registers (a constant-sized Func per block; rows
+  // round up inside it, the output's own tails are guarded):
+  // - without an index mask, over blocks of 64 keys (rfactor), every register block of the tile
+  //   in turn for one block of keys, so that block's values stay in L1;
+  // - with one, over all the keys its rows may keep, since each block of rows has its own
+  //   range of keys.
+  // Otherwise `acc` holds the tile's rows, the head dim as vectors with a guarded tail.
   Var qi = at.vars[nb], dvv = at.vars[nb + 1];
   const int value_dim = at.value_dim;
   const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
@@ -380,6 +383,30 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
       --vectors;
     const int block = vectors * lanes;
     Var ro("ro"), ri("ri"), dvo("dvo"), dvi("dvi");
+    if (!at.index_mask) {
+      const int key_block = 64;
+      out.func.vectorize(dv, lanes);
+      at.acc.compute_at(out.func, par).vectorize(dvv, lanes);
+      RVar jo("jo"), ji("ji");
+      Func part = at.acc.update()
+                      .split(at.j.x, jo, ji, key_block, TailStrategy::GuardWithIf)
+                      .rfactor(jo, Var("u"));
+      at.acc.update()
+          .split(qi, ro, ri, acc_rows, TailStrategy::GuardWithIf)
+          .split(dvv, dvo, dvi, block)
+          .reorder(dvi, ri, dvo, ro, jo)
+          .vectorize(dvi, lanes)
+          .unroll(dvi)
+          .unroll(ri);
+      part.compute_at(at.acc, dvo)
+          .bound_extent(qi, acc_rows)
+          .bound_extent(dvv, block)
+          .vectorize(dvv, lanes)
+          .unroll(dvv)
+          .unroll(qi);
+      part.update().reorder(dvv, qi, ji).vectorize(dvv, lanes).unroll(dvv).unroll(qi);
+      return;
+    }
     out.func.split(ii, ro, ri, acc_rows, TailStrategy::GuardWithIf)
         .split(dv, dvo, dvi, block)
         .reorder(dvi, ri, dvo, ro)
