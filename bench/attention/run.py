@@ -22,27 +22,13 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+sys.path.insert(0, str(ROOT / "bench" / "zoo"))
+from torch_bench import timeit  # noqa: E402  (median of repetitions of the mean per call)
+
 HEADS = 8
-
-
-def timeit(fn, min_time, repetitions=3):
-    fn()
-    means = []
-    for _ in range(repetitions):
-        calls, start = 0, time.perf_counter()
-        while True:
-            fn()
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-        means.append(elapsed / calls * 1e3)
-    means.sort()
-    return means[len(means) // 2]
 
 
 def seed_core(q, k, v, causal):
@@ -167,7 +153,7 @@ def main():
                         if name == "seed" and HEADS * s * s * 4 >= 2**31:
                             theirs.append(None)
                             continue
-                        theirs.append(timeit(lambda: fn(q, k, v, causal), args.min_time))
+                        theirs.append(timeit(lambda: fn(q, k, v, causal), args.min_time, 3))
                     cells = " | ".join("-" if t is None else f"{t:.2f}" for t in theirs)
                     print(f"| {'causal' if causal else 'none'} | {s} | {d} | {ms:.2f} | "
                           f"{gflops:.1f} | {100 * gflops / peak:.0f}% | {cells} | "
