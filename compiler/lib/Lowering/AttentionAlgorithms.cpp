@@ -53,24 +53,14 @@ bool reads_memory(const Expr &e) {
   return finder.found;
 }
 
-/// Whether `mask` (a bool over the key position `key`) may hold for some key of the block
-/// [first, first + kKeyBlock): a necessary condition that does not vary within the block
-/// (`true` where Halide's interval analysis cannot tell).
-Expr block_may_keep(const Expr &mask, const Var &key, const Expr &first) {
+/// Whether `mask` may hold for some value of `var` in [first, first + count) (a block of keys or
+/// of query rows): a necessary condition that does not vary within the block (`true` where
+/// Halide's interval analysis cannot tell).
+Expr may_keep_in_block(const Expr &mask, const Var &var, const Expr &first, int count) {
   Halide::Internal::Scope<Halide::Internal::Interval> block;
-  block.push(key.name(), Halide::Internal::Interval(first, first + (kKeyBlock - 1)));
-  // and_condition_over_domain gives a condition that implies !mask for every key of the block.
+  block.push(var.name(), Halide::Internal::Interval(first, first + (count - 1)));
+  // and_condition_over_domain gives a condition that implies !mask over the whole block.
   Expr none = Halide::Internal::and_condition_over_domain(!mask, block);
-  return Halide::Internal::simplify(!none);
-}
-
-/// Whether `mask` (a bool over the query row `row`) may hold for some row of the block
-/// [first, first + count): a necessary condition that does not vary within the block (`true`
-/// where Halide's interval analysis cannot tell).
-Expr rows_may_keep(const Expr &mask, const Var &row, const Expr &first, int count) {
-  Halide::Internal::Scope<Halide::Internal::Interval> rows;
-  rows.push(row.name(), Halide::Internal::Interval(first, first + (count - 1)));
-  Expr none = Halide::Internal::and_condition_over_domain(!mask, rows);
   return Halide::Internal::simplify(!none);
 }
 
@@ -138,9 +128,10 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
     // keeps: one condition for the rows a register block shares (exp is zero where a row's
     // own mask drops a key).
     Var row("row");
-    at_.j.where(rows_may_keep(regions.mask(b, h, row, at_.j.x), row, (i / kRowBlock) * kRowBlock,
-                              kRowBlock));
-    at_.jb.where(block_may_keep(regions.mask(b, h, i, key), at_.key, at_.jb.x * kKeyBlock));
+    at_.j.where(may_keep_in_block(regions.mask(b, h, row, at_.j.x), row,
+                                  (i / kRowBlock) * kRowBlock, kRowBlock));
+    at_.jb.where(
+        may_keep_in_block(regions.mask(b, h, i, key), at_.key, at_.jb.x * kKeyBlock, kKeyBlock));
     in_block = in_block && regions.mask(b, h, i, block_key);
   }
   Expr logit = regions.score ? regions.score(row_call(dot, key), b, h, i, key) : row_call(dot, key);

@@ -566,9 +566,8 @@ mlir::FailureOr<HTensor> KernelBuilder::reduce(Operation *op, int64_t axis, bool
 }
 
 /// Tells Halide the output's static sizes, so loops over them have constant extents (exact
-/// vector tiling, unrolling) and a wrongly sized output buffer is an error.
-/// The output's static sizes, and every axis starting at 0 (the runtime's tensors always do), so
-/// that schedules may rely on the alignment of tiles.
+/// vector tiling, unrolling) and a wrongly sized output buffer is an error; and that every axis
+/// starts at 0 (the runtime's tensors always do), so schedules may rely on tiles' alignment.
 void bound_output_axes(HTensor out, Value root) {
   auto shape = static_extents(root);
   auto args = out.func.args();
