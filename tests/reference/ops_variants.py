@@ -4,7 +4,8 @@ mask written out on the scores.
 
 Computed in float64 from the float32 inputs, then rounded to float32, so that the comparison
 measures attn's error alone. A query row whose keys a mask removes entirely gives zeros (PyTorch's
-softmax gives NaN there). Dims: B, Sq, Sk, D, Dv; `SymbolicHeads` also H.
+softmax gives NaN there). Dims: B, Sq, Sk, D, Dv; `SymbolicHeads` also H; `StaticHeadDims`
+takes D and Dv from its hyperparameters d and dv.
 
 Large logits: in every case of two batch items or more, the last item's scaled scores are
 ±2000 * (a permutation of 0..Sk-1) per head, so that they reach 1e4 and more (exp overflows
@@ -89,6 +90,14 @@ class AttentionVariants(nn.Module):
                 attention(q[:, :6], k[:, :6], v[:, :6], scale, keep=causal, bias=alibi6))
 
 
+class StaticHeadDims(AttentionVariants):
+    """AttentionVariants with the head dims d and dv fixed by hyperparameters."""
+
+    def __init__(self, heads: int = 8, kv_heads: int = 2, w: int = 3, cap: float = 5.0,
+                 d: int = 64, dv: int = 64):
+        super().__init__(heads, kv_heads, w, cap)
+
+
 class SymbolicHeads(nn.Module):
     """A key padding mask (true = padding) on the scores times `scale` (not 1/√d), causal
     multi-query attention (one key/value head), and multi-query attention times `scale`."""
@@ -139,6 +148,11 @@ def _variants_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: tor
     return _qkv(dims["B"], heads, dims["Sq"], dims["Sk"], dims["D"], dims["Dv"], gen)
 
 
+def _static_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    return _variants_inputs(hp, {**dims, "D": int(hp.get("d", 64)), "Dv": int(hp.get("dv", 64))},
+                            gen)
+
+
 def _symbolic_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     b, sk = dims["B"], dims["Sk"]
     out = _qkv(b, {"q": dims["H"], "": dims["H"], "1": 1}, dims["Sq"], sk, dims["D"], dims["Dv"],
@@ -150,6 +164,8 @@ def _symbolic_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: tor
 OPS: Dict[str, ModelSpec] = {
     "AttentionVariants": ModelSpec(AttentionVariants, ("q", "k", "v", "kg", "vg", "k1", "v1"),
                                    _variants_inputs),
+    "StaticHeadDims": ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1", "v1"),
+                                _static_inputs),
     "SymbolicHeads": ModelSpec(SymbolicHeads, ("q", "k", "v", "padding", "k1", "v1"),
                                _symbolic_inputs),
 }
