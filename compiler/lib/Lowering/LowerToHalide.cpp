@@ -54,8 +54,6 @@ std::string c_identifier(const std::string &s) {
   return out;
 }
 
-using Family = std::variant<std::monostate, MatmulFuncs, SoftmaxFuncs, AttentionFuncs, ConvFuncs>;
-
 class KernelBuilder {
 public:
   KernelBuilder(Value root, const Grouping &grouping,
@@ -83,7 +81,7 @@ public:
 
   std::vector<std::string> arg_refs;
   std::vector<Halide::Argument> arguments;
-  Family family;
+  OpFamily family;
   std::string family_name = "pointwise";
   std::vector<ReduceFuncs> reductions; // placed by the kernel's schedule
 
@@ -565,40 +563,6 @@ mlir::FailureOr<HTensor> KernelBuilder::reduce(Operation *op, int64_t axis, bool
   return rf.out;
 }
 
-/// Tells Halide the output's static sizes, so loops over them have constant extents (exact
-/// vector tiling, unrolling) and a wrongly sized output buffer is an error; and that every axis
-/// starts at 0 (the runtime's tensors always do), so schedules may rely on tiles' alignment.
-void bound_output_axes(HTensor out, Value root) {
-  auto shape = static_extents(root);
-  auto args = out.func.args();
-  for (size_t axis = 0; axis < shape.size(); ++axis) {
-    int dim = static_cast<int>(shape.size() - 1 - axis);
-    out.func.output_buffer().dim(dim).set_min(0);
-    if (shape[axis] >= 0)
-      out.func.bound(args[dim], 0, static_cast<int>(shape[axis]));
-  }
-}
-
-void schedule(const Family &family, const std::vector<ReduceFuncs> &reductions, const HTensor &root,
-              const ScheduleContext &ctx) {
-  auto args = root.func.args();
-  KernelOutput out{root.func, std::vector<Halide::Var>(args.rbegin(), args.rend())};
-  if (auto *mm = std::get_if<MatmulFuncs>(&family))
-    schedule_matmul(*mm, out, ctx);
-  else if (auto *sm = std::get_if<SoftmaxFuncs>(&family))
-    schedule_softmax(*sm, out, ctx);
-  else if (auto *at = std::get_if<AttentionFuncs>(&family))
-    schedule_attention(*at, out, ctx);
-  else if (auto *cv = std::get_if<ConvFuncs>(&family))
-    schedule_conv2d(*cv, out, ctx);
-  else if (!reductions.empty())
-    schedule_row_reductions(reductions, out, ctx);
-  else
-    schedule_pointwise(out, ctx);
-  if (!std::holds_alternative<std::monostate>(family))
-    schedule_reductions_at_root(reductions, ctx);
-}
-
 } // namespace
 
 bool has_halide_lowering(llvm::StringRef op_name) { return handlers().count(op_name) > 0; }
@@ -617,8 +581,8 @@ mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &g
     if (failed(out))
       return mlir::failure();
     kernel.name = c_identifier(model) + "_k" + std::to_string(index) + "_" + builder.family_name;
-    bound_output_axes(*out, root);
-    schedule(builder.family, builder.reductions, *out, ctx);
+    bound_output_axes(*out, static_extents(root));
+    schedule_kernel(builder.family, builder.reductions, *out, ctx);
     kernel.pipeline = Halide::Pipeline(out->func);
   } catch (const Halide::Error &e) {
     mlir::emitError(loc) << "code generation failed: " << e.what();

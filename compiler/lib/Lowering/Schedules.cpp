@@ -19,6 +19,37 @@ ScheduleContext make_schedule_context(const Target &target) {
   return ctx;
 }
 
+void bound_output_axes(const HTensor &out, const std::vector<int64_t> &static_extents) {
+  Func f = out.func;
+  auto args = f.args();
+  for (size_t axis = 0; axis < static_extents.size(); ++axis) {
+    int dim = static_cast<int>(static_extents.size() - 1 - axis);
+    f.output_buffer().dim(dim).set_min(0);
+    if (static_extents[axis] >= 0)
+      f.bound(args[dim], 0, static_cast<int>(static_extents[axis]));
+  }
+}
+
+void schedule_kernel(const OpFamily &family, const std::vector<ReduceFuncs> &reductions,
+                     const HTensor &root, const ScheduleContext &ctx) {
+  auto args = root.func.args();
+  KernelOutput out{root.func, std::vector<Var>(args.rbegin(), args.rend())};
+  if (auto *mm = std::get_if<MatmulFuncs>(&family))
+    schedule_matmul(*mm, out, ctx);
+  else if (auto *sm = std::get_if<SoftmaxFuncs>(&family))
+    schedule_softmax(*sm, out, ctx);
+  else if (auto *at = std::get_if<AttentionFuncs>(&family))
+    schedule_attention(*at, out, ctx);
+  else if (auto *cv = std::get_if<ConvFuncs>(&family))
+    schedule_conv2d(*cv, out, ctx);
+  else if (!reductions.empty())
+    schedule_row_reductions(reductions, out, ctx);
+  else
+    schedule_pointwise(out, ctx);
+  if (!std::holds_alternative<std::monostate>(family))
+    schedule_reductions_at_root(reductions, ctx);
+}
+
 // Helpers shared with the other schedule files (declared in Schedules.h).
 
 /// Fuses `outer` (Halide loop order: innermost first) into `into`, returning the fused var.

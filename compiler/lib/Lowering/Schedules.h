@@ -6,6 +6,8 @@
 
 #include "Algorithms.h"
 
+#include <variant>
+
 namespace attn::compiler::lowering {
 
 struct ScheduleContext {
@@ -21,6 +23,19 @@ struct KernelOutput {
   Halide::Func func;
   std::vector<Halide::Var> vars; // row-major
 };
+
+/// The op family a kernel is built around (none: pointwise, or row reductions).
+using OpFamily = std::variant<std::monostate, MatmulFuncs, SoftmaxFuncs, AttentionFuncs, ConvFuncs>;
+
+/// Tells Halide the output's static sizes (`static_extents`, row-major, -1 where symbolic), so
+/// loops over them have constant extents (exact vector tiling, unrolling) and a wrongly sized
+/// output buffer is an error; and that every axis starts at 0 (the runtime's tensors always
+/// do), so schedules may rely on tiles' alignment.
+void bound_output_axes(const HTensor &out, const std::vector<int64_t> &static_extents);
+/// Schedules a kernel: its family's schedule (or the pointwise / row-reduction one) for `root`,
+/// the kernel's output, and the reductions of another family's kernel at root.
+void schedule_kernel(const OpFamily &family, const std::vector<ReduceFuncs> &reductions,
+                     const HTensor &root, const ScheduleContext &ctx);
 
 void schedule_pointwise(KernelOutput out, const ScheduleContext &ctx);
 void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ctx);
