@@ -231,3 +231,82 @@ func @grouped_heads_rank3(%q: tensor<8x?x16xf32>, %k: tensor<2x?x16xf32>) {
   %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<8x?x16xf32>, tensor<2x?x16xf32>, tensor<2x?x16xf32>) -> tensor<*xf32>
   attn.return
 }
+
+// -----
+
+// The feature region replaces the dot product: (qa, ka) and an element of each feature vector,
+// the last num_features extras, rank 1 and as long as the query's vectors.
+func @feature_ok(%q: tensor<?x8xf32>, %w: tensor<8xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %w) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }, {
+  ^bb0(%qa: f32, %ka: f32, %wa: f32):
+    %e = arith.addf %qa, %ka : f32
+    %t = math.tanh %e : f32
+    %m = arith.mulf %wa, %t : f32
+    "attn.yield"(%m) : (f32) -> ()
+  }) {num_features = 1} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @feature_arguments(%q: tensor<?x8xf32>, %w: tensor<8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the feature region must take (qa: f32, ka: f32) and an f32 per feature vector}}
+  %a = "attn.attention"(%q, %q, %q, %w) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }, {
+  ^bb0(%qa: f32, %ka: f32):
+    "attn.yield"(%qa) : (f32) -> ()
+  }) {num_features = 1} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @feature_without_count(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs a feature region exactly when num_features is set}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }, {
+  ^bb0(%qa: f32, %ka: f32):
+    "attn.yield"(%qa) : (f32) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @feature_vector_length(%q: tensor<?x8xf32>, %w: tensor<6xf32>) {
+  // expected-error@+1 {{'attn.attention' op feature vector 'tensor<6xf32>' differs in length from the query 'tensor<?x8xf32>'}}
+  %a = "attn.attention"(%q, %q, %q, %w) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }, {
+  ^bb0(%qa: f32, %ka: f32, %wa: f32):
+    "attn.yield"(%wa) : (f32) -> ()
+  }) {num_features = 1} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<6xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @feature_vector_rank(%q: tensor<?x8xf32>, %w: tensor<1x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs feature vectors of rank 1, got 'tensor<1x8xf32>'}}
+  %a = "attn.attention"(%q, %q, %q, %w) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  }, {
+  ^bb0(%qa: f32, %ka: f32, %wa: f32):
+    "attn.yield"(%wa) : (f32) -> ()
+  }) {num_features = 1} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<*xf32>
+  attn.return
+}

@@ -222,6 +222,17 @@ static LogicalResult check_extras(Operation *op, const SymShape &q, const SymSha
   return success();
 }
 
+/// The feature vectors of an attention's feature region: each [D], D the query's vector length.
+static LogicalResult check_features(Operation *op, const SymShape &q, ArrayRef<SymShape> vectors) {
+  for (const SymShape &w : vectors)
+    if (w.size() != 1 || w[0] != q.back())
+      return op->emitError() << op->getName() << ": feature vector " << to_string(w)
+                             << " should be [" << q.back().str() << "], as long as the query's "
+                             << "vectors",
+             failure();
+  return success();
+}
+
 /// Grouped-query attention: on the head axis (1 of [B, H, S, D]) the key and value may have
 /// fewer heads than the query, each serving H / Hkv consecutive query heads. Both counts must
 /// then be static, so that the grouping is checked here, unless there is one key/value head
@@ -256,7 +267,8 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   if (k[n - 2] != v[n - 2])
     return fail(emitError() << "attention: key and value sequences differ in length ("
                             << k[n - 2].str() << " vs " << v[n - 2].str() << "): " << shapes());
-  if (failed(check_extras(*this, q, k, operands.drop_front(3))))
+  if (failed(check_extras(*this, q, k, operands.drop_front(3).drop_back(feature_count()))) ||
+      failed(check_features(*this, q, operands.take_back(feature_count()))))
     return failure();
   SymShape out(q.begin(), q.end() - 1);
   out.push_back(v[n - 1]);
@@ -278,7 +290,8 @@ FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operand
   if (q[n - 1] != k[n - 1])
     return fail(emitError() << "attention weights: query and key vectors differ in length: "
                             << shapes());
-  if (failed(check_extras(*this, q, k, operands.drop_front(2))))
+  if (failed(check_extras(*this, q, k, operands.drop_front(2).drop_back(feature_count()))) ||
+      failed(check_features(*this, q, operands.take_back(feature_count()))))
     return failure();
   SymShape out(q.begin(), q.end() - 1);
   out.push_back(k[n - 2]);

@@ -142,6 +142,40 @@ LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mas
   return success();
 }
 
+/// The feature region and its vectors (the last `count` extras): rank-1 f32 tensors as long as
+/// the query's and key's vectors; the region takes (qa, ka) and an f32 per vector.
+LogicalResult verify_feature_region(Operation *op, MutableArrayRef<Region> regions,
+                                    Optional<uint64_t> count, ValueRange vectors,
+                                    RankedTensorType q) {
+  if (regions.size() > 1)
+    return op->emitOpError() << "has at most one feature region, got " << regions.size();
+  if (regions.empty() != !count.hasValue())
+    return op->emitOpError("needs a feature region exactly when num_features is set");
+  if (regions.empty())
+    return success();
+  if (*count > static_cast<uint64_t>(vectors.size()))
+    return op->emitOpError() << "num_features is " << *count << " but there are only "
+                             << vectors.size() << " extra operands";
+  Type f32 = FloatType::getF32(op->getContext());
+  SmallVector<Type> args = {f32, f32};
+  for (Value vector : vectors.take_back(*count)) {
+    auto type = vector.getType().dyn_cast<TensorType>();
+    if (!type || !type.getElementType().isF32())
+      return op->emitOpError() << "needs f32 feature vectors, got " << vector.getType();
+    args.push_back(f32);
+    auto w = ranked(vector);
+    if (w && w.getRank() != 1)
+      return op->emitOpError() << "needs feature vectors of rank 1, got " << w;
+    if (w && q && !sizes_agree(w.getDimSize(0), q.getDimSize(q.getRank() - 1)))
+      return op->emitOpError() << "feature vector " << w << " differs in length from the query "
+                               << q;
+  }
+  if (regions.front().empty())
+    return op->emitOpError("needs a body in its feature region");
+  return verify_attention_region(op, regions.front(), "feature", args, f32,
+                                 "(qa: f32, ka: f32) and an f32 per feature vector");
+}
+
 } // namespace
 
 namespace mlir::attn {
@@ -325,7 +359,8 @@ static bool divides(int64_t kv_heads, int64_t query_heads) {
 
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
-  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
+      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)))
     return failure();
 
   auto result = ranked(op.result());
@@ -376,7 +411,8 @@ LogicalResult verify_op(AttentionOp op) {
 
 LogicalResult verify_op(AttentionWeightsOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
-  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.extras(), q, k)))
+  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
+      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)))
     return failure();
   for (auto [type, name] :
        {std::pair(q, "query"), std::pair(k, "key"), std::pair(result, "result")})

@@ -131,6 +131,8 @@ struct AttentionRegions {
       score;
   std::function<Halide::Expr(Halide::Expr b, Halide::Expr h, Halide::Expr i, Halide::Expr j)>
       mask; // may be empty
+  /// The raw score's term for feature `a` of query and key elements qa, ka; empty: qa * ka.
+  std::function<Halide::Expr(Halide::Expr qa, Halide::Expr ka, Halide::Expr a)> feature;
 };
 
 /// The row reductions of attention (max, sum) run over keys in aligned blocks of this many: a

@@ -106,8 +106,9 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   key_vars.push_back(at_.key);
   define(at_.keys, key_vars, at(k, clamped_index(k, with(kv_batch(batch, q, k), {key, kd}))));
   std::vector<Expr> keys_idx = with(batch, {at_.d.x, key});
-  row_call(dot, key) += at(q, with(batch, {i, at_.d.x})) *
-                        at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
+  Expr qa = at(q, with(batch, {i, at_.d.x}));
+  Expr ka = at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
+  row_call(dot, key) += regions.feature ? regions.feature(qa, ka, at_.d.x) : qa * ka;
 
   Expr keep = regions.mask ? regions.mask(b, h, i, key) : Expr();
   // A mask of the indices alone bounds the reductions over keys instead: each row visits only

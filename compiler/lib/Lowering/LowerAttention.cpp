@@ -11,8 +11,16 @@ namespace attn::compiler::lowering {
 using Halide::Expr;
 
 mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr score_dim,
-                                                    const std::vector<AttentionExtra> &extras) {
+                                                    const std::vector<AttentionExtra> &all_extras) {
   AttentionRegions regions;
+  // The last num_features extras are the feature region's vectors, the others the score's.
+  size_t feature_count = 0;
+  if (auto count = op->getAttrOfType<mlir::IntegerAttr>("num_features"))
+    feature_count = static_cast<size_t>(count.getInt());
+  std::vector<AttentionExtra> extras(all_extras.begin(), all_extras.end() - feature_count);
+  std::vector<HTensor> vectors;
+  for (size_t x = extras.size(); x < all_extras.size(); ++x)
+    vectors.push_back(all_extras[x].tensor);
   auto placeholder = [](const char *name, bool is_float = false) {
     return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
   };
@@ -56,6 +64,21 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
     Expr e = *body;
     regions.mask = [=](Expr b, Expr h, Expr i, Expr j) {
       std::map<std::string, Expr> repl = {{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
+      return Halide::Internal::substitute(repl, e);
+    };
+  }
+  if (op->getNumRegions() > 2 && !op->getRegion(2).empty()) {
+    std::vector<Expr> args = {placeholder("rq", true), placeholder("rk", true)};
+    for (size_t x = 0; x < vectors.size(); ++x)
+      args.push_back(placeholder(("rw" + std::to_string(x)).c_str(), true));
+    auto body = eval_region(op->getRegion(2), args, score_dim);
+    if (failed(body))
+      return mlir::failure();
+    Expr e = *body;
+    regions.feature = [=](Expr qa, Expr ka, Expr a) {
+      std::map<std::string, Expr> repl = {{"rq", qa}, {"rk", ka}};
+      for (size_t x = 0; x < vectors.size(); ++x)
+        repl["rw" + std::to_string(x)] = at(vectors[x], {a});
       return Halide::Internal::substitute(repl, e);
     };
   }

@@ -18,9 +18,11 @@ struct AttentionExtra {
   std::vector<bool> ones;
 };
 
-/// Evaluates `op`'s regions (region 0 the score, region 1 the mask) once on symbolic arguments;
-/// the returned functions substitute the actual ones per use. `score_dim` is D; the score
-/// reads each of `extras` at its (b, h, i, j), the extras' last axes being the scores' last.
+/// Evaluates `op`'s regions (region 0 the score, region 1 the mask, region 2 the feature term if
+/// any) once on symbolic arguments; the returned functions substitute the actual ones per use.
+/// `score_dim` is D. `extras` are all the op's extras: the score reads each but the last
+/// `num_features` at its (b, h, i, j), the extras' last axes being the scores' last; the feature
+/// term reads those last ones at the feature index.
 mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Halide::Expr score_dim,
                                                     const std::vector<AttentionExtra> &extras);
 

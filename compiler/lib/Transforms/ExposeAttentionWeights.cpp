@@ -112,14 +112,22 @@ Value weights_of(AttentionOp attention) {
   builder.setInsertionPointAfter(attention);
   auto q = get_sym_shape(attention.query()), k = get_sym_shape(attention.key());
   auto element = builder.getF32Type();
-  auto weights =
-      builder.create<AttentionWeightsOp>(attention.getLoc(), UnrankedTensorType::get(element),
-                                         attention.query(), attention.key(), attention.extras());
+  auto weights = builder.create<AttentionWeightsOp>(
+      attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key(),
+      attention.extras(), attention.num_featuresAttr(), attention.feature().size());
   BlockAndValueMapping mapping;
   attention.score().cloneInto(&weights.score(), mapping);
   attention.mask().cloneInto(&weights.mask(), mapping);
-  if (q && k) {
-    auto shape = weights.inferSymShape({*q, *k});
+  for (auto [from, to] : llvm::zip(attention.feature(), weights.feature()))
+    from.cloneInto(&to, mapping);
+  SmallVector<::attn::compiler::SymShape> operands;
+  for (Value extra : attention.extras())
+    if (auto shape = get_sym_shape(extra))
+      operands.push_back(*shape);
+  if (q && k && operands.size() == attention.extras().size()) {
+    operands.insert(operands.begin(), *k);
+    operands.insert(operands.begin(), *q);
+    auto shape = weights.inferSymShape(operands);
     if (succeeded(shape)) {
       SmallVector<int64_t> sizes;
       for (const auto &d : *shape)

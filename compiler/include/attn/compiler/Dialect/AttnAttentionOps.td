@@ -8,6 +8,16 @@
 #ifndef ATTN_ATTENTION_OPS_TD
 #define ATTN_ATTENTION_OPS_TD
 
+// Both attention ops split their variadic extras the same way.
+defvar Attn_AttentionExtraDecls = [{
+  /// How many of the extras are feature vectors (0 without a feature region).
+  unsigned feature_count() { return static_cast<unsigned>(num_features().getValueOr(0)); }
+  /// The extras the score region reads, broadcast to the scores.
+  ::mlir::OperandRange score_extras() { return extras().drop_back(feature_count()); }
+  /// The feature vectors the feature region reads at each feature index.
+  ::mlir::OperandRange feature_vectors() { return extras().take_back(feature_count()); }
+}];
+
 def Attn_AttentionOp : Attn_TensorOp<"attention"> {
   let summary = "fused attention: score, mask, softmax over keys, weighted sum of values";
   let description = [{
@@ -30,11 +40,19 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     padding mask added to the scores, a condition that selects them. The score region takes
     the element of each at `(..., i, j)` as one more `f32` argument after `j`, in order; the
     mask region does not take them.
+
+    A third region, `feature`, present when `num_features` is set, replaces the dot product
+    as the raw score: `s = sum over a < D of feature(q_i[a], k_j[a], w_1[a], ..., w_n[a])`,
+    where the last `num_features` (n) of the extras are the vectors `w` of length `D` (learned
+    weights; they are not broadcast to the scores) and the region takes `(qa, ka: f32)` and an
+    `f32` per vector, and yields an `f32`. Additive attention is `w[a] * tanh(q[a] + k[a])` on
+    a query and key already projected.
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
-                       Variadic<AnyTensor>:$extras);
+                       Variadic<AnyTensor>:$extras, OptionalAttr<I64Attr>:$num_features);
   let results = (outs AnyTensor:$result);
-  let regions = (region AnyRegion:$score, AnyRegion:$mask);
+  let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
+  let extraClassDeclaration = Attn_AttentionExtraDecls;
   let verifier = Attn_VerifyOp;
 }
 
@@ -46,12 +64,14 @@ def Attn_AttentionWeightsOp : Attn_TensorOp<"attention_weights"> {
     probabilities an `attn.attention` with the same `score` and `mask` regions multiplies the
     values by (a row whose keys are all removed is zeros). The normal pipeline never makes it;
     the `expose-attention-weights` pass adds one beside each attention when a run dumps
-    attention maps, since the fused attention never materialises its weights. Its `extras`
-    are the attention's.
+    attention maps, since the fused attention never materialises its weights. Its `extras`,
+    `num_features` and `feature` region are the attention's.
   }];
-  let arguments = (ins AnyTensor:$query, AnyTensor:$key, Variadic<AnyTensor>:$extras);
+  let arguments = (ins AnyTensor:$query, AnyTensor:$key, Variadic<AnyTensor>:$extras,
+                       OptionalAttr<I64Attr>:$num_features);
   let results = (outs AnyTensor:$result);
-  let regions = (region AnyRegion:$score, AnyRegion:$mask);
+  let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
+  let extraClassDeclaration = Attn_AttentionExtraDecls;
   let verifier = Attn_VerifyOp;
 }
 
