@@ -176,7 +176,9 @@ std::vector<std::string> Program::definition_names() const {
 
 const Ident *Program::register_module(const ModuleDecl *decl) {
   Names &names = names_of(decl->file);
-  if (const Ident *old = names.find(decl->name.name))
+  // A variant with parameters and its module share the name.
+  const Ident *old = names.find(decl->name.name);
+  if (old && !(decl->attention && old == &decl->attention->name))
     return old;
   names.modules[decl->name.name] = decl;
   return nullptr;
@@ -184,7 +186,8 @@ const Ident *Program::register_module(const ModuleDecl *decl) {
 
 const Ident *Program::register_attention(const AttentionDecl *decl) {
   Names &names = names_of(decl->file);
-  if (const Ident *old = names.find(decl->name.name))
+  const Ident *old = names.find(decl->name.name);
+  if (old && !(decl->module && old == &decl->module->name))
     return old;
   names.attentions[decl->name.name] = decl;
   return nullptr;
@@ -217,7 +220,7 @@ std::vector<const ModuleDecl *> Program::models(const SourceFile &file) const {
       for_each_instance(param, [&](CallExpr &call) { instantiated.insert(call.callee.name); });
   std::vector<const ModuleDecl *> result;
   for (const auto &module : file.modules)
-    if (!instantiated.count(module->name.name))
+    if (!instantiated.count(module->name.name) && !module->attention)
       result.push_back(module.get());
   return result;
 }

@@ -243,6 +243,8 @@ void Dumper::dump_file(const SourceFile &file) {
     if (a->parent)
       os_ << " : " << a->parent->name;
     os_ << at(a->name.range) << "\n";
+    if (a->module)
+      members(*a->module, a->module->members, 2);
     for (const auto *region : {&a->score, &a->mask}) {
       if (!*region)
         continue;
@@ -254,6 +256,8 @@ void Dumper::dump_file(const SourceFile &file) {
     }
   }
   for (const auto &m : file.modules) {
+    if (m->attention)
+      continue; // made from a variant with parameters, shown with it
     line(1) << "Module " << m->name.name;
     hyperparameters(m->hyperparameters);
     os_ << at(m->name.range) << "\n";

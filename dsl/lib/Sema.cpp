@@ -36,8 +36,14 @@ static unsigned result_count(const ModuleDecl &module, int depth) {
 
 unsigned forward_result_count(const ModuleDecl &module) { return result_count(module, 0); }
 
+/// The inputs of the module of a variant with parameters (made by the parser).
+static bool is_variant_input(llvm::StringRef name) {
+  return name == "query" || name == "key" || name == "value";
+}
+
 void Sema::run() {
-  bool syntax_errors = diag_.error_count() > 0;
+  syntax_errors_ = diag_.error_count() > 0;
+  bool syntax_errors = syntax_errors_;
   register_definitions();
   for (auto &file : program_.files)
     for (auto &attention : file->attentions)
@@ -56,7 +62,13 @@ void Sema::run() {
       if (module_first) {
         unsigned errors = diag_.error_count();
         check_module(**modules);
-        check_forward(**modules);
+        // A variant's module: a hyperparameter named like its inputs (reported with the
+        // variant) would be shadowed in the forward the parser wrote.
+        const ModuleDecl &module = **modules;
+        if (!module.attention || llvm::none_of(module.hyperparameters, [](const Hyperparameter &h) {
+              return is_variant_input(h.name.name);
+            }))
+          check_forward(**modules);
         // After a syntax error, or an error in the module, the forward may stop before naming
         // a parameter, or the parameter be the error's subject: no warning then.
         if (!syntax_errors && diag_.error_count() == errors)
@@ -155,18 +167,35 @@ void Sema::check_inheritance_cycles() {
 }
 
 void Sema::check_attention(AttentionDecl &attention) {
-  check_hyperparameters(attention.hyperparameters);
+  unsigned errors = diag_.error_count();
+  // A variant with learned parameters shares its hyperparameters with its module, which checks
+  // them (once).
+  if (!attention.has_params())
+    check_hyperparameters(attention.hyperparameters);
   // The grammar has no way to pass arguments to the parent (`: window(4)`), so a parameterised
   // variant can only be used, not extended.
-  if (attention.parent_decl && !attention.parent_decl->hyperparameters.empty())
+  const AttentionDecl *parent = attention.parent_decl;
+  if (parent && (!parent->hyperparameters.empty() || parent->has_params()))
     diag_.error(attention.parent->range, "attention '" + attention.name.name + "' cannot extend '" +
                                              attention.parent->name +
                                              "', which takes parameters: only variants without "
                                              "parameters can be extended");
+  if (attention.has_params())
+    for (const Hyperparameter &h : attention.hyperparameters)
+      if (is_variant_input(h.name.name))
+        diag_.error(h.name.range,
+                    "a variant with learned parameters is called with inputs named "
+                    "query, key and value, so no hyperparameter of it may be named '" +
+                        h.name.name + "'");
   if (attention.score)
     check_region(attention, *attention.score, /*is_score=*/true);
   if (attention.mask)
     check_region(attention, *attention.mask, /*is_score=*/false);
+  if (attention.has_params() && !syntax_errors_ && diag_.error_count() == errors)
+    for (const ParamDecl &param : attention.module->params)
+      if (!used_params_.contains(&param))
+        diag_.warning(param.name.range, "parameter '" + param.name.name + "' of attention '" +
+                                            attention.name.name + "' is never used in its score");
 }
 
 void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_score) {
@@ -206,7 +235,8 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
       diag_.error(region.body->range(),
                   "a score must be a number, got " + llvm::Twine(expr_type_phrase(type)));
     else if (scope.dots != 1 && !scope.dot_error)
-      diag_.error(region.body->range(), "score must contain dot(q, k) exactly once for now");
+      diag_.error(region.body->range(), "a score must contain dot(...) exactly once (counting "
+                                        "super): score(q, k) = dot(q, k)");
   } else if (type != ExprType::Bool) {
     diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
                                           llvm::Twine(expr_type_phrase(type)));
@@ -437,7 +467,7 @@ static unsigned value_count(const Expr &expr) {
 }
 
 void Sema::warn_unused_params(const ModuleDecl &module) {
-  if (!module.forward)
+  if (!module.forward || module.attention) // a variant's: check_attention warns
     return;
   for (const ParamDecl &param : module.params)
     if (!used_params_.contains(&param))
@@ -462,7 +492,8 @@ void Sema::check_forward(ModuleDecl &module) {
   scope.hyperparameters = &module.hyperparameters;
   const ForwardArg *optional = nullptr; // the first input with a default
   for (ForwardArg &arg : forward.args) {
-    report_hyperparameter_clash(module, arg.name, "forward argument");
+    if (!module.attention) // a variant's inputs: check_attention reports the clash
+      report_hyperparameter_clash(module, arg.name, "forward argument");
     if (!scope.locals.try_emplace(arg.name.name, Local{arg.name.range, ExprType::Tensor}).second) {
       diag_.error(arg.name.range, "duplicate forward argument '" + arg.name.name + "'");
       diag_.note(scope.locals[arg.name.name].range, "previous declaration is here");

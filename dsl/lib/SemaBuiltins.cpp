@@ -181,6 +181,13 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
       return ExprType::Error;
     }
     call.variant_decl = decl;
+    if (decl->has_params() && scope.module != decl->module) {
+      diag_.error(variant.range, "attention '" + variant.name +
+                                     "' has learned parameters, so attend cannot make it: "
+                                     "declare it as a member, param a = " +
+                                     variant.name + "(...), and call self.a(q, k, v)");
+      return ExprType::Error;
+    }
     const std::vector<Hyperparameter> &params = decl->hyperparameters;
     size_t required = 0;
     for (const Hyperparameter &h : params)
@@ -259,24 +266,7 @@ ExprType Sema::check_score_builtin(CallExpr &call, Scope &scope) {
     name->type = ExprType::Tensor;
     return ExprType::Float;
   }
-  const NameExpr *q = name_of(call.args[0]);
-  const NameExpr *k = name_of(call.args[1]);
-  if (!q || !k || q->name != scope.query || k->name != scope.key) {
-    diag_.error(call.range(), "score must contain dot(" + scope.query + ", " + scope.key +
-                                  ") exactly once for now");
-    scope.dot_error = true;
-    return ExprType::Error;
-  }
-  if (++scope.dots > 1) {
-    diag_.error(call.range(), "score must contain dot(" + scope.query + ", " + scope.key +
-                                  ") exactly once for now");
-    scope.dot_error = true;
-    return ExprType::Error;
-  }
-  llvm::cast<NameExpr>(call.args[0].get())->binding = Binding::ScoreQuery;
-  llvm::cast<NameExpr>(call.args[1].get())->binding = Binding::ScoreKey;
-  call.args[0]->type = call.args[1]->type = ExprType::Tensor;
-  return ExprType::Float;
+  return check_dot(call, scope);
 }
 
 } // namespace attn::dsl

@@ -134,8 +134,16 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
     }
     if (name.name == scope.query || name.name == scope.key) {
       name.binding = name.name == scope.query ? Binding::ScoreQuery : Binding::ScoreKey;
-      diag_.error(name.range(), "'" + name.name + "' may only appear as dot(" + scope.query + ", " +
-                                    scope.key + ") or dim(" + name.name + ") for now");
+      diag_.error(name.range(), "'" + name.name + "' may only appear inside dot(...) or as dim(" +
+                                    name.name + ")");
+      return ExprType::Error;
+    }
+    const ModuleDecl *params = scope.attention ? scope.attention->module : nullptr;
+    if (params && params->find_param(name.name)) {
+      name.binding = Binding::Param;
+      diag_.error(name.range(), "parameter '" + name.name + "' of attention '" +
+                                    scope.attention->name.name +
+                                    "' may only appear inside dot(...)");
       return ExprType::Error;
     }
   }

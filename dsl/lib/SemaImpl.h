@@ -134,6 +134,8 @@ private:
   bool check_keyword_inputs(CallExpr &call, llvm::StringRef path, const ModuleDecl &callee);
   ExprType check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
+  /// dot(x, y) in a score: vectors of the query, the key and parameters (SemaScore.cpp).
+  ExprType check_dot(CallExpr &call, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
   ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   // Convolution networks (SemaConv.cpp), after the arity checks: Unknown for other built-ins.
@@ -151,6 +153,7 @@ private:
 
   Program &program_;
   DiagnosticEngine &diag_;
+  bool syntax_errors_ = false;       // the parser reported errors: no unused-parameter warnings
   bool reported_long_chain_ = false; // these two limits are reported once
   bool reported_deep_nesting_ = false;
 };

@@ -38,24 +38,6 @@ std::vector<TensorValue> Generator::gen_values(const dsl::Expr &expr, Frame &fra
   return {gen_tensor(expr, frame)};
 }
 
-template <typename Op>
-static TensorValue make_binary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type,
-                               TensorValue lhs, TensorValue rhs) {
-  if (!lhs || !rhs)
-    return {};
-  auto op = b.create<Op>(at, type, lhs.value, rhs.value);
-  int rank = lhs.rank < 0 || rhs.rank < 0 ? -1 : std::max(lhs.rank, rhs.rank);
-  return TensorValue{op, rank};
-}
-
-template <typename Op>
-static TensorValue make_unary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type,
-                              TensorValue input) {
-  if (!input)
-    return {};
-  return TensorValue{b.create<Op>(at, type, input.value), input.rank};
-}
-
 TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
   if (dsl::is_scalar(expr.type)) {
     auto v = gen_scalar(expr, frame);
@@ -352,16 +334,29 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   }
   if (!q || !k || !v)
     return {};
+  // The regions' ops, and the projections of a dot of vector expressions, are located in the
+  // variant's definition, used from this call.
   mlir::Location at = loc(call.range());
-  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value,
-                                             mlir::ValueRange{});
-  // The regions' ops are located in the variant's definition, used from this call.
   auto saved = call_site_;
   call_site_ = at;
+  FeatureForm form;
+  if (!gen_dot_operands(variant, q, k, frame, form)) {
+    call_site_ = saved;
+    return {};
+  }
+  std::vector<mlir::Value> vectors;
+  for (const TensorValue &vector : form.vectors)
+    vectors.push_back(vector.value);
+  mlir::IntegerAttr num_features =
+      form.build ? builder_.getI64IntegerAttr(static_cast<int64_t>(vectors.size())) : nullptr;
+  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, vectors,
+                                             num_features, form.build ? 1 : 0);
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     build_score(op, variant, values);
     build_mask(op, variant, values);
+    if (form.build)
+      form.build(op);
   }
   call_site_ = saved;
   return TensorValue{op, q.rank};

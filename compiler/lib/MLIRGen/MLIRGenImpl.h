@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -52,6 +53,30 @@ struct Frame {
 /// The argument of a built-in call at `position`, given positionally or by its keyword; null
 /// when absent (ExprGen.cpp).
 const dsl::Expr *builtin_argument(const dsl::CallExpr &call, size_t position);
+
+/// An elementwise tensor op on two operands (NumPy broadcasting) or one; null when an operand is.
+template <typename Op>
+TensorValue make_binary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type, TensorValue lhs,
+                        TensorValue rhs) {
+  if (!lhs || !rhs)
+    return {};
+  auto op = b.create<Op>(at, type, lhs.value, rhs.value);
+  int rank = lhs.rank < 0 || rhs.rank < 0 ? -1 : std::max(lhs.rank, rhs.rank);
+  return TensorValue{op, rank};
+}
+
+template <typename Op>
+TensorValue make_unary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type, TensorValue input) {
+  if (!input)
+    return {};
+  return TensorValue{b.create<Op>(at, type, input.value), input.rank};
+}
+
+/// The f32 scalar form, in an attention region, of a one-argument math built-in (exp, log,
+/// sqrt, tanh, abs, relu, sigmoid) and of + - * / (ScoreGen.cpp).
+mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir::Location at);
+mlir::Value scalar_arith(mlir::OpBuilder &b, dsl::BinaryOp op, mlir::Value l, mlir::Value r,
+                         mlir::Location at);
 
 class Generator {
 public:
@@ -150,6 +175,16 @@ public:
 
   // ScoreGen.cpp
   // `values` are the variant's parameters as the call gives them (or their defaults).
+  /// FeatureGen.cpp: a dot product of vector expressions. Replaces `q` and `k` by what the
+  /// dot multiplies (the query's and key's parts, computed as tensors before the attention);
+  /// when the dot mixes them (additive attention), also gives the feature vectors and, after
+  /// the attention op exists, fills its feature region (`build`). False after an error.
+  struct FeatureForm {
+    std::vector<TensorValue> vectors;
+    std::function<void(ir::AttentionOp)> build; // null: the plain dot product
+  };
+  bool gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
+                        Frame &frame, FeatureForm &form);
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                    const dsl::HyperparameterValues &values);
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,

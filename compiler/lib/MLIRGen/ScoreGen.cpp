@@ -82,17 +82,7 @@ public:
     case dsl::Expr::Kind::Binary: {
       const auto &bin = llvm::cast<dsl::BinaryExpr>(e);
       mlir::Value l = scalar(*bin.lhs), r = scalar(*bin.rhs);
-      at = gen_.loc(bin.op_range);
-      switch (bin.op) {
-      case BinaryOp::Add:
-        return b_.create<arith::AddFOp>(at, l, r);
-      case BinaryOp::Sub:
-        return b_.create<arith::SubFOp>(at, l, r);
-      case BinaryOp::Mul:
-        return b_.create<arith::MulFOp>(at, l, r);
-      default:
-        return b_.create<arith::DivFOp>(at, l, r);
-      }
+      return scalar_arith(b_, bin.op, l, r, gen_.loc(bin.op_range));
     }
     case dsl::Expr::Kind::Call:
       return call(llvm::cast<dsl::CallExpr>(e), at);
@@ -176,18 +166,6 @@ private:
     }
     mlir::Value x = scalar(*c.args[0]);
     switch (c.builtin) {
-    case Builtin::Exp:
-      return b_.create<math::ExpOp>(at, x);
-    case Builtin::Log:
-      return b_.create<math::LogOp>(at, x);
-    case Builtin::Sqrt:
-      return b_.create<math::SqrtOp>(at, x);
-    case Builtin::Tanh:
-      return b_.create<math::TanhOp>(at, x);
-    case Builtin::Abs:
-      return b_.create<math::AbsOp>(at, x);
-    case Builtin::Relu:
-      return b_.create<arith::MaxFOp>(at, x, constant(0, at));
     case Builtin::Max: {
       mlir::Value y = scalar(*c.args[1]);
       return b_.create<arith::MaxFOp>(at, x, y);
@@ -196,13 +174,8 @@ private:
       mlir::Value y = scalar(*c.args[1]);
       return b_.create<arith::MinFOp>(at, x, y);
     }
-    case Builtin::Sigmoid: {
-      mlir::Value one = constant(1, at);
-      mlir::Value e = b_.create<math::ExpOp>(at, b_.create<arith::NegFOp>(at, x));
-      return b_.create<arith::DivFOp>(at, one, b_.create<arith::AddFOp>(at, one, e));
-    }
     default:
-      return x;
+      return scalar_math(b_, c.builtin, x, at);
     }
   }
 
@@ -248,6 +221,47 @@ private:
 };
 
 } // namespace
+
+mlir::Value scalar_math(mlir::OpBuilder &b, Builtin fn, mlir::Value x, mlir::Location at) {
+  auto constant = [&](float v) {
+    return b.create<arith::ConstantFloatOp>(at, llvm::APFloat(v), b.getF32Type());
+  };
+  switch (fn) {
+  case Builtin::Exp:
+    return b.create<math::ExpOp>(at, x);
+  case Builtin::Log:
+    return b.create<math::LogOp>(at, x);
+  case Builtin::Sqrt:
+    return b.create<math::SqrtOp>(at, x);
+  case Builtin::Tanh:
+    return b.create<math::TanhOp>(at, x);
+  case Builtin::Abs:
+    return b.create<math::AbsOp>(at, x);
+  case Builtin::Relu:
+    return b.create<arith::MaxFOp>(at, x, constant(0));
+  case Builtin::Sigmoid: {
+    mlir::Value one = constant(1);
+    mlir::Value e = b.create<math::ExpOp>(at, b.create<arith::NegFOp>(at, x));
+    return b.create<arith::DivFOp>(at, one, b.create<arith::AddFOp>(at, one, e));
+  }
+  default:
+    return x; // Sema admits nothing else
+  }
+}
+
+mlir::Value scalar_arith(mlir::OpBuilder &b, BinaryOp op, mlir::Value l, mlir::Value r,
+                         mlir::Location at) {
+  switch (op) {
+  case BinaryOp::Add:
+    return b.create<arith::AddFOp>(at, l, r);
+  case BinaryOp::Sub:
+    return b.create<arith::SubFOp>(at, l, r);
+  case BinaryOp::Mul:
+    return b.create<arith::MulFOp>(at, l, r);
+  default:
+    return b.create<arith::DivFOp>(at, l, r);
+  }
+}
 
 void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                             const dsl::HyperparameterValues &values) {

@@ -432,6 +432,10 @@ struct ModuleDecl {
   std::vector<MemberNode> members; // the parameters as nested in `if` and `for` blocks
   std::unique_ptr<ForwardDecl> forward;
   const SourceFile *file = nullptr;
+  /// Set when the module stands for an attention variant with learned parameters (made by the
+  /// parser): its hyperparameters and parameters are the variant's, and its forward is
+  /// `attend<variant(hyperparameters)>(query, key, value)`.
+  const AttentionDecl *attention = nullptr;
 
   const Hyperparameter *find_hyperparameter(llvm::StringRef name) const;
   const ParamDecl *find_param(llvm::StringRef name) const;
@@ -452,6 +456,11 @@ struct AttentionDecl {
   std::optional<RegionDecl> mask;
   const SourceFile *file = nullptr;
   const AttentionDecl *parent_decl = nullptr; // set by Sema
+  /// A variant that declares parameters (`param W: f32[u, d]`) is used through a module of the
+  /// same name, which holds them (owned by the file's modules): `param a = additive(...)`, then
+  /// `self.a(q, k, v)`. Null for a variant without parameters.
+  ModuleDecl *module = nullptr;
+  bool has_params() const { return module != nullptr; }
 };
 
 struct ImportDecl {

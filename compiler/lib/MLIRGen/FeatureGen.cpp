@@ -1,0 +1,277 @@
+// The dot product of a score written with vector expressions: `dot(q, matmul(W, k))` (Luong's
+// general score), `dot(v, tanh(matmul(W, q) + matmul(U, k)))` (Bahdanau's additive score). The
+// parts that read only the query or only the key are computed as tensors before the attention,
+// once per row rather than once per (query, key) pair: `matmul(W, k)` becomes
+// `matmul(k, transpose(W))` over all keys. When the dot then multiplies a query part by a key
+// part, the attention is the plain dot product of the two. When it mixes them inside (additive
+// attention), the attention's feature region computes the term of one feature from a query
+// element, a key element and the elements of the vectors that only read parameters.
+#include "MLIRGenImpl.h"
+
+namespace attn::mlirgen {
+
+using dsl::Builtin;
+
+namespace {
+
+enum Side : unsigned { kQuery = 1, kKey = 2 };
+
+unsigned sides(const dsl::Expr &e) {
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Name: {
+    dsl::Binding b = llvm::cast<dsl::NameExpr>(e).binding;
+    return b == dsl::Binding::ScoreQuery ? kQuery : b == dsl::Binding::ScoreKey ? kKey : 0;
+  }
+  case dsl::Expr::Kind::Unary:
+    return sides(*llvm::cast<dsl::UnaryExpr>(e).operand);
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    return sides(*b.lhs) | sides(*b.rhs);
+  }
+  case dsl::Expr::Kind::Call: {
+    unsigned s = 0;
+    for (const dsl::ExprPtr &arg : llvm::cast<dsl::CallExpr>(e).args)
+      s |= sides(*arg);
+    return s;
+  }
+  default:
+    return 0;
+  }
+}
+
+/// The dot(...) of `variant`'s score, following `super`; null when the variant has no score
+/// (the plain dot product).
+const dsl::CallExpr *find_dot(const dsl::AttentionDecl *variant);
+
+const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *owner) {
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Super:
+    return find_dot(owner->parent_decl);
+  case dsl::Expr::Kind::Unary:
+    return find_dot_in(*llvm::cast<dsl::UnaryExpr>(e).operand, owner);
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    if (const dsl::CallExpr *dot = find_dot_in(*b.lhs, owner))
+      return dot;
+    return find_dot_in(*b.rhs, owner);
+  }
+  case dsl::Expr::Kind::Call: {
+    const auto &call = llvm::cast<dsl::CallExpr>(e);
+    if (call.builtin == Builtin::Dot)
+      return &call;
+    for (const dsl::ExprPtr &arg : call.args)
+      if (const dsl::CallExpr *dot = find_dot_in(*arg, owner))
+        return dot;
+    return nullptr;
+  }
+  default:
+    return nullptr;
+  }
+}
+
+const dsl::CallExpr *find_dot(const dsl::AttentionDecl *variant) {
+  while (variant && !variant->score)
+    variant = variant->parent_decl;
+  return variant ? find_dot_in(*variant->score->body, variant) : nullptr;
+}
+
+bool is_name(const dsl::Expr &e, dsl::Binding binding) {
+  auto *name = llvm::dyn_cast<dsl::NameExpr>(&e);
+  return name && name->binding == binding;
+}
+
+/// The parts of a mixed dot: the largest sub-expressions reading only the query, only the key,
+/// or only parameters (a vector), in the order met.
+struct Parts {
+  const dsl::Expr *query = nullptr, *key = nullptr;
+  std::vector<const dsl::Expr *> vectors;
+  const dsl::Expr *conflict = nullptr;     // a second query or key part
+  const dsl::Expr *mixed_matmul = nullptr; // matmul(W, x) of an x reading both
+};
+
+void collect_parts(const dsl::Expr &e, Parts &parts) {
+  unsigned s = sides(e);
+  if (s == kQuery || s == kKey) {
+    const dsl::Expr *&slot = s == kQuery ? parts.query : parts.key;
+    if (slot && !parts.conflict)
+      parts.conflict = &e;
+    slot = slot ? slot : &e;
+    return;
+  }
+  if (s == 0) {
+    if (e.type == dsl::ExprType::Tensor)
+      parts.vectors.push_back(&e);
+    return; // a number: a constant of the region
+  }
+  if (auto *u = llvm::dyn_cast<dsl::UnaryExpr>(&e))
+    return collect_parts(*u->operand, parts);
+  if (auto *b = llvm::dyn_cast<dsl::BinaryExpr>(&e)) {
+    collect_parts(*b->lhs, parts);
+    return collect_parts(*b->rhs, parts);
+  }
+  const auto &call = llvm::cast<dsl::CallExpr>(e);
+  if (call.builtin == Builtin::Matmul) {
+    parts.mixed_matmul = parts.mixed_matmul ? parts.mixed_matmul : &e;
+    return;
+  }
+  for (const dsl::ExprPtr &arg : call.args)
+    collect_parts(*arg, parts);
+}
+
+} // namespace
+
+bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
+                                 Frame &frame, FeatureForm &form) {
+  const dsl::CallExpr *dot = find_dot(&variant);
+  if (!dot || (is_name(*dot->args[0], dsl::Binding::ScoreQuery) &&
+               is_name(*dot->args[1], dsl::Binding::ScoreKey)))
+    return true;
+  const TensorValue query = q, key = k;
+  // A part as a tensor over the rows of the query or key it reads: every operation is the
+  // elementwise one on rows, except that the vector-matrix products multiply each row.
+  std::function<TensorValue(const dsl::Expr &)> tensor = [&](const dsl::Expr &e) -> TensorValue {
+    mlir::Location at = loc(e.range());
+    mlir::Type type = unranked();
+    if (e.type != dsl::ExprType::Tensor) {
+      auto v = gen_scalar(e, frame);
+      return v ? constant(v->as_double(), at) : TensorValue{};
+    }
+    switch (e.kind()) {
+    case dsl::Expr::Kind::Name: {
+      const auto &name = llvm::cast<dsl::NameExpr>(e);
+      if (name.binding == dsl::Binding::ScoreQuery)
+        return query;
+      if (name.binding == dsl::Binding::ScoreKey)
+        return key;
+      return member_param(name.name, {}, name.range(), frame);
+    }
+    case dsl::Expr::Kind::Unary:
+      return make_unary<ir::NegOp>(builder_, at, type,
+                                   tensor(*llvm::cast<dsl::UnaryExpr>(e).operand));
+    case dsl::Expr::Kind::Binary: {
+      const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+      TensorValue l = tensor(*b.lhs), r = tensor(*b.rhs);
+      at = loc(b.op_range);
+      switch (b.op) {
+      case dsl::BinaryOp::Add:
+        return make_binary<ir::AddOp>(builder_, at, type, l, r);
+      case dsl::BinaryOp::Sub:
+        return make_binary<ir::SubOp>(builder_, at, type, l, r);
+      case dsl::BinaryOp::Mul:
+        return make_binary<ir::MulOp>(builder_, at, type, l, r);
+      default:
+        return make_binary<ir::DivOp>(builder_, at, type, l, r);
+      }
+    }
+    default:
+      break;
+    }
+    const auto &call = llvm::cast<dsl::CallExpr>(e);
+    if (call.builtin == Builtin::Matmul) {
+      // Sema: one argument is a matrix parameter (a name), the other a vector.
+      bool matrix_first =
+          frame.instance->decl && is_name(*call.args[0], dsl::Binding::Param) &&
+          frame.instance->decl->find_param(llvm::cast<dsl::NameExpr>(*call.args[0]).name)
+                  ->tensor->dims.size() == 2;
+      TensorValue m = tensor(*call.args[matrix_first ? 0 : 1]);
+      TensorValue x = tensor(*call.args[matrix_first ? 1 : 0]);
+      if (!m || !x)
+        return {};
+      if (matrix_first) // matmul(W, x) of a vector x is x W^T
+        m = TensorValue{
+            builder_.create<ir::TransposeOp>(at, type, m.value, builder_.getI64ArrayAttr({1, 0})),
+            2};
+      return make_binary<ir::MatmulOp>(builder_, at, type, x, m);
+    }
+    TensorValue x = tensor(*call.args[0]);
+    switch (call.builtin) {
+    case Builtin::Exp:
+      return make_unary<ir::ExpOp>(builder_, at, type, x);
+    case Builtin::Log:
+      return make_unary<ir::LogOp>(builder_, at, type, x);
+    case Builtin::Sqrt:
+      return make_unary<ir::SqrtOp>(builder_, at, type, x);
+    case Builtin::Tanh:
+      return make_unary<ir::TanhOp>(builder_, at, type, x);
+    case Builtin::Sigmoid:
+      return make_unary<ir::SigmoidOp>(builder_, at, type, x);
+    case Builtin::Relu:
+      return make_unary<ir::ReluOp>(builder_, at, type, x);
+    default:
+      return make_unary<ir::AbsOp>(builder_, at, type, x);
+    }
+  };
+
+  const dsl::Expr &x = *dot->args[0], &y = *dot->args[1];
+  unsigned sx = sides(x), sy = sides(y);
+  if ((sx == kQuery && sy == kKey) || (sx == kKey && sy == kQuery)) {
+    q = tensor(sx == kQuery ? x : y);
+    k = tensor(sx == kQuery ? y : x);
+    return q && k;
+  }
+
+  // Mixed: the feature region computes x[a] * y[a] from the parts' elements.
+  Parts parts;
+  collect_parts(x, parts);
+  collect_parts(y, parts);
+  if (parts.mixed_matmul) {
+    report(parts.mixed_matmul->range(),
+           "matmul inside dot(...) multiplies the query or the key alone (matmul(W, q)), not an "
+           "expression of both");
+    return false;
+  }
+  if (parts.conflict || !parts.query || !parts.key) {
+    report(parts.conflict ? parts.conflict->range() : dot->range(),
+           "inside dot(...), the query and the key may each appear in one sub-expression that "
+           "reads nothing of the other (such as matmul(W, q) and matmul(U, k)); this score "
+           "reads one of them in two places");
+    return false;
+  }
+  q = tensor(*parts.query);
+  k = tensor(*parts.key);
+  if (!q || !k)
+    return false;
+  for (const dsl::Expr *vector : parts.vectors) {
+    form.vectors.push_back(tensor(*vector));
+    if (!form.vectors.back())
+      return false;
+  }
+  form.build = [this, dot, parts, &frame](ir::AttentionOp op) {
+    mlir::OpBuilder::InsertionGuard guard(builder_);
+    mlir::Location at = op.getLoc();
+    mlir::FloatType f32 = builder_.getF32Type();
+    std::vector<mlir::Type> types(2 + parts.vectors.size(), f32);
+    std::vector<mlir::Location> locs(types.size(), at);
+    mlir::Block *block = builder_.createBlock(&op.feature().front(), {}, types, locs);
+    std::function<mlir::Value(const dsl::Expr &)> element = [&](const dsl::Expr &e) {
+      mlir::Location where = loc(e.range());
+      if (&e == parts.query)
+        return mlir::Value(block->getArgument(0));
+      if (&e == parts.key)
+        return mlir::Value(block->getArgument(1));
+      for (size_t v = 0; v < parts.vectors.size(); ++v)
+        if (&e == parts.vectors[v])
+          return mlir::Value(block->getArgument(2 + v));
+      if (e.type != dsl::ExprType::Tensor) {
+        auto value = gen_scalar(e, frame);
+        float c = value ? float(value->as_double()) : 0.0f;
+        return mlir::Value(
+            builder_.create<mlir::arith::ConstantFloatOp>(where, llvm::APFloat(c), f32));
+      }
+      if (auto *u = llvm::dyn_cast<dsl::UnaryExpr>(&e))
+        return mlir::Value(builder_.create<mlir::arith::NegFOp>(where, element(*u->operand)));
+      if (auto *b = llvm::dyn_cast<dsl::BinaryExpr>(&e)) {
+        mlir::Value l = element(*b->lhs), r = element(*b->rhs);
+        return scalar_arith(builder_, b->op, l, r, loc(b->op_range));
+      }
+      const auto &call = llvm::cast<dsl::CallExpr>(e);
+      return scalar_math(builder_, call.builtin, element(*call.args[0]), where);
+    };
+    mlir::Value term =
+        builder_.create<mlir::arith::MulFOp>(at, element(*dot->args[0]), element(*dot->args[1]));
+    builder_.create<ir::YieldOp>(at, term);
+  };
+  return true;
+}
+
+} // namespace attn::mlirgen

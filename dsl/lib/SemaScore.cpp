@@ -1,0 +1,189 @@
+// The arguments of dot(...) in an attention score: vector expressions of the query, the key and
+// the variant's learned parameters (`dot(q, k)`, `dot(q, matmul(W, k))`,
+// `dot(v, tanh(matmul(W, q) + matmul(U, k)))`).
+#include "SemaImpl.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace attn::dsl {
+
+namespace {
+
+/// The shape class of an expression inside dot(...).
+enum class Feature { Error, Scalar, Vector, Matrix };
+
+/// Which of the query and the key an expression reads.
+enum Side : unsigned { kQuery = 1, kKey = 2 };
+
+bool is_elementwise(Builtin id) {
+  switch (id) {
+  case Builtin::Tanh:
+  case Builtin::Sigmoid:
+  case Builtin::Relu:
+  case Builtin::Exp:
+  case Builtin::Log:
+  case Builtin::Sqrt:
+  case Builtin::Abs:
+    return true;
+  default:
+    return false;
+  }
+}
+
+} // namespace
+
+/// Checks `e`, an argument of dot or a part of one; `sides` collects what it reads.
+static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticEngine &diag,
+                             const std::function<ExprType(Expr &)> &scalar,
+                             llvm::DenseSet<const ParamDecl *> &used) {
+  auto recurse = [&](Expr &sub) { return check_feature(sub, scope, sides, diag, scalar, used); };
+  auto fail = [&](const llvm::Twine &message) {
+    diag.error(e.range(), message);
+    return Feature::Error;
+  };
+  switch (e.kind()) {
+  case Expr::Kind::Number:
+    e.type = llvm::cast<NumberExpr>(e).is_int ? ExprType::Int : ExprType::Float;
+    return Feature::Scalar;
+  case Expr::Kind::Name: {
+    auto &name = llvm::cast<NameExpr>(e);
+    if (name.name == scope.query || name.name == scope.key) {
+      bool query = name.name == scope.query;
+      name.binding = query ? Binding::ScoreQuery : Binding::ScoreKey;
+      name.type = ExprType::Tensor;
+      sides |= query ? kQuery : kKey;
+      return Feature::Vector;
+    }
+    const ModuleDecl *module = scope.attention ? scope.attention->module : nullptr;
+    if (const ParamDecl *param = module ? module->find_param(name.name) : nullptr) {
+      used.insert(param);
+      name.binding = Binding::Param;
+      name.type = ExprType::Tensor;
+      size_t rank = param->tensor ? param->tensor->dims.size() : 0;
+      if (rank == 1)
+        return Feature::Vector;
+      if (rank == 2)
+        return Feature::Matrix;
+      return fail("parameter '" + name.name + "' has rank " + llvm::Twine(rank) +
+                  ": inside dot(...) a parameter is a vector or a matrix");
+    }
+    if (scope.index_vars.count(name.name))
+      return fail("the index '" + name.name +
+                  "' cannot be used inside dot(...); use it outside, on the score");
+    ExprType type = scalar(e);
+    if (type == ExprType::Error)
+      return Feature::Error;
+    if (type != ExprType::Int && type != ExprType::Float)
+      return fail("expected a number, got " + llvm::Twine(expr_type_phrase(type)));
+    return Feature::Scalar;
+  }
+  case Expr::Kind::Unary: {
+    auto &unary = llvm::cast<UnaryExpr>(e);
+    if (unary.op != UnaryOp::Neg)
+      return fail("'not' is not a vector operation");
+    Feature f = recurse(*unary.operand);
+    if (f == Feature::Matrix)
+      return fail("a matrix may only be an argument of matmul");
+    e.type = unary.operand->type;
+    return f;
+  }
+  case Expr::Kind::Binary: {
+    auto &binary = llvm::cast<BinaryExpr>(e);
+    Feature l = recurse(*binary.lhs), r = recurse(*binary.rhs);
+    if (l == Feature::Error || r == Feature::Error)
+      return Feature::Error;
+    switch (binary.op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+    case BinaryOp::Mul:
+    case BinaryOp::Div:
+      break;
+    default:
+      diag.error(binary.op_range, "only + - * / combine the vectors inside dot(...)");
+      return Feature::Error;
+    }
+    if (l == Feature::Matrix || r == Feature::Matrix)
+      return fail("a matrix may only be an argument of matmul: matmul(W, k)");
+    if (l == Feature::Scalar && r == Feature::Scalar) {
+      e.type = binary.lhs->type == ExprType::Float || binary.rhs->type == ExprType::Float ||
+                       binary.op == BinaryOp::Div
+                   ? ExprType::Float
+                   : ExprType::Int;
+      return Feature::Scalar;
+    }
+    e.type = ExprType::Tensor;
+    return Feature::Vector;
+  }
+  case Expr::Kind::Call: {
+    auto &call = llvm::cast<CallExpr>(e);
+    const BuiltinInfo *info = call.self_call ? nullptr : find_builtin(call.callee.name);
+    if (!info || (info->id != Builtin::Matmul && !is_elementwise(info->id)))
+      return fail("inside dot(...) only matmul, + - * / and tanh, sigmoid, relu, exp, log, sqrt "
+                  "and abs combine the query, the key and parameters");
+    size_t want = info->id == Builtin::Matmul ? 2 : 1;
+    if (call.args.size() != want || !call.kwargs.empty())
+      return fail("'" + call.callee.name + "' takes " + llvm::Twine(want) + " argument" +
+                  (want == 1 ? "" : "s") + " here");
+    call.builtin = info->id;
+    std::vector<Feature> args;
+    for (ExprPtr &arg : call.args)
+      args.push_back(recurse(*arg));
+    if (llvm::is_contained(args, Feature::Error))
+      return Feature::Error;
+    e.type = ExprType::Tensor;
+    if (info->id == Builtin::Matmul) {
+      bool matrix_vector = args[0] == Feature::Matrix && args[1] == Feature::Vector;
+      bool vector_matrix = args[0] == Feature::Vector && args[1] == Feature::Matrix;
+      if (!matrix_vector && !vector_matrix)
+        return fail("matmul inside dot(...) multiplies a matrix parameter and a vector: "
+                    "matmul(W, k) or matmul(k, W)");
+      return Feature::Vector;
+    }
+    if (args[0] == Feature::Matrix)
+      return fail("a matrix may only be an argument of matmul");
+    e.type = call.args[0]->type;
+    return args[0];
+  }
+  default:
+    return fail("not allowed inside dot(...): use the query, the key, the variant's "
+                "parameters, numbers, matmul, + - * / and elementwise functions");
+  }
+}
+
+ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
+  auto report_count = [&] {
+    diag_.error(call.range(), "a score must contain dot(...) exactly once (counting super): "
+                              "score(q, k) = dot(q, k)");
+    scope.dot_error = true;
+    return ExprType::Error;
+  };
+  if (++scope.dots > 1)
+    return report_count();
+  unsigned sides = 0;
+  bool ok = true;
+  auto scalar = [&](Expr &e) { return check(e, scope); };
+  for (ExprPtr &arg : call.args) {
+    Feature f = check_feature(*arg, scope, sides, diag_, scalar, used_params_);
+    if (f == Feature::Error) {
+      ok = false;
+    } else if (f != Feature::Vector) {
+      diag_.error(arg->range(), "an argument of dot must be a vector (the query, the key, or "
+                                "a vector computed from them), got a " +
+                                    llvm::Twine(f == Feature::Scalar ? "number" : "matrix"));
+      ok = false;
+    }
+  }
+  if (!ok) {
+    scope.dot_error = true;
+    return ExprType::Error;
+  }
+  if (sides != (kQuery | kKey)) {
+    diag_.error(call.range(), "dot(...) must read both the query '" + scope.query +
+                                  "' and the key '" + scope.key + "'");
+    scope.dot_error = true;
+    return ExprType::Error;
+  }
+  return ExprType::Float;
+}
+
+} // namespace attn::dsl
