@@ -254,6 +254,11 @@ void Dumper::dump_file(const SourceFile &file) {
       os_ << ")" << at((*region)->keyword_range) << "\n";
       expr(*(*region)->body, 3);
     }
+    if (a->normalize) {
+      line(2) << "Normalize " << a->normalize->kind.name << at(a->normalize->keyword_range) << "\n";
+      if (a->normalize->count)
+        expr(*a->normalize->count, 3);
+    }
   }
   for (const auto &m : file.modules) {
     if (m->attention)

@@ -36,11 +36,13 @@ void Parser::parse_attention() {
     panic_ = false;
     if (check(TokenKind::Identifier) && (peek().text == "score" || peek().text == "mask")) {
       parse_region(*attention);
+    } else if (check(TokenKind::Identifier) && peek().text == "normalize") {
+      parse_normalize(*attention);
     } else if (check(TokenKind::KwParam)) {
       parse_attention_param(*attention);
     } else {
-      error_at(peek(), "expected 'score', 'mask' or 'param' in attention '" + name + "', got " +
-                           describe(peek()));
+      error_at(peek(), "expected 'score', 'mask', 'normalize' or 'param' in attention '" + name +
+                           "', got " + describe(peek()));
       advance();
       synchronize({TokenKind::Identifier, TokenKind::KwParam});
     }
@@ -155,6 +157,30 @@ void Parser::parse_region(AttentionDecl &attention) {
     return;
   }
   slot = std::move(region);
+}
+
+void Parser::parse_normalize(AttentionDecl &attention) {
+  NormalizeDecl normalize;
+  normalize.keyword_range = advance().range();
+  auto fail = [&] { synchronize({TokenKind::Identifier, TokenKind::KwParam}); };
+  if (!expect(TokenKind::Equal, "'=' and softmax, argmax or topk(k) after 'normalize'") ||
+      !expect_ident(normalize.kind, "softmax, argmax or topk(k)"))
+    return fail();
+  if (accept(TokenKind::LParen)) {
+    NestGuard nest(nest_);
+    normalize.count = parse_expr();
+    if (panic_ || !expect(TokenKind::RParen, "')' after topk's count"))
+      return fail();
+  }
+  if (!expect_line_end("the normaliser"))
+    return fail();
+  if (attention.normalize) {
+    diag_.error(normalize.keyword_range,
+                "attention '" + attention.name.name + "' already has a normaliser");
+    diag_.note(attention.normalize->keyword_range, "the first one is here");
+    return;
+  }
+  attention.normalize = std::move(normalize);
 }
 
 } // namespace attn::dsl

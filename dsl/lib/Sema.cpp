@@ -191,11 +191,39 @@ void Sema::check_attention(AttentionDecl &attention) {
     check_region(attention, *attention.score, /*is_score=*/true);
   if (attention.mask)
     check_region(attention, *attention.mask, /*is_score=*/false);
+  if (attention.normalize)
+    check_normalize(attention, *attention.normalize);
   if (attention.has_params() && !syntax_errors_ && diag_.error_count() == errors)
     for (const ParamDecl &param : attention.module->params)
       if (!used_params_.contains(&param))
         diag_.warning(param.name.range, "parameter '" + param.name.name + "' of attention '" +
                                             attention.name.name + "' is never used in its score");
+}
+
+void Sema::check_normalize(AttentionDecl &attention, NormalizeDecl &normalize) {
+  const std::string &kind = normalize.kind.name;
+  if (kind != "softmax" && kind != "argmax" && kind != "topk") {
+    diag_.error(normalize.kind.range, "unknown normaliser '" + kind + "'");
+    suggest(diag_, kind, std::vector<std::string>{"softmax", "argmax", "topk"});
+    diag_.note("the normalisers are softmax (the default), argmax and topk(k)");
+    return;
+  }
+  if (kind != "topk") {
+    if (normalize.count)
+      diag_.error(normalize.count->range(), "'" + kind + "' takes no argument");
+    return;
+  }
+  if (!normalize.count) {
+    diag_.error(normalize.kind.range, "topk takes the number of keys to keep: topk(4)");
+    return;
+  }
+  Scope scope;
+  scope.context = Context::Constant;
+  scope.hyperparameters = &attention.hyperparameters;
+  ExprType type = check(*normalize.count, scope);
+  if (type != ExprType::Error && type != ExprType::Int)
+    diag_.error(normalize.count->range(),
+                "topk's count must be an int, got " + llvm::Twine(expr_type_phrase(type)));
 }
 
 void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_score) {

@@ -72,6 +72,7 @@ private:
   void check_inheritance_cycles();
   void check_attention(AttentionDecl &attention);
   void check_region(AttentionDecl &attention, RegionDecl &region, bool is_score);
+  void check_normalize(AttentionDecl &attention, NormalizeDecl &normalize);
   void check_hyperparameters(std::vector<Hyperparameter> &hyperparameters);
   void check_module(ModuleDecl &module);
   void check_param(ModuleDecl &module, ParamDecl &param, Scope &scope);

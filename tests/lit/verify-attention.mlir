@@ -310,3 +310,46 @@ func @feature_vector_rank(%q: tensor<?x8xf32>, %w: tensor<1x8xf32>) {
   }) {num_features = 1} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<*xf32>
   attn.return
 }
+
+// -----
+
+// How the weights come from the scores: softmax (absent), argmax, or topk with its top_k.
+func @normalizer_ok(%q: tensor<?x8xf32>) {
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  }) {normalizer = "topk", top_k = 3} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  %b = "attn.attention"(%q, %q, %q) ({
+  }, {
+  }) {normalizer = "argmax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @normalizer_unknown(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op has an unknown normalizer 'sparsemax' (softmax, argmax or topk)}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  }) {normalizer = "sparsemax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @normalizer_topk_count(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs top_k exactly when the normalizer is topk}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  }) {normalizer = "argmax", top_k = 2} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @normalizer_topk_positive(%q: tensor<?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op needs top_k >= 1, got 0}}
+  %a = "attn.attention"(%q, %q, %q) ({
+  }, {
+  }) {normalizer = "topk", top_k = 0} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return
+}

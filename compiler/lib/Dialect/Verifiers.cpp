@@ -176,6 +176,21 @@ LogicalResult verify_feature_region(Operation *op, MutableArrayRef<Region> regio
                                  "(qa: f32, ka: f32) and an f32 per feature vector");
 }
 
+/// How the weights come from the scores: softmax (the default), argmax, or topk with a
+/// top_k of at least 1 (and only then).
+LogicalResult verify_normalizer(Operation *op, Optional<StringRef> normalizer,
+                                Optional<uint64_t> top_k) {
+  StringRef kind = normalizer.getValueOr("softmax");
+  if (kind != "softmax" && kind != "argmax" && kind != "topk")
+    return op->emitOpError() << "has an unknown normalizer '" << kind
+                             << "' (softmax, argmax or topk)";
+  if ((kind == "topk") != top_k.hasValue())
+    return op->emitOpError("needs top_k exactly when the normalizer is topk");
+  if (top_k && static_cast<int64_t>(*top_k) < 1)
+    return op->emitOpError() << "needs top_k >= 1, got " << static_cast<int64_t>(*top_k);
+  return success();
+}
+
 } // namespace
 
 namespace mlir::attn {
@@ -360,7 +375,8 @@ static bool divides(int64_t kv_heads, int64_t query_heads) {
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
-      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)))
+      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+      failed(verify_normalizer(op, op.normalizer(), op.top_k())))
     return failure();
 
   auto result = ranked(op.result());
@@ -412,7 +428,8 @@ LogicalResult verify_op(AttentionOp op) {
 LogicalResult verify_op(AttentionWeightsOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
   if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
-      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)))
+      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+      failed(verify_normalizer(op, op.normalizer(), op.top_k())))
     return failure();
   for (auto [type, name] :
        {std::pair(q, "query"), std::pair(k, "key"), std::pair(result, "result")})

@@ -133,6 +133,9 @@ struct AttentionRegions {
       mask; // may be empty
   /// The raw score's term for feature `a` of query and key elements qa, ka; empty: qa * ka.
   std::function<Halide::Expr(Halide::Expr qa, Halide::Expr ka, Halide::Expr a)> feature;
+  /// How a row's scores become weights (the op's normalizer; top_k for TopK).
+  enum class Normalizer { Softmax, Argmax, TopK } normalizer = Normalizer::Softmax;
+  int top_k = 0;
 };
 
 /// The row reductions of attention (max, sum) run over keys in aligned blocks of this many: a
@@ -151,6 +154,13 @@ struct AttentionFuncs {
   int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise
   bool weights_only = false;     // define_attention_weights: no acc, out is [batch..., i, key]
   bool index_mask = false;       // a mask of the indices alone bounds the loops over keys
+  /// Argmax: the row's first key with the largest score (Sk when the row keeps none); the
+  /// output reads that key's value, and exp, sum and acc are not used.
+  Halide::Func first;
+  /// TopK: per row, the count of kept keys at or above the current threshold and the largest
+  /// score below it, one Func per step that lowers the threshold from the row maximum to the
+  /// k-th largest score (exp is zero below it).
+  std::vector<Halide::Func> thresholds;
 };
 /// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv] (AttentionAlgorithms.cpp); up to
 /// two leading axes (batch, head). Softmax over keys with the row maximum subtracted; a row whose

@@ -145,7 +145,36 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   row_only(at_.max) =
       max(row_only(at_.max), select(in_block, row_call(at_.score, block_key), -FLT_MAX));
 
+  // A key counts for argmax and topk when it is in Sk and kept (by index or by value).
+  Expr counts = in_block;
+  if (keep.defined() && !by_index)
+    counts = counts && regions.mask(b, h, i, block_key);
+  if (regions.normalizer == AttentionRegions::Normalizer::Argmax) {
+    at_.first = Func(name + "_first");
+    define(at_.first, row_vars, sk);
+    Expr is_max = counts && row_call(at_.score, block_key) == row_only(at_.max);
+    row_only(at_.first) = min(row_only(at_.first), select(is_max, block_key, sk));
+  }
+  Expr threshold;
+  if (regions.normalizer == AttentionRegions::Normalizer::TopK) {
+    // From the row maximum down to the k-th largest score: each step keeps the threshold when
+    // k keys reach it already, else lowers it to the largest score below it.
+    threshold = row_only(at_.max);
+    for (int step = 1; step < regions.top_k; ++step) {
+      Func f(name + "_top" + std::to_string(step));
+      f(std::vector<Var>(row_vars.rbegin(), row_vars.rend())) = Tuple(0, -FLT_MAX);
+      Expr s = row_call(at_.score, block_key);
+      Expr count = row_only(f)[0], below = row_only(f)[1];
+      row_only(f) = Tuple(count + select(counts && s >= threshold, 1, 0),
+                          max(below, select(counts && s < threshold, s, -FLT_MAX)));
+      at_.thresholds.push_back(f);
+      threshold = select(row_only(f)[0] >= regions.top_k, threshold, row_only(f)[1]);
+    }
+  }
+
   Expr e = exp(row_call(at_.score, key) - row_only(at_.max));
+  if (threshold.defined())
+    e = select(row_call(at_.score, key) >= threshold, e, 0.0f);
   at_.exp = Func(name + "_exp");
   define(at_.exp, score_vars, keep.defined() ? select(keep, e, 0.0f) : e);
 
@@ -189,6 +218,13 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
           Halide::Internal::as_const_int(Halide::Internal::simplify(dv_extent)))
     at_.value_dim = static_cast<int>(*dv_static);
   Expr acc = at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend()));
+  if (at_.first.defined()) {
+    // Hard attention: the value of the first key with the largest score.
+    Expr first = at_.first(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
+    Expr picked = at(v, clamped_index(v, with(kv_batch(batch, q, v), {first, dv})));
+    define(at_.out.func, at_.vars, select(first < k.extents[nb], picked, 0.0f));
+    return at_;
+  }
   // A row whose keys are all masked has total 0: it yields zeros, not NaN.
   define(at_.out.func, at_.vars, select(total > 0.0f, acc / total, 0.0f));
   return at_;
@@ -211,6 +247,11 @@ AttentionFuncs define_attention_weights(const std::string &name, const HTensor &
   extents.push_back(k.extents[nb]);
   at_.out = HTensor{Func(name), extents};
   std::vector<Expr> all = to_exprs(at_.vars);
+  if (at_.first.defined()) {
+    Expr first = at_.first(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
+    define(at_.out.func, at_.vars, select(at_.vars[nb + 1] == first, 1.0f, 0.0f));
+    return at_;
+  }
   Expr e = at_.exp(std::vector<Expr>(all.rbegin(), all.rend()));
   define(at_.out.func, at_.vars, select(total > 0.0f, e / total, 0.0f));
   return at_;

@@ -13,6 +13,14 @@ using Halide::Expr;
 mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr score_dim,
                                                     const std::vector<AttentionExtra> &all_extras) {
   AttentionRegions regions;
+  if (auto normalizer = op->getAttrOfType<mlir::StringAttr>("normalizer")) {
+    if (normalizer.getValue() == "argmax")
+      regions.normalizer = AttentionRegions::Normalizer::Argmax;
+    if (normalizer.getValue() == "topk") {
+      regions.normalizer = AttentionRegions::Normalizer::TopK;
+      regions.top_k = static_cast<int>(op->getAttrOfType<mlir::IntegerAttr>("top_k").getInt());
+    }
+  }
   // The last num_features extras are the feature region's vectors, the others the score's.
   size_t feature_count = 0;
   if (auto count = op->getAttrOfType<mlir::IntegerAttr>("num_features"))

@@ -325,13 +325,19 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
 
   // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
   // key within a block), so that the reductions run on whole vectors.
-  for (Func f : {at.max, at.sum}) {
+  std::vector<Func> row_reductions = {at.max, at.sum};
+  if (at.first.defined())
+    row_reductions.push_back(at.first);
+  for (Func f : row_reductions) {
     Var lane("lane");
     Func partial = f.update().rfactor(at.jb.y, lane);
     f.compute_at(out.func, par);
     partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
     partial.update().vectorize(lane, vec).unroll(lane);
   }
+  // Top-k's thresholds: a few scalar passes over each row's scores in the tile's scratch.
+  for (Func f : at.thresholds)
+    f.compute_at(out.func, par);
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
 }
 
@@ -343,7 +349,11 @@ void gpu_score_stages(AttentionFuncs &at, const std::vector<Var> &score_vars,
   at.dot.compute_root();
   gpu_tiles(at.dot, score_vars);
   gpu_tiles(at.dot.update(), score_vars);
-  for (Func f : {at.max, at.sum}) {
+  std::vector<Func> row_reductions = {at.max, at.sum};
+  if (at.first.defined())
+    row_reductions.push_back(at.first);
+  row_reductions.insert(row_reductions.end(), at.thresholds.begin(), at.thresholds.end());
+  for (Func f : row_reductions) {
     f.compute_root();
     gpu_tiles(f, row_vars);
     gpu_tiles(f.update(), row_vars);
@@ -382,7 +392,8 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
     // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
     Var thread = gpu_tiles(out.func, out.vars);
     gpu_score_stages(at, score_vars, row_vars);
-    at.acc.compute_at(out.func, thread);
+    if (!at.first.defined())
+      at.acc.compute_at(out.func, thread);
     return;
   }
   const int vec = ctx.vector_size;
@@ -395,6 +406,10 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
   out.func.parallel(par);
   schedule_attention_scores(at, out, par, ctx);
+  if (at.first.defined()) { // hard attention reads one value per row
+    out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
+    return;
+  }
   // The weighted sum of values. The head dim is the value input's innermost axis, which is not
   // clamped, so blocks never round it up. With a static Dv that whole vectors tile, rows × a
   // few vectors of it are accumulated in registers (a constant-sized Func per block; rows

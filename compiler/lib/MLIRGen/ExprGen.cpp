@@ -349,8 +349,32 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     vectors.push_back(vector.value);
   mlir::IntegerAttr num_features =
       form.build ? builder_.getI64IntegerAttr(static_cast<int64_t>(vectors.size())) : nullptr;
+  // The normaliser: the nearest one along the chain of variants (softmax when none says).
+  const dsl::AttentionDecl *owner = &variant;
+  while (owner && !owner->normalize)
+    owner = owner->parent_decl;
+  mlir::StringAttr normalizer;
+  mlir::IntegerAttr top_k;
+  if (owner && owner->normalize->kind.name != "softmax") {
+    const dsl::NormalizeDecl &normalize = *owner->normalize;
+    normalizer = builder_.getStringAttr(normalize.kind.name);
+    if (normalize.count) {
+      std::optional<dsl::ConstValue> count = dsl::evaluate(*normalize.count, values, diag_);
+      if (!count) {
+        call_site_ = saved;
+        return {};
+      }
+      if (count->int_value < 1) {
+        report(normalize.count->range(),
+               "topk keeps at least one key, got " + llvm::Twine(count->int_value));
+        call_site_ = saved;
+        return {};
+      }
+      top_k = builder_.getI64IntegerAttr(count->int_value);
+    }
+  }
   auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, vectors,
-                                             num_features, form.build ? 1 : 0);
+                                             num_features, normalizer, top_k, form.build ? 1 : 0);
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     build_score(op, variant, values);

@@ -114,7 +114,8 @@ Value weights_of(AttentionOp attention) {
   auto element = builder.getF32Type();
   auto weights = builder.create<AttentionWeightsOp>(
       attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key(),
-      attention.extras(), attention.num_featuresAttr(), attention.feature().size());
+      attention.extras(), attention.num_featuresAttr(), attention.normalizerAttr(),
+      attention.top_kAttr(), attention.feature().size());
   BlockAndValueMapping mapping;
   attention.score().cloneInto(&weights.score(), mapping);
   attention.mask().cloneInto(&weights.mask(), mapping);

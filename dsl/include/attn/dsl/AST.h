@@ -448,12 +448,21 @@ struct RegionDecl {
   ExprPtr body;
 };
 
+/// `normalize = softmax`, `normalize = argmax` or `normalize = topk(k)`: how a row's scores
+/// become weights.
+struct NormalizeDecl {
+  SMRange keyword_range;
+  Ident kind;    // softmax, argmax or topk
+  ExprPtr count; // topk's k (an int over the variant's hyperparameters); null otherwise
+};
+
 struct AttentionDecl {
   Ident name;
   std::vector<Hyperparameter> hyperparameters;
   std::optional<Ident> parent;
   std::optional<RegionDecl> score;
   std::optional<RegionDecl> mask;
+  std::optional<NormalizeDecl> normalize;
   const SourceFile *file = nullptr;
   const AttentionDecl *parent_decl = nullptr; // set by Sema
   /// A variant that declares parameters (`param W: f32[u, d]`) is used through a module of the

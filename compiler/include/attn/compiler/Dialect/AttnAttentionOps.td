@@ -47,9 +47,16 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     weights; they are not broadcast to the scores) and the region takes `(qa, ka: f32)` and an
     `f32` per vector, and yields an `f32`. Additive attention is `w[a] * tanh(q[a] + k[a])` on
     a query and key already projected.
+
+    `normalizer` says how a row's scores become weights: `"softmax"` (also when absent);
+    `"argmax"`, weight 1 on the first key with the row's largest score (hard attention);
+    `"topk"`, the softmax over the `top_k` largest scores of the row, the others weighted 0
+    (keys tied with the k-th largest are all kept). Removed keys never count, and a row
+    without keys yields zeros.
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
-                       Variadic<AnyTensor>:$extras, OptionalAttr<I64Attr>:$num_features);
+                       Variadic<AnyTensor>:$extras, OptionalAttr<I64Attr>:$num_features,
+                       OptionalAttr<StrAttr>:$normalizer, OptionalAttr<I64Attr>:$top_k);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
   let extraClassDeclaration = Attn_AttentionExtraDecls;
@@ -65,10 +72,11 @@ def Attn_AttentionWeightsOp : Attn_TensorOp<"attention_weights"> {
     values by (a row whose keys are all removed is zeros). The normal pipeline never makes it;
     the `expose-attention-weights` pass adds one beside each attention when a run dumps
     attention maps, since the fused attention never materialises its weights. Its `extras`,
-    `num_features` and `feature` region are the attention's.
+    `num_features`, `feature` region, `normalizer` and `top_k` are the attention's.
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, Variadic<AnyTensor>:$extras,
-                       OptionalAttr<I64Attr>:$num_features);
+                       OptionalAttr<I64Attr>:$num_features, OptionalAttr<StrAttr>:$normalizer,
+                       OptionalAttr<I64Attr>:$top_k);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
   let extraClassDeclaration = Attn_AttentionExtraDecls;
