@@ -29,19 +29,22 @@ TEST_P(SemaErrors, ReportsOneError) {
 
 const Case kCases[] = {
     {"DotTwice", "attention a { score(q, k) = dot(q, k) * dot(q, k) }",
-     "test.attn:1:41: error: score must contain dot(q, k) exactly once for now"},
+     "test.attn:1:41: error: a score must contain dot(...) exactly once (counting super): score(q, "
+     "k) = dot(q, k)"},
     {"NoDot", "attention a { score(q, k) = dim(q) }",
-     "test.attn:1:29: error: score must contain dot(q, k) exactly once for now"},
-    {"DotOfOtherThings", "attention a { score(q, k) = dot(k, q) }",
-     "test.attn:1:29: error: score must contain dot(q, k) exactly once for now"},
+     "test.attn:1:29: error: a score must contain dot(...) exactly once (counting super): score(q, "
+     "k) = dot(q, k)"},
+    {"DotOfOneSide", "attention a { score(q, k) = dot(k, k) }",
+     "test.attn:1:29: error: dot(...) must read both the query 'q' and the key 'k'"},
     {"SuperAndDot",
      "attention a { score(q, k) = dot(q, k) }\n"
      "attention b : a { score(q, k) = super + dot(q, k) }",
-     "test.attn:2:41: error: score must contain dot(q, k) exactly once for now"},
+     "test.attn:2:41: error: a score must contain dot(...) exactly once (counting super): score(q, "
+     "k) = dot(q, k)"},
     {"SuperWithoutParent", "attention a { score(q, k) = super }",
      "test.attn:1:29: error: 'super' needs a parent variant (attention a : dot { ... })"},
     {"BareQuery", "attention a { score(q, k) = dot(q, k) + q }",
-     "test.attn:1:41: error: 'q' may only appear as dot(q, k) or dim(q) for now"},
+     "test.attn:1:41: error: 'q' may only appear inside dot(...) or as dim(q)"},
     {"UndeclaredIndex", "attention a { score(q, k) = dot(q, k) - i }",
      "test.attn:1:41: error: undefined name 'i'"},
     {"UnknownIndex", "attention a { score(q, k, t) = dot(q, k) }",
