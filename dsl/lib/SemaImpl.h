@@ -107,6 +107,7 @@ private:
                                               const std::vector<NamePart> &parts);
   ExprType check_member_call(CallExpr &call, Scope &scope);
   ExprType check_conditional(ConditionalExpr &conditional, Scope &scope);
+  ExprType check_region_conditional(ConditionalExpr &conditional, Scope &scope);
   /// After a type error on `operand`: a note when it is a hyperparameter that shares its name
   /// with a parameter (the bare name means the hyperparameter).
   void note_shadowed_param(const Expr &operand, const Scope &scope);

@@ -146,11 +146,8 @@ bool Sema::check_range_loop(RangeLoop &loop, Scope &scope) {
 }
 
 ExprType Sema::check_conditional(ConditionalExpr &conditional, Scope &scope) {
-  if (scope.context == Context::Score || scope.context == Context::Mask) {
-    diag_.error(conditional.if_range,
-                "conditional expressions are not supported in attention scores and masks yet");
-    return ExprType::Error;
-  }
+  if (scope.context == Context::Score || scope.context == Context::Mask)
+    return check_region_conditional(conditional, scope);
   // The condition is a compile-time bool, also inside a dimension (`d if k == 0 else h`).
   Context saved = scope.context;
   if (saved == Context::Dim)
@@ -254,6 +251,37 @@ void Sema::check_container(ModuleDecl &module, ContainerDecl &container, Scope &
   };
   for (ElementDecl &e : container.elements)
     element(e);
+}
+
+/// `a if c else b` in a score or a mask: the condition is computed as a mask is (positions, int
+/// and bool parameters), so that it holds per query and key; a score chooses between numbers,
+/// a mask between two conditions or two positions.
+ExprType Sema::check_region_conditional(ConditionalExpr &conditional, Scope &scope) {
+  Context saved = scope.context;
+  scope.context = Context::Mask;
+  ExprType c = check(*conditional.condition, scope);
+  scope.context = saved;
+  ExprType a = check(*conditional.then_value, scope);
+  ExprType b = check(*conditional.else_value, scope);
+  bool ok = c != ExprType::Error && a != ExprType::Error && b != ExprType::Error;
+  if (c != ExprType::Error && c != ExprType::Bool) {
+    diag_.error(conditional.condition->range(),
+                "the condition must be true or false, got " + llvm::Twine(expr_type_phrase(c)));
+    ok = false;
+  }
+  if (!ok)
+    return ExprType::Error;
+  auto numeric = [](ExprType t) { return t == ExprType::Int || t == ExprType::Float; };
+  if (saved == Context::Score && numeric(a) && numeric(b))
+    return ExprType::Float;
+  if (saved == Context::Mask && a == b && (a == ExprType::Bool || a == ExprType::Int))
+    return a;
+  diag_.error(conditional.if_range,
+              llvm::Twine(saved == Context::Score ? "a score's conditional chooses between numbers"
+                                                  : "a mask's conditional chooses between two "
+                                                    "conditions or two positions") +
+                  ", got " + expr_type_phrase(a) + " and " + expr_type_phrase(b));
+  return ExprType::Error;
 }
 
 //===----------------------------------------------------------------------===//

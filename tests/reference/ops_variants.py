@@ -115,6 +115,30 @@ class SymbolicHeads(nn.Module):
                 attention(q, k1, v1, self.scale))
 
 
+class ConditionalVariants(nn.Module):
+    """A scaled score times 1 for keys up to the query and -0.5 after it; causal attention and
+    a window of w, the two branches of one mask."""
+
+    def __init__(self, w: int = 2):
+        super().__init__()
+        self.w = w
+
+    def forward(self, q, k, v):
+        sq, sk, d = q.shape[-2], k.shape[-2], q.shape[-1]
+        scale = 1.0 / math.sqrt(d)
+        i, j = positions(sq, sk)
+        factor = torch.where(j <= i, 1.0, -0.5).double()
+        return (_scaled(q, k, v, scale * factor),
+                attention(q, k, v, scale, keep=j <= i),
+                attention(q, k, v, scale, keep=(i - j).abs() <= self.w))
+
+
+def _scaled(q, k, v, scale):
+    """softmax((q kᵀ) * scale) v in float64, `scale` broadcast to the scores."""
+    s = (q.double() @ k.double().transpose(-1, -2)) * scale
+    return (torch.softmax(s, dim=-1) @ v.double()).float()
+
+
 def _qkv(b: int, heads: Dict[str, int], sq: int, sk: int, d: int, dv: int,
          gen: torch.Generator) -> Dict[str, torch.Tensor]:
     """q [B, H, Sq, D] and, per entry of `heads` (name suffix -> head count), k<suffix>
@@ -161,6 +185,14 @@ def _symbolic_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: tor
     return out
 
 
+def _conditional_inputs(hp: Mapping[str, object], dims: Mapping[str, int],
+                        gen: torch.Generator):
+    b, h, sq, sk, d, dv = (dims[n] for n in ("B", "H", "Sq", "Sk", "D", "Dv"))
+    return {"q": torch.randn(b, h, sq, d, generator=gen),
+            "k": torch.randn(b, h, sk, d, generator=gen),
+            "v": torch.randn(b, h, sk, dv, generator=gen)}
+
+
 OPS: Dict[str, ModelSpec] = {
     "AttentionVariants": ModelSpec(AttentionVariants, ("q", "k", "v", "kg", "vg", "k1", "v1"),
                                    _variants_inputs),
@@ -168,4 +200,5 @@ OPS: Dict[str, ModelSpec] = {
                                 _static_inputs),
     "SymbolicHeads": ModelSpec(SymbolicHeads, ("q", "k", "v", "padding", "k1", "v1"),
                                _symbolic_inputs),
+    "ConditionalVariants": ModelSpec(ConditionalVariants, ("q", "k", "v"), _conditional_inputs),
 }

@@ -6,6 +6,7 @@
 #include "attn/dsl/Frontend.h"
 #include "attn/dsl/Sema.h"
 
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
@@ -39,6 +40,7 @@ Generator::Generator(mlir::MLIRContext &context, const dsl::Program &program,
   context_.getOrLoadDialect<ir::AttnDialect>();
   context_.getOrLoadDialect<mlir::arith::ArithmeticDialect>();
   context_.getOrLoadDialect<mlir::math::MathDialect>();
+  context_.getOrLoadDialect<mlir::StandardOpsDialect>(); // select, in scores and masks
   errors_at_start_ = diag_.error_count();
 }
 

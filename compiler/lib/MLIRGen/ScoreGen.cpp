@@ -8,6 +8,8 @@
 
 #include "attn/dsl/Sema.h"
 
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 namespace attn::mlirgen {
@@ -86,6 +88,12 @@ public:
     }
     case dsl::Expr::Kind::Call:
       return call(llvm::cast<dsl::CallExpr>(e), at);
+    case dsl::Expr::Kind::Conditional: {
+      const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+      mlir::Value holds = mask(*c.condition);
+      mlir::Value a = scalar(*c.then_value), b = scalar(*c.else_value);
+      return b_.create<mlir::SelectOp>(gen_.loc(c.if_range), holds, a, b);
+    }
     default:
       return constant(0, at); // Sema admits nothing else in a score
     }
@@ -136,6 +144,12 @@ public:
         return b_.create<arith::MaxSIOp>(at, x, neg);
       }
       }
+    }
+    case dsl::Expr::Kind::Conditional: {
+      const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+      mlir::Value holds = mask(*c.condition);
+      mlir::Value a = mask(*c.then_value), b = mask(*c.else_value);
+      return b_.create<mlir::SelectOp>(gen_.loc(c.if_range), holds, a, b);
     }
     default:
       return b_.create<arith::ConstantIntOp>(at, 1, 1);
