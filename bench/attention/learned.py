@@ -19,9 +19,10 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from mha_vs_pytorch import median_ms  # noqa: E402  (the median of n timed calls, after one)
 
 
 def general(q, k, v, w):
@@ -46,16 +47,6 @@ def weights(model, d, units, gen):
             "attention.U": torch.randn(units, d, generator=gen) / d ** 0.5,
             "attention.b": torch.randn(units, generator=gen) * 0.1,
             "attention.v": torch.randn(units, generator=gen)}
-
-
-def median_ms(fn, iterations):
-    fn()
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return sorted(times)[len(times) // 2]
 
 
 def main():
