@@ -1,5 +1,5 @@
-// Declarations: definitions, attention variants, modules, parameters, forwards. Expressions
-// are checked in SemaExpr.cpp.
+// Declarations: definitions, modules, parameters, forwards (attention variants are checked in
+// SemaAttention.cpp, expressions in SemaExpr.cpp).
 #include "SemaImpl.h"
 
 #include "attn/dsl/Parser.h"
@@ -35,11 +35,6 @@ static unsigned result_count(const ModuleDecl &module, int depth) {
 }
 
 unsigned forward_result_count(const ModuleDecl &module) { return result_count(module, 0); }
-
-/// The inputs of the module of a variant with parameters (made by the parser).
-static bool is_variant_input(llvm::StringRef name) {
-  return name == "query" || name == "key" || name == "value";
-}
 
 void Sema::run() {
   syntax_errors_ = diag_.error_count() > 0;
@@ -105,169 +100,6 @@ void Sema::register_definitions() {
         ++module;
       }
     }
-  }
-}
-
-//===----------------------------------------------------------------------===//
-// Attention variants
-//===----------------------------------------------------------------------===//
-
-static std::vector<std::string> attention_names(const Program &program) {
-  std::vector<std::string> names;
-  for (const auto &file : program.files)
-    for (const auto &attention : file->attentions)
-      names.push_back(attention->name.name);
-  return names;
-}
-
-void Sema::resolve_parent(AttentionDecl &attention) {
-  if (!attention.parent)
-    return;
-  const Ident &parent = *attention.parent;
-  if (const AttentionDecl *decl = program_.find_attention(parent.name, attention.file)) {
-    attention.parent_decl = decl;
-    return;
-  }
-  if (program_.find_module(parent.name, attention.file)) {
-    diag_.error(parent.range, "'" + parent.name +
-                                  "' is a module; an attention variant can "
-                                  "only extend another attention variant");
-    return;
-  }
-  undefined_name(Ident{parent.name, parent.range}, attention_names(program_));
-}
-
-void Sema::check_inheritance_cycles() {
-  for (auto &file : program_.files)
-    for (auto &attention : file->attentions) {
-      std::string chain = attention->name.name;
-      std::set<const AttentionDecl *> seen{attention.get()};
-      size_t length = 0;
-      for (const AttentionDecl *p = attention->parent_decl; p; p = p->parent_decl) {
-        if (++length > static_cast<size_t>(kMaxNesting)) {
-          if (!reported_long_chain_)
-            diag_.error(attention->parent->range, "attention '" + attention->name.name +
-                                                      "' extends a chain of more than " +
-                                                      llvm::Twine(kMaxNesting) + " variants");
-          reported_long_chain_ = true;
-          attention->parent_decl = nullptr;
-          break;
-        }
-        chain += " : " + p->name.name;
-        if (p == attention.get()) {
-          diag_.error(attention->parent->range,
-                      "attention '" + attention->name.name + "' extends itself (" + chain + ")");
-          attention->parent_decl = nullptr; // break the cycle for everything after
-          break;
-        }
-        if (!seen.insert(p).second)
-          break; // a cycle further up, reported at its own variant
-      }
-    }
-}
-
-void Sema::check_attention(AttentionDecl &attention) {
-  unsigned errors = diag_.error_count();
-  // A variant with learned parameters shares its hyperparameters with its module, which checks
-  // them (once).
-  if (!attention.has_params())
-    check_hyperparameters(attention.hyperparameters);
-  // The grammar has no way to pass arguments to the parent (`: window(4)`), so a parameterised
-  // variant can only be used, not extended.
-  const AttentionDecl *parent = attention.parent_decl;
-  if (parent && (!parent->hyperparameters.empty() || parent->has_params()))
-    diag_.error(attention.parent->range, "attention '" + attention.name.name + "' cannot extend '" +
-                                             attention.parent->name +
-                                             "', which takes parameters: only variants without "
-                                             "parameters can be extended");
-  if (attention.has_params())
-    for (const Hyperparameter &h : attention.hyperparameters)
-      if (is_variant_input(h.name.name))
-        diag_.error(h.name.range,
-                    "a variant with learned parameters is called with inputs named "
-                    "query, key and value, so no hyperparameter of it may be named '" +
-                        h.name.name + "'");
-  if (attention.score)
-    check_region(attention, *attention.score, /*is_score=*/true);
-  if (attention.mask)
-    check_region(attention, *attention.mask, /*is_score=*/false);
-  if (attention.normalize)
-    check_normalize(attention, *attention.normalize);
-  if (attention.has_params() && !syntax_errors_ && diag_.error_count() == errors)
-    for (const ParamDecl &param : attention.module->params)
-      if (!used_params_.contains(&param))
-        diag_.warning(param.name.range, "parameter '" + param.name.name + "' of attention '" +
-                                            attention.name.name + "' is never used in its score");
-}
-
-void Sema::check_normalize(AttentionDecl &attention, NormalizeDecl &normalize) {
-  const std::string &kind = normalize.kind.name;
-  if (kind != "softmax" && kind != "argmax" && kind != "topk") {
-    diag_.error(normalize.kind.range, "unknown normaliser '" + kind + "'");
-    suggest(diag_, kind, std::vector<std::string>{"softmax", "argmax", "topk"});
-    diag_.note("the normalisers are softmax (the default), argmax and topk(k)");
-    return;
-  }
-  if (kind != "topk") {
-    if (normalize.count)
-      diag_.error(normalize.count->range(), "'" + kind + "' takes no argument");
-    return;
-  }
-  if (!normalize.count) {
-    diag_.error(normalize.kind.range, "topk takes the number of keys to keep: topk(4)");
-    return;
-  }
-  Scope scope;
-  scope.context = Context::Constant;
-  scope.hyperparameters = &attention.hyperparameters;
-  ExprType type = check(*normalize.count, scope);
-  if (type != ExprType::Error && type != ExprType::Int)
-    diag_.error(normalize.count->range(),
-                "topk's count must be an int, got " + llvm::Twine(expr_type_phrase(type)));
-}
-
-void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_score) {
-  Scope scope;
-  scope.context = is_score ? Context::Score : Context::Mask;
-  scope.attention = &attention;
-  scope.hyperparameters = &attention.hyperparameters;
-  size_t first_index = 0;
-  if (is_score) {
-    if (region.params.size() < 2) {
-      diag_.error(region.keyword_range, "a score takes at least the query and the key: "
-                                        "score(q, k) = dot(q, k)");
-      return;
-    }
-    scope.query = region.params[0].name;
-    scope.key = region.params[1].name;
-    first_index = 2;
-  }
-  for (size_t i = first_index; i < region.params.size(); ++i) {
-    const Ident &param = region.params[i];
-    if (!llvm::is_contained(llvm::makeArrayRef(kIndexNames), param.name)) {
-      diag_.error(param.range, "unknown index '" + param.name +
-                                   "': the indices are b (batch), "
-                                   "h (head), i (query position) and j (key position)");
-      return;
-    }
-    if (!scope.index_vars.try_emplace(param.name, param.range).second) {
-      diag_.error(param.range, "index '" + param.name + "' is declared twice");
-      return;
-    }
-  }
-  ExprType type = check(*region.body, scope);
-  if (type == ExprType::Error)
-    return;
-  if (is_score) {
-    if (type != ExprType::Int && type != ExprType::Float)
-      diag_.error(region.body->range(),
-                  "a score must be a number, got " + llvm::Twine(expr_type_phrase(type)));
-    else if (scope.dots != 1 && !scope.dot_error)
-      diag_.error(region.body->range(), "a score must contain dot(...) exactly once (counting "
-                                        "super): score(q, k) = dot(q, k)");
-  } else if (type != ExprType::Bool) {
-    diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
-                                          llvm::Twine(expr_type_phrase(type)));
   }
 }
 

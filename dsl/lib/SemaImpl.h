@@ -25,6 +25,11 @@ enum class Context {
 /// bind a float).
 bool accepts(ScalarType declared, ExprType value);
 
+/// The inputs of the module of a variant with parameters (made by the parser).
+inline bool is_variant_input(llvm::StringRef name) {
+  return name == "query" || name == "key" || name == "value";
+}
+
 struct Local {
   SMRange range;
   ExprType type;         // Tensor, or a compile-time scalar
