@@ -350,9 +350,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   mlir::IntegerAttr num_features =
       form.build ? builder_.getI64IntegerAttr(static_cast<int64_t>(vectors.size())) : nullptr;
   // The normaliser: the nearest one along the chain of variants (softmax when none says).
-  const dsl::AttentionDecl *owner = &variant;
-  while (owner && !owner->normalize)
-    owner = owner->parent_decl;
+  const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::normalize);
   mlir::StringAttr normalizer;
   mlir::IntegerAttr top_k;
   if (owner && owner->normalize->kind.name != "softmax") {

@@ -70,8 +70,7 @@ const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *o
 }
 
 const dsl::CallExpr *find_dot(const dsl::AttentionDecl *variant) {
-  while (variant && !variant->score)
-    variant = variant->parent_decl;
+  variant = defining(variant, &dsl::AttentionDecl::score);
   return variant ? find_dot_in(*variant->score->body, variant) : nullptr;
 }
 

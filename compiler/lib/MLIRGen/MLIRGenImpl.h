@@ -72,6 +72,16 @@ TensorValue make_unary(mlir::OpBuilder &b, mlir::Location at, mlir::Type type, T
   return TensorValue{b.create<Op>(at, type, input.value), input.rank};
 }
 
+/// The nearest variant along `variant`'s chain of parents that defines `part` (its score, mask
+/// or normaliser: a variant inherits what it does not define); null when none does.
+template <typename Part>
+const dsl::AttentionDecl *defining(const dsl::AttentionDecl *variant,
+                                   std::optional<Part> dsl::AttentionDecl::*part) {
+  while (variant && !(variant->*part))
+    variant = variant->parent_decl;
+  return variant;
+}
+
 /// The f32 scalar form, in an attention region, of a one-argument math built-in (exp, log,
 /// sqrt, tanh, abs, relu, sigmoid) and of + - * / (ScoreGen.cpp).
 mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir::Location at);

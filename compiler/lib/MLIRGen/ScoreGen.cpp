@@ -29,18 +29,6 @@ unsigned index_position(llvm::StringRef name) {
   return 0;
 }
 
-const dsl::AttentionDecl *with_score(const dsl::AttentionDecl *variant) {
-  while (variant && !variant->score)
-    variant = variant->parent_decl;
-  return variant;
-}
-
-const dsl::AttentionDecl *with_mask(const dsl::AttentionDecl *variant) {
-  while (variant && !variant->mask)
-    variant = variant->parent_decl;
-  return variant;
-}
-
 class ScoreBuilder {
 public:
   ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices,
@@ -50,7 +38,7 @@ public:
 
   /// The score of `variant` as an f32 value.
   mlir::Value score_of(const dsl::AttentionDecl *variant) {
-    const dsl::AttentionDecl *owner = with_score(variant);
+    const dsl::AttentionDecl *owner = defining(variant, &dsl::AttentionDecl::score);
     if (!owner)
       return s_; // the plain dot product
     const dsl::AttentionDecl *saved = owner_;
@@ -290,7 +278,7 @@ void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &varian
 
 void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                            const dsl::HyperparameterValues &values) {
-  const dsl::AttentionDecl *owner = with_mask(&variant);
+  const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::mask);
   if (!owner)
     return;
   mlir::Location at = op.getLoc();
