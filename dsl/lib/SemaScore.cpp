@@ -37,6 +37,12 @@ static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticE
                              const std::function<ExprType(Expr &)> &scalar,
                              llvm::DenseSet<const ParamDecl *> &used) {
   auto recurse = [&](Expr &sub) { return check_feature(sub, scope, sides, diag, scalar, used); };
+  if (e.kind() == Expr::Kind::Index) { // W[j], Sema::check_position_row through `scalar`
+    if (scalar(e) == ExprType::Error)
+      return Feature::Error;
+    sides |= kKey;
+    return Feature::Vector;
+  }
   auto fail = [&](const llvm::Twine &message) {
     diag.error(e.range(), message);
     return Feature::Error;
@@ -161,7 +167,11 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
     return report_count();
   unsigned sides = 0;
   bool ok = true;
-  auto scalar = [&](Expr &e) { return check(e, scope); };
+  auto scalar = [&](Expr &e) {
+    if (auto *index = llvm::dyn_cast<IndexExpr>(&e))
+      return e.type = check_position_row(*index, scope, /*in_dot=*/true);
+    return check(e, scope);
+  };
   for (ExprPtr &arg : call.args) {
     Feature f = check_feature(*arg, scope, sides, diag_, scalar, used_params_);
     if (f == Feature::Error) {
@@ -179,11 +189,57 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
   }
   if (sides != (kQuery | kKey)) {
     diag_.error(call.range(), "dot(...) must read both the query '" + scope.query +
-                                  "' and the key '" + scope.key + "'");
+                                  "' and the key '" + scope.key +
+                                  "' (or a parameter's row at the key position, W[j])");
     scope.dot_error = true;
     return ExprType::Error;
   }
   return ExprType::Float;
+}
+
+ExprType Sema::check_position_row(IndexExpr &index, Scope &scope, bool in_dot) {
+  const ModuleDecl *module = scope.attention ? scope.attention->module : nullptr;
+  auto *base = llvm::dyn_cast<NameExpr>(index.base.get());
+  const ParamDecl *param = base && module ? module->find_param(base->name) : nullptr;
+  if (!param || !param->tensor) {
+    diag_.error(index.base->range(), "in a score only the variant's tensor parameters may be "
+                                     "indexed, by the key position: W[j]");
+    return ExprType::Error;
+  }
+  used_params_.insert(param);
+  base->binding = Binding::Param;
+  base->type = ExprType::Tensor;
+  const llvm::StringRef key_position = kIndexNames[3];
+  auto *position = index.entries.size() == 1 && index.entries[0].kind == IndexEntry::Kind::Index
+                       ? llvm::dyn_cast<NameExpr>(index.entries[0].start.get())
+                       : nullptr;
+  if (!position || position->name != key_position) {
+    diag_.error(index.entries.empty() ? index.range() : index.entries[0].range,
+                "a parameter in a score is indexed by the key position alone: " + base->name + "[" +
+                    key_position + "]");
+    return ExprType::Error;
+  }
+  if (!scope.index_vars.count(key_position)) {
+    diag_.error(position->range(), "declare the key position to index by it: score(" + scope.query +
+                                       ", " + scope.key + ", " + key_position + ")");
+    return ExprType::Error;
+  }
+  position->binding = Binding::IndexVar;
+  position->type = ExprType::Int;
+  size_t rank = param->tensor->dims.size();
+  if (rank != (in_dot ? 2u : 1u)) {
+    std::string has = "; '" + base->name + "' has rank " + std::to_string(rank);
+    diag_.error(index.range(),
+                in_dot ? "inside dot(...) a parameter indexed by the key position is a matrix, "
+                         "whose row " +
+                             base->name + "[j] is a vector" + has
+                       : "outside dot(...) a parameter indexed by the key position is a vector, "
+                         "whose element " +
+                             base->name + "[j] is a number" + has +
+                             " (a matrix's row goes inside dot(...))");
+    return ExprType::Error;
+  }
+  return in_dot ? ExprType::Tensor : ExprType::Float;
 }
 
 } // namespace attn::dsl

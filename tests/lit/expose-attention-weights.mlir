@@ -84,3 +84,23 @@ func @single_query(%scores: tensor<?x?xf32> {attn.dims = ["B", "S"]},
   %o = attn.matmul %u, %h : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>
 }
+
+// -----
+
+// A variant member with learned parameters names its map (attn.module), however its key was
+// made: here the rows of `decoder.loc.weight` gathered at the key positions, whose lone
+// `weight` would otherwise name the parent.
+
+// CHECK-LABEL: func @variant_member
+// CHECK-SAME: attn.attention_maps = ["decoder.loc"]
+// CHECK: "attn.attention_weights"
+func @variant_member(%q: tensor<?x?x8xf32> {attn.dims = ["B", "Sq", 8]},
+                     %k: tensor<?x?x8xf32> {attn.dims = ["B", "Sk", 8]},
+                     %v: tensor<?x?x4xf32> {attn.dims = ["B", "Sk", 4]}) -> tensor<*xf32> {
+  %w = attn.param "decoder.loc.weight" : tensor<16x8xf32>
+  %p = attn.arange %k axis = 1 : (tensor<?x?x8xf32>) -> tensor<*xi64>
+  %rows = attn.gather %w, %p : (tensor<16x8xf32>, tensor<*xi64>) -> tensor<*xf32>
+  %key = attn.unsqueeze %rows axis = 0 : (tensor<*xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %key, %v) ({}, {}) {attn.module = "decoder.loc"} : (tensor<?x?x8xf32>, tensor<*xf32>, tensor<?x?x4xf32>) -> tensor<*xf32>
+  attn.return %a : tensor<*xf32>
+}

@@ -209,6 +209,26 @@ func @grouped_heads(%q: tensor<2x8x?x16xf32>, %k2: tensor<2x2x?x16xf32>, %k1: te
 
 // -----
 
+// A key or value with 1 on a leading axis is shared by every batch (or head) of the query: the
+// rows of a parameter indexed by key position take the key's place.
+func @shared_key(%q: tensor<?x?x8xf32>, %rows: tensor<1x?x8xf32>, %v: tensor<?x?x4xf32>,
+                 %q4: tensor<?x3x?x8xf32>, %rows4: tensor<1x1x?x8xf32>, %v4: tensor<?x3x?x4xf32>) {
+  %a = "attn.attention"(%q, %rows, %v) ({}, {}) : (tensor<?x?x8xf32>, tensor<1x?x8xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  %b = "attn.attention"(%q4, %rows4, %v4) ({}, {}) : (tensor<?x3x?x8xf32>, tensor<1x1x?x8xf32>, tensor<?x3x?x4xf32>) -> tensor<*xf32>
+  %c = "attn.attention_weights"(%q, %rows) ({}, {}) : (tensor<?x?x8xf32>, tensor<1x?x8xf32>) -> tensor<?x?x?xf32>
+  attn.return
+}
+
+// -----
+
+func @shared_result(%q: tensor<1x?x8xf32>, %k: tensor<2x?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (1 vs 2)}}
+  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<1x?x8xf32>, tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
 func @grouped_heads_not_dividing(%q: tensor<2x6x?x16xf32>, %k: tensor<2x4x?x16xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 1 (6 vs 4)}}
   %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x6x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>

@@ -243,6 +243,16 @@ static bool static_group(const SymDim &query_heads, const SymDim &kv_heads) {
   return query_heads.is_static() && kv_heads.is_static() && kv_heads.value() > 0;
 }
 
+/// Whether a key or value with `kv` on leading axis `axis` (of `rank`) serves a query with
+/// `query` there: the same size; a static 1, shared by every query row's batch (or head), as
+/// the rows of a learned parameter indexed by key position (`W[j]`) are; or grouped heads.
+/// The key and the value then agree, unless one of them is the shared 1.
+static bool serves(const SymDim &query, const SymDim &kv, size_t axis, size_t rank) {
+  if (query == kv || (kv.is_static() && kv.value() == 1))
+    return true;
+  return axis == 1 && rank == 4 && static_group(query, kv);
+}
+
 FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   const SymShape &q = operands[0], &k = operands[1], &v = operands[2];
   auto shapes = [&] {
@@ -252,14 +262,17 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
     return fail(emitError() << "attention needs query, key and value of one rank between 2 and 4, "
                             << "got " << shapes());
   size_t n = q.size();
+  auto one = [](const SymDim &d) { return d.is_static() && d.value() == 1; };
   for (size_t i = 0; i + 2 < n; ++i) {
-    if (k[i] != v[i] || (q[i] != k[i] && !(i == 1 && n == 4 && static_group(q[i], k[i]))))
-      return fail(emitError() << "attention: leading axis " << i << " differs between "
-                              << shapes());
-    if (q[i] != k[i] && q[i].is_static() && q[i].value() % k[i].value() != 0)
-      return fail(emitError() << "attention: " << q[i].value()
-                              << " query heads are not a multiple of " << k[i].value()
-                              << " key/value heads: " << shapes());
+    for (const SymDim &kv : {k[i], v[i]}) {
+      if (!serves(q[i], kv, i, n) || (k[i] != v[i] && !one(k[i]) && !one(v[i])))
+        return fail(emitError() << "attention: leading axis " << i << " differs between "
+                                << shapes());
+      if (q[i] != kv && q[i].is_static() && q[i].value() % kv.value() != 0)
+        return fail(emitError() << "attention: " << q[i].value()
+                                << " query heads are not a multiple of " << kv.value()
+                                << " key/value heads: " << shapes());
+    }
   }
   if (q[n - 1] != k[n - 1])
     return fail(emitError() << "attention: query and key vectors differ in length ("
@@ -283,8 +296,8 @@ FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operand
                             << "4, got " << shapes());
   size_t n = q.size();
   for (size_t i = 0; i + 2 < n; ++i)
-    if (q[i] != k[i] && !(i == 1 && n == 4 && static_group(q[i], k[i]) &&
-                          (!q[i].is_static() || q[i].value() % k[i].value() == 0)))
+    if (!serves(q[i], k[i], i, n) ||
+        (q[i] != k[i] && q[i].is_static() && q[i].value() % k[i].value() != 0))
       return fail(emitError() << "attention weights: leading axis " << i << " differs between "
                               << shapes());
   if (q[n - 1] != k[n - 1])

@@ -372,6 +372,12 @@ static bool divides(int64_t kv_heads, int64_t query_heads) {
          !ShapedType::isDynamic(query_heads) && query_heads % kv_heads == 0;
 }
 
+/// Whether a key or value of `kv` on leading axis `axis` serves a query of `query` there: the
+/// same size, a 1 that every query batch (or head) shares, or grouped heads.
+static bool serves(int64_t query, int64_t kv, int64_t axis, int64_t rank) {
+  return sizes_agree(query, kv) || kv == 1 || (axis == 1 && rank == 4 && divides(kv, query));
+}
+
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
@@ -403,23 +409,24 @@ LogicalResult verify_op(AttentionOp op) {
       failed(check(q, "query", result, "result", 2, "sequence length")) ||
       failed(check(v, "value", result, "result", 1, "vector length")))
     return failure();
-  // The leading (batch, head) axes are shared by all four, except that the key and value may
-  // have fewer heads (axis 1 of rank 4) than the query when that count divides the query's.
+  // The leading (batch, head) axes are the query's for the result. The key and value may
+  // each have 1 there (shared), or fewer heads (axis 1 of rank 4) dividing the query's.
   for (auto [type, name] :
        {std::pair(k, "key"), std::pair(v, "value"), std::pair(result, "result")}) {
     if (!q || !type)
       continue;
     bool grouped = llvm::StringRef(name) != "result";
     for (int64_t i = 0; i + 2 < q.getRank(); ++i)
-      if (!sizes_agree(q.getDimSize(i), type.getDimSize(i)) &&
-          !(grouped && i == 1 && q.getRank() == 4 && divides(type.getDimSize(i), q.getDimSize(i))))
+      if (grouped ? !serves(q.getDimSize(i), type.getDimSize(i), i, q.getRank())
+                  : !sizes_agree(q.getDimSize(i), type.getDimSize(i)))
         return op.emitOpError() << "query and " << name << " differ on leading axis " << i << " ("
                                 << q.getDimSize(i) << " vs " << type.getDimSize(i) << "): " << q
                                 << " and " << type;
   }
   if (k && v)
     for (int64_t i = 0; i + 2 < k.getRank(); ++i)
-      if (!sizes_agree(k.getDimSize(i), v.getDimSize(i)))
+      if (!sizes_agree(k.getDimSize(i), v.getDimSize(i)) && k.getDimSize(i) != 1 &&
+          v.getDimSize(i) != 1)
         return op.emitOpError() << "key and value differ on leading axis " << i << ": " << k
                                 << " and " << v;
   return success();
@@ -445,8 +452,7 @@ LogicalResult verify_op(AttentionWeightsOp op) {
   if (!sizes_agree(q.getDimSize(n - 1), k.getDimSize(n - 1)))
     return op.emitOpError() << "query and key differ in vector length: " << q << " and " << k;
   for (int64_t i = 0; i + 2 < n; ++i)
-    if ((!sizes_agree(q.getDimSize(i), k.getDimSize(i)) &&
-         !(i == 1 && n == 4 && divides(k.getDimSize(i), q.getDimSize(i)))) ||
+    if (!serves(q.getDimSize(i), k.getDimSize(i), i, n) ||
         (result && !sizes_agree(q.getDimSize(i), result.getDimSize(i))))
       return op.emitOpError() << "query, key and result differ on leading axis " << i;
   if (result && (!sizes_agree(q.getDimSize(n - 2), result.getDimSize(n - 2)) ||

@@ -16,20 +16,21 @@ std::vector<Expr> with(std::vector<Expr> prefix, std::initializer_list<Expr> res
   return prefix;
 }
 
-/// The leading indices at which query row `batch` reads the key or value `kv`. Grouped-query
-/// attention: `kv` may have fewer heads (axis 1 of [B, H, S, D], static, a divisor of the
-/// query's) and query head h then reads head h / (Hq / Hkv), as PyTorch's repeat_interleave;
-/// a single head (multi-query attention) serves every query head, also a symbolic count.
+/// The leading indices at which query row `batch` reads the key or value `kv`. A leading axis
+/// of size 1 serves every query batch (or head): multi-query attention, and a parameter's rows
+/// taking the key's place (`W[j]`). Grouped-query attention: `kv` may have fewer heads (axis 1
+/// of [B, H, S, D], static, a divisor of the query's) and query head h then reads head
+/// h / (Hq / Hkv), as PyTorch's repeat_interleave.
 std::vector<Expr> kv_batch(std::vector<Expr> batch, const HTensor &q, const HTensor &kv) {
-  if (batch.size() != 2)
-    return batch;
   using Halide::Internal::as_const_int, Halide::Internal::simplify;
-  const int64_t *hq = as_const_int(simplify(q.extents[1]));
-  const int64_t *hkv = as_const_int(simplify(kv.extents[1]));
-  if (hkv && *hkv == 1 && !(hq && *hq == 1))
-    batch[1] = 0;
-  else if (hq && hkv && *hkv > 0 && *hq != *hkv)
-    batch[1] = batch[1] / static_cast<int>(*hq / *hkv);
+  for (size_t a = 0; a < batch.size(); ++a) {
+    const int64_t *nq = as_const_int(simplify(q.extents[a]));
+    const int64_t *nkv = as_const_int(simplify(kv.extents[a]));
+    if (nkv && *nkv == 1 && !(nq && *nq == 1))
+      batch[a] = 0;
+    else if (a == 1 && nq && nkv && *nkv > 0 && *nq != *nkv)
+      batch[a] = batch[a] / static_cast<int>(*nq / *nkv);
+  }
   return batch;
 }
 

@@ -339,16 +339,26 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   mlir::Location at = loc(call.range());
   auto saved = call_site_;
   call_site_ = at;
+  // The extras: the score's parameters at the key position (b[j]), then the feature vectors.
+  std::vector<const dsl::IndexExpr *> rows = score_rows(variant);
+  std::vector<mlir::Value> extras;
+  for (const dsl::IndexExpr *row : rows) {
+    TensorValue elements = key_position_rows(*row, k, frame);
+    if (!elements) {
+      call_site_ = saved;
+      return {};
+    }
+    extras.push_back(elements.value);
+  }
   FeatureForm form;
   if (!gen_dot_operands(variant, q, k, frame, form)) {
     call_site_ = saved;
     return {};
   }
-  std::vector<mlir::Value> vectors;
   for (const TensorValue &vector : form.vectors)
-    vectors.push_back(vector.value);
+    extras.push_back(vector.value);
   mlir::IntegerAttr num_features =
-      form.build ? builder_.getI64IntegerAttr(static_cast<int64_t>(vectors.size())) : nullptr;
+      form.build ? builder_.getI64IntegerAttr(static_cast<int64_t>(form.vectors.size())) : nullptr;
   // The normaliser: the nearest one along the chain of variants (softmax when none says).
   const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::normalize);
   mlir::StringAttr normalizer;
@@ -371,11 +381,17 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
       top_k = builder_.getI64IntegerAttr(count->int_value);
     }
   }
-  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, vectors,
+  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, extras,
                                              num_features, normalizer, top_k, form.build ? 1 : 0);
+  // A variant with parameters runs as its member (self.a(q, k, v)): its attention map takes
+  // the member's name.
+  const Instance *instance = frame.instance;
+  if (instance && instance->decl && instance->decl->attention && !instance->prefix.empty())
+    op->setAttr(mlir::attn::kModuleAttr,
+                builder_.getStringAttr(llvm::StringRef(instance->prefix).drop_back()));
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
-    build_score(op, variant, values);
+    build_score(op, variant, values, rows);
     build_mask(op, variant, values);
     if (form.build)
       form.build(op);

@@ -34,8 +34,53 @@ unsigned sides(const dsl::Expr &e) {
       s |= sides(*arg);
     return s;
   }
+  case dsl::Expr::Kind::Index: // W[j], a row per key
+    return kKey;
   default:
     return 0;
+  }
+}
+
+void collect_rows(const dsl::Expr &e, const dsl::AttentionDecl *owner,
+                  std::vector<const dsl::IndexExpr *> &rows);
+
+/// The key-position parameters of `variant`'s score outside dot(...), following `super`.
+void collect_score_rows(const dsl::AttentionDecl *variant,
+                        std::vector<const dsl::IndexExpr *> &rows) {
+  variant = defining(variant, &dsl::AttentionDecl::score);
+  if (variant)
+    collect_rows(*variant->score->body, variant, rows);
+}
+
+void collect_rows(const dsl::Expr &e, const dsl::AttentionDecl *owner,
+                  std::vector<const dsl::IndexExpr *> &rows) {
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Index:
+    rows.push_back(llvm::cast<dsl::IndexExpr>(&e));
+    return;
+  case dsl::Expr::Kind::Super:
+    return collect_score_rows(owner->parent_decl, rows);
+  case dsl::Expr::Kind::Unary:
+    return collect_rows(*llvm::cast<dsl::UnaryExpr>(e).operand, owner, rows);
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    collect_rows(*b.lhs, owner, rows);
+    return collect_rows(*b.rhs, owner, rows);
+  }
+  case dsl::Expr::Kind::Conditional: {
+    const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+    collect_rows(*c.then_value, owner, rows);
+    return collect_rows(*c.else_value, owner, rows);
+  }
+  case dsl::Expr::Kind::Call: {
+    const auto &call = llvm::cast<dsl::CallExpr>(e);
+    if (call.builtin != Builtin::Dot)
+      for (const dsl::ExprPtr &arg : call.args)
+        collect_rows(*arg, owner, rows);
+    return;
+  }
+  default:
+    return;
   }
 }
 
@@ -119,6 +164,33 @@ void collect_parts(const dsl::Expr &e, Parts &parts) {
 
 } // namespace
 
+TensorValue Generator::key_position_rows(const dsl::IndexExpr &row, TensorValue key, Frame &frame) {
+  mlir::Location at = loc(row.range());
+  const auto &base = llvm::cast<dsl::NameExpr>(*row.base);
+  TensorValue table = member_param(base.name, {}, base.range(), frame);
+  if (!table || key.rank < 2)
+    return {};
+  mlir::Type i64 = builder_.getIntegerType(64);
+  auto positions =
+      builder_.create<ir::ArangeOp>(at, mlir::UnrankedTensorType::get(i64), key.value,
+                                    builder_.getI64IntegerAttr(key.rank - 2), mlir::IntegerAttr());
+  TensorValue rows{builder_.create<ir::GatherOp>(at, unranked(), table.value, positions),
+                   table.rank};
+  // A matrix's rows [Sk, D] take the key's place: leading axes of 1 broadcast over the batch
+  // (and heads). A vector's elements [Sk] broadcast to the scores [..., Sq, Sk] as they are.
+  while (table.rank == 2 && rows.rank < key.rank)
+    rows = TensorValue{
+        builder_.create<ir::UnsqueezeOp>(at, unranked(), rows.value, builder_.getI64IntegerAttr(0)),
+        rows.rank + 1};
+  return rows;
+}
+
+std::vector<const dsl::IndexExpr *> score_rows(const dsl::AttentionDecl &variant) {
+  std::vector<const dsl::IndexExpr *> rows;
+  collect_score_rows(&variant, rows);
+  return rows;
+}
+
 bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
                                  Frame &frame, FeatureForm &form) {
   const dsl::CallExpr *dot = find_dot(&variant);
@@ -136,6 +208,8 @@ bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue 
       return v ? constant(v->as_double(), at) : TensorValue{};
     }
     switch (e.kind()) {
+    case dsl::Expr::Kind::Index:
+      return key_position_rows(llvm::cast<dsl::IndexExpr>(e), key, frame);
     case dsl::Expr::Kind::Name: {
       const auto &name = llvm::cast<dsl::NameExpr>(e);
       if (name.binding == dsl::Binding::ScoreQuery)

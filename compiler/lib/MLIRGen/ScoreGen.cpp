@@ -32,9 +32,10 @@ unsigned index_position(llvm::StringRef name) {
 class ScoreBuilder {
 public:
   ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices,
-               const dsl::HyperparameterValues &values)
+               const dsl::HyperparameterValues &values,
+               llvm::ArrayRef<const dsl::IndexExpr *> rows = {}, mlir::ValueRange elements = {})
       : gen_(gen), b_(gen.builder_), s_(s), indices_(indices.begin(), indices.end()),
-        values_(values) {}
+        values_(values), rows_(rows), elements_(elements.begin(), elements.end()) {}
 
   /// The score of `variant` as an f32 value.
   mlir::Value score_of(const dsl::AttentionDecl *variant) {
@@ -76,6 +77,11 @@ public:
     }
     case dsl::Expr::Kind::Call:
       return call(llvm::cast<dsl::CallExpr>(e), at);
+    case dsl::Expr::Kind::Index: // b[j]: the extra holding b's elements at the key positions
+      for (size_t r = 0; r < rows_.size(); ++r)
+        if (rows_[r] == &e)
+          return elements_[r];
+      return constant(0, at);
     case dsl::Expr::Kind::Conditional: {
       const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
       mlir::Value holds = mask(*c.condition);
@@ -219,6 +225,8 @@ private:
   mlir::Value s_;
   std::vector<mlir::Value> indices_;
   const dsl::HyperparameterValues &values_;
+  llvm::ArrayRef<const dsl::IndexExpr *> rows_;
+  std::vector<mlir::Value> elements_;
   const dsl::AttentionDecl *owner_ = nullptr;
 };
 
@@ -266,12 +274,16 @@ mlir::Value scalar_arith(mlir::OpBuilder &b, BinaryOp op, mlir::Value l, mlir::V
 }
 
 void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                            const dsl::HyperparameterValues &values) {
+                            const dsl::HyperparameterValues &values,
+                            llvm::ArrayRef<const dsl::IndexExpr *> rows) {
   mlir::Location at = op.getLoc();
-  mlir::Type index = builder_.getIndexType();
-  mlir::Block *block = builder_.createBlock(
-      &op.score(), {}, {builder_.getF32Type(), index, index, index, index}, {at, at, at, at, at});
-  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().drop_front(), values);
+  mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
+  std::vector<mlir::Type> types = {f32, index, index, index, index};
+  types.insert(types.end(), rows.size(), f32);
+  std::vector<mlir::Location> locs(types.size(), at);
+  mlir::Block *block = builder_.createBlock(&op.score(), {}, types, locs);
+  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().slice(1, 4), values, rows,
+                     block->getArguments().drop_front(5));
   mlir::Value value = score.score_of(&variant);
   builder_.create<ir::YieldOp>(at, value);
 }

@@ -11,8 +11,10 @@
 //
 // The weights are appended to the function's results, after the model's own outputs, in
 // program order; the function's `attn.attention_maps` attribute names them, one string per
-// appended result: the module path of the attention's projections where its parameters give
-// one (`layers.0.self_attn` for `layers.0.self_attn.in_proj_weight`), else `attention<N>`.
+// appended result: the member's path for a variant with learned parameters (its `attn.module`,
+// `decoder.attention`), else the module path of the attention's projections where its
+// parameters give one (`layers.0.self_attn` for `layers.0.self_attn.in_proj_weight`), else
+// `attention<N>`.
 // The normal pipeline never runs this pass, so models compile as before unless maps are asked
 // for.
 #include "attn/compiler/Passes.h"
@@ -180,6 +182,8 @@ private:
         continue;
       }
       std::string name = common_module_path(params);
+      if (auto member = op.getAttrOfType<StringAttr>(kModuleAttr))
+        name = member.getValue().str();
       if (name.empty())
         name = "attention" + std::to_string(maps.size());
       // One module may attend more than once (a decoder's self- and cross-attention share no

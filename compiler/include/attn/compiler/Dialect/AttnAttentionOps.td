@@ -22,10 +22,11 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
   let summary = "fused attention: score, mask, softmax over keys, weighted sum of values";
   let description = [{
     `query: [..., Sq, D]`, `key: [..., Sk, D]`, `value: [..., Sk, Dv]` → `[..., Sq, Dv]`; the
-    leading axes (batch, or batch and heads) are equal for all three, except that for rank 4
-    the key and value may have fewer heads (axis 1) than the query, a static count dividing
-    the query's, or 1 (grouped-query and multi-query attention): query head `h` reads key and
-    value head `h / (Hq / Hkv)`.
+    leading axes (batch, or batch and heads) are the query's. The key and the value each have
+    the query's size there or 1, shared by every batch or head (the rows of a parameter that
+    take the key's place, multi-query attention); for rank 4 they may also have fewer heads
+    (axis 1) than the query, a static count dividing the query's (grouped-query attention):
+    query head `h` reads key and value head `h / (Hq / Hkv)`.
 
     For query row `i` and key row `j` the raw score is the dot product `s = q_i · k_j`. The
     `score` region maps it to the final logit: its block arguments are `(s: f32, b: index,

@@ -31,6 +31,9 @@ constexpr const char *kResultDimsAttr = "attn.result_dims";
 constexpr const char *kDefaultAttr = "attn.default";
 /// Name of the function-argument attribute holding the forward argument's source name.
 constexpr const char *kArgNameAttr = "attn.name";
+/// On an `attn.attention` made for a variant member with learned parameters (`self.a(q, k, v)`):
+/// the member's state_dict path (`decoder.a`), which names its attention map.
+constexpr const char *kModuleAttr = "attn.module";
 
 /// The symbolic shape recorded on a value: its defining op's `attn.dims` (a scan's
 /// `attn.result_dims`), or for a block argument the enclosing function's argument attribute (a
