@@ -35,7 +35,8 @@ const Case kCases[] = {
      "test.attn:1:29: error: a score must contain dot(...) exactly once (counting super): score(q, "
      "k) = dot(q, k)"},
     {"DotOfOneSide", "attention a { score(q, k) = dot(k, k) }",
-     "test.attn:1:29: error: dot(...) must read both the query 'q' and the key 'k'"},
+     "test.attn:1:29: error: dot(...) must read both the query 'q' and the key 'k' (or a "
+     "parameter's row at the key position, W[j])"},
     {"SuperAndDot",
      "attention a { score(q, k) = dot(q, k) }\n"
      "attention b : a { score(q, k) = super + dot(q, k) }",
