@@ -143,9 +143,12 @@ private:
   ExprType check_score_builtin(CallExpr &call, Scope &scope);
   /// dot(x, y) in a score: vectors of the query, the key and parameters (SemaScore.cpp).
   ExprType check_dot(CallExpr &call, Scope &scope);
-  /// `W[j]`, a parameter's entry at the key position in a score: a row (a vector, inside
-  /// dot) of a matrix, or an element (a number) of a vector.
+  /// A parameter indexed in a score: `W[j]`, a matrix's row at the key position (a vector,
+  /// inside dot), or outside dot an element (check_table_read).
   ExprType check_position_row(IndexExpr &index, Scope &scope, bool in_dot);
+  /// `bias[h, j - i]` outside dot(...): an element of a parameter of `rank` axes at int
+  /// expressions of the indices, a number.
+  ExprType check_table_read(IndexExpr &index, const std::string &name, size_t rank, Scope &scope);
   // Data movement (SemaMove.cpp): Unknown when `info` is not one of its built-ins.
   ExprType check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope &scope);
   // Convolution networks (SemaConv.cpp), after the arity checks: Unknown for other built-ins.

@@ -203,20 +203,23 @@ ExprType Sema::check_position_row(IndexExpr &index, Scope &scope, bool in_dot) {
   const ParamDecl *param = base && module ? module->find_param(base->name) : nullptr;
   if (!param || !param->tensor) {
     diag_.error(index.base->range(), "in a score only the variant's tensor parameters may be "
-                                     "indexed, by the key position: W[j]");
+                                     "indexed: W[j] inside dot(...), bias[h, j - i] outside");
     return ExprType::Error;
   }
   used_params_.insert(param);
   base->binding = Binding::Param;
   base->type = ExprType::Tensor;
+  size_t rank = param->tensor->dims.size();
+  if (!in_dot)
+    return check_table_read(index, base->name, rank, scope);
   const llvm::StringRef key_position = kIndexNames[3];
   auto *position = index.entries.size() == 1 && index.entries[0].kind == IndexEntry::Kind::Index
                        ? llvm::dyn_cast<NameExpr>(index.entries[0].start.get())
                        : nullptr;
   if (!position || position->name != key_position) {
     diag_.error(index.entries.empty() ? index.range() : index.entries[0].range,
-                "a parameter in a score is indexed by the key position alone: " + base->name + "[" +
-                    key_position + "]");
+                "inside dot(...) a parameter's row is taken at the key position alone: " +
+                    base->name + "[" + key_position + "]");
     return ExprType::Error;
   }
   if (!scope.index_vars.count(key_position)) {
@@ -226,20 +229,45 @@ ExprType Sema::check_position_row(IndexExpr &index, Scope &scope, bool in_dot) {
   }
   position->binding = Binding::IndexVar;
   position->type = ExprType::Int;
-  size_t rank = param->tensor->dims.size();
-  if (rank != (in_dot ? 2u : 1u)) {
-    std::string has = "; '" + base->name + "' has rank " + std::to_string(rank);
-    diag_.error(index.range(),
-                in_dot ? "inside dot(...) a parameter indexed by the key position is a matrix, "
-                         "whose row " +
-                             base->name + "[j] is a vector" + has
-                       : "outside dot(...) a parameter indexed by the key position is a vector, "
-                         "whose element " +
-                             base->name + "[j] is a number" + has +
-                             " (a matrix's row goes inside dot(...))");
+  if (rank != 2) {
+    diag_.error(index.range(), "inside dot(...) a parameter indexed by the key position is a "
+                               "matrix, whose row " +
+                                   base->name + "[j] is a vector; '" + base->name + "' has rank " +
+                                   std::to_string(rank));
     return ExprType::Error;
   }
-  return in_dot ? ExprType::Tensor : ExprType::Float;
+  return ExprType::Tensor;
+}
+
+ExprType Sema::check_table_read(IndexExpr &index, const std::string &name, size_t rank,
+                                Scope &scope) {
+  if (index.entries.size() != rank) {
+    diag_.error(index.range(), "'" + name + "' has rank " + std::to_string(rank) +
+                                   ": outside dot(...) it takes one index per axis, each an "
+                                   "int expression of the indices (bias[h, j - i]), and gives "
+                                   "a number");
+    return ExprType::Error;
+  }
+  bool ok = true;
+  for (IndexEntry &entry : index.entries) {
+    if (entry.kind != IndexEntry::Kind::Index) {
+      diag_.error(entry.range, "a parameter in a score is read one element at a time: an "
+                               "index, not a slice or '...'");
+      ok = false;
+      continue;
+    }
+    ExprType type = check(*entry.start, scope);
+    if (type != ExprType::Error && type != ExprType::Int) {
+      diag_.error(entry.start->range(),
+                  "an index of '" + name +
+                      "' is an int expression of the indices and the variant's int "
+                      "parameters, got " +
+                      expr_type_phrase(type));
+      ok = false;
+    }
+    ok &= type == ExprType::Int;
+  }
+  return ok ? ExprType::Float : ExprType::Error;
 }
 
 } // namespace attn::dsl

@@ -373,3 +373,75 @@ func @normalizer_topk_positive(%q: tensor<?x8xf32>) {
   }) {normalizer = "topk", top_k = 0} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
+
+// -----
+
+// Tables (num_tables, before the feature vectors) are read by attn.lookup at indices the score
+// computes, one per axis.
+func @tables(%q: tensor<?x3x?x8xf32>, %k: tensor<?x3x?x8xf32>, %v: tensor<?x3x?x4xf32>,
+             %bias: tensor<3x9xf32>, %distance: tensor<6xf32>) {
+  %a = "attn.attention"(%q, %k, %v, %bias, %distance) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %r = arith.subi %j, %i : index
+    %x = attn.lookup 0 [%h, %r] : f32
+    %y = attn.lookup 1 [%r] : f32
+    %t = arith.addf %s, %x : f32
+    %u = arith.addf %t, %y : f32
+    attn.yield %u : f32
+  }, {}) {num_tables = 2} : (tensor<?x3x?x8xf32>, tensor<?x3x?x8xf32>, tensor<?x3x?x4xf32>, tensor<3x9xf32>, tensor<6xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @lookup_index_count(%q: tensor<?x?x8xf32>, %bias: tensor<3x9xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %bias) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    // expected-error@+1 {{'attn.lookup' op needs 2 indices for table 'tensor<3x9xf32>', got 1}}
+    %x = attn.lookup 0 [%j] : f32
+    attn.yield %x : f32
+  }, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<3x9xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @lookup_table_number(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %bias) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    // expected-error@+1 {{'attn.lookup' op reads table 1 of an attention with 1 tables}}
+    %x = attn.lookup 1 [%j] : f32
+    attn.yield %x : f32
+  }, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @lookup_in_mask(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %bias) ({}, {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    // expected-error@+1 {{'attn.lookup' op is only meaningful in the score region of an attn.attention}}
+    %x = attn.lookup 0 [%j] : f32
+    %c = arith.constant 0.0 : f32
+    %keep = arith.cmpf ogt, %x, %c : f32
+    attn.yield %keep : i1
+  }) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @tables_count(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
+  // expected-error@+1 {{'attn.attention' op num_tables is 2 but there are only 1 extra operands before the feature vectors}}
+  %a = "attn.attention"(%q, %q, %q, %bias) ({}, {}) {num_tables = 2} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @table_rank(%q: tensor<?x?x8xf32>, %c: tensor<f32>) {
+  // expected-error@+1 {{'attn.attention' op needs f32 tables of rank 1 or more, got 'tensor<f32>'}}
+  %a = "attn.attention"(%q, %q, %q, %c) ({}, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<f32>) -> tensor<*xf32>
+  attn.return
+}

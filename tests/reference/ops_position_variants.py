@@ -5,6 +5,9 @@ learned parameters indexed by the key position, written out on the scores in flo
   applied to h_t, cut to the Sk positions there are; the keys are not read.
 - LearnedPositions: q . (k_j + P_j) / sqrt(d) under the causal mask.
 - PositionalAdditive: v . tanh(W q + U k_j + E_j).
+- RelativeBias: the scaled score plus a learned bias per head at j - i clipped to
+  [-max_distance, max_distance] (attn's relative_bias), and plus bias[|i - j|] under the causal
+  mask, distances past the vector's end reading its last element.
 
 A source longer than max_len reads the last row for every position past it (attn documents
 this), which `rows` reproduces. Dims: B, Sq, Sk, Dv, and H for `PositionHeads`.
@@ -87,6 +90,47 @@ class PositionHeads(nn.Module):
         return self.location(q, k, v), self.positions(q, k, v)
 
 
+class RelativeTable(nn.Module):
+    """The scaled score plus bias[h, clip(j - i) + max_distance]."""
+
+    def __init__(self, num_heads: int, max_distance: int):
+        super().__init__()
+        self.bias = nn.Parameter(torch.randn(num_heads, 2 * max_distance + 1))
+        self.max_distance = max_distance
+
+    def forward(self, q, k, v):
+        sq, sk = q.shape[-2], k.shape[-2]
+        rel = torch.arange(sk).unsqueeze(0) - torch.arange(sq).unsqueeze(1)
+        rel = rel.clamp(-self.max_distance, self.max_distance) + self.max_distance
+        s = q.double() @ k.double().transpose(-1, -2) / math.sqrt(q.shape[-1])
+        return weighted(s + self.bias.double()[:, rel], v)  # bias [H, Sq, Sk]
+
+
+class DistanceBias(nn.Module):
+    """The causal scaled score plus bias[|i - j|], the last element past the end."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.bias = nn.Parameter(torch.randn(n))
+
+    def forward(self, q, k, v):
+        sq, sk = q.shape[-2], k.shape[-2]
+        i, j = torch.arange(sq).unsqueeze(1), torch.arange(sk).unsqueeze(0)
+        distance = (i - j).abs().clamp(max=self.bias.shape[0] - 1)
+        s = q.double() @ k.double().transpose(-1, -2) / math.sqrt(q.shape[-1])
+        return weighted(s + self.bias.double()[distance], v, j <= i)
+
+
+class RelativeBias(nn.Module):
+    def __init__(self, num_heads: int = 3, max_distance: int = 4, n: int = 6):
+        super().__init__()
+        self.relative = RelativeTable(num_heads, max_distance)
+        self.distance = DistanceBias(n)
+
+    def forward(self, q, k, v):
+        return self.relative(q, k, v), self.distance(q, k, v)
+
+
 def _qkv(lead, dims: Mapping[str, int], d: int, gen: torch.Generator):
     return {"q": torch.randn(*lead, dims["Sq"], d, generator=gen),
             "k": torch.randn(*lead, dims["Sk"], d, generator=gen),
@@ -101,7 +145,12 @@ def _heads_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.
     return _qkv((dims["B"], dims["H"]), dims, int(hp.get("d", 16)), gen)
 
 
+def _relative_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    return _qkv((dims["B"], int(hp.get("num_heads", 3))), dims, dims["D"], gen)
+
+
 OPS: Dict[str, ModelSpec] = {
     "PositionVariants": ModelSpec(PositionVariants, ("q", "k", "v"), _variants_inputs),
     "PositionHeads": ModelSpec(PositionHeads, ("q", "k", "v"), _heads_inputs),
+    "RelativeBias": ModelSpec(RelativeBias, ("q", "k", "v"), _relative_inputs),
 }

@@ -280,7 +280,8 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   if (k[n - 2] != v[n - 2])
     return fail(emitError() << "attention: key and value sequences differ in length ("
                             << k[n - 2].str() << " vs " << v[n - 2].str() << "): " << shapes());
-  if (failed(check_extras(*this, q, k, operands.drop_front(3).drop_back(feature_count()))) ||
+  if (failed(check_extras(*this, q, k,
+                          operands.drop_front(3).drop_back(feature_count() + table_count()))) ||
       failed(check_features(*this, q, operands.take_back(feature_count()))))
     return failure();
   SymShape out(q.begin(), q.end() - 1);
@@ -303,7 +304,8 @@ FailureOr<SymShape> AttentionWeightsOp::inferSymShape(ArrayRef<SymShape> operand
   if (q[n - 1] != k[n - 1])
     return fail(emitError() << "attention weights: query and key vectors differ in length: "
                             << shapes());
-  if (failed(check_extras(*this, q, k, operands.drop_front(2).drop_back(feature_count()))) ||
+  if (failed(check_extras(*this, q, k,
+                          operands.drop_front(2).drop_back(feature_count() + table_count()))) ||
       failed(check_features(*this, q, operands.take_back(feature_count()))))
     return failure();
   SymShape out(q.begin(), q.end() - 1);

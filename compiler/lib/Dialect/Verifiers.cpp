@@ -176,6 +176,24 @@ LogicalResult verify_feature_region(Operation *op, MutableArrayRef<Region> regio
                                  "(qa: f32, ka: f32) and an f32 per feature vector");
 }
 
+/// Tables: f32 tensors of rank 1 or more, as many as `count` says (the extras before the
+/// feature vectors).
+LogicalResult verify_tables(Operation *op, Optional<uint64_t> count, ValueRange extras,
+                            unsigned feature_count) {
+  if (!count)
+    return success();
+  if (*count + feature_count > static_cast<uint64_t>(extras.size()))
+    return op->emitOpError() << "num_tables is " << *count << " but there are only "
+                             << extras.size() - feature_count << " extra operands before the "
+                             << "feature vectors";
+  for (Value table : extras.drop_back(feature_count).take_back(*count)) {
+    auto type = table.getType().dyn_cast<TensorType>();
+    if (!type || !type.getElementType().isF32() || (type.hasRank() && type.getRank() == 0))
+      return op->emitOpError() << "needs f32 tables of rank 1 or more, got " << table.getType();
+  }
+  return success();
+}
+
 /// How the weights come from the scores: softmax (the default), argmax, or topk with a
 /// top_k of at least 1 (and only then).
 LogicalResult verify_normalizer(Operation *op, Optional<StringRef> normalizer,
@@ -380,8 +398,10 @@ static bool serves(int64_t query, int64_t kv, int64_t axis, int64_t rank) {
 
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
-  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
-      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+  // The counts of feature vectors and tables first: the score's extras are what they leave.
+  if (failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+      failed(verify_tables(op, op.num_tables(), op.extras(), op.feature_count())) ||
+      failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
       failed(verify_normalizer(op, op.normalizer(), op.top_k())))
     return failure();
 
@@ -434,8 +454,10 @@ LogicalResult verify_op(AttentionOp op) {
 
 LogicalResult verify_op(AttentionWeightsOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
-  if (failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
-      failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+  // The counts of feature vectors and tables first: the score's extras are what they leave.
+  if (failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+      failed(verify_tables(op, op.num_tables(), op.extras(), op.feature_count())) ||
+      failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
       failed(verify_normalizer(op, op.normalizer(), op.top_k())))
     return failure();
   for (auto [type, name] :
@@ -459,6 +481,29 @@ LogicalResult verify_op(AttentionWeightsOp op) {
                  !sizes_agree(k.getDimSize(n - 2), result.getDimSize(n - 1))))
     return op.emitOpError() << "needs a result of [..., Sq, Sk] for query " << q << " and key " << k
                             << ", got " << result;
+  return success();
+}
+
+LogicalResult verify_op(LookupOp op) {
+  Operation *parent = op->getParentOp();
+  Region *region = op->getParentRegion();
+  OperandRange tables = OperandRange(nullptr, 0);
+  if (auto attention = dyn_cast_or_null<AttentionOp>(parent);
+      attention && region == &attention.score())
+    tables = attention.tables();
+  else if (auto weights = dyn_cast_or_null<AttentionWeightsOp>(parent);
+           weights && region == &weights.score())
+    tables = weights.tables();
+  else
+    return op.emitOpError("is only meaningful in the score region of an attn.attention");
+  uint64_t table = op.table();
+  if (table >= tables.size())
+    return op.emitOpError() << "reads table " << table << " of an attention with " << tables.size()
+                            << " tables";
+  auto type = ranked(tables[table]);
+  if (type && type.getRank() != static_cast<int64_t>(op.indices().size()))
+    return op.emitOpError() << "needs " << type.getRank() << " indices for table " << type
+                            << ", got " << op.indices().size();
   return success();
 }
 

@@ -21,14 +21,26 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
       regions.top_k = static_cast<int>(op->getAttrOfType<mlir::IntegerAttr>("top_k").getInt());
     }
   }
-  // The last num_features extras are the feature region's vectors, the others the score's.
-  size_t feature_count = 0;
+  // The last num_features extras are the feature region's vectors, the num_tables before them
+  // the tables of attn.lookup, the others broadcast to the scores.
+  size_t feature_count = 0, table_count = 0;
   if (auto count = op->getAttrOfType<mlir::IntegerAttr>("num_features"))
     feature_count = static_cast<size_t>(count.getInt());
-  std::vector<AttentionExtra> extras(all_extras.begin(), all_extras.end() - feature_count);
-  std::vector<HTensor> vectors;
-  for (size_t x = extras.size(); x < all_extras.size(); ++x)
+  if (auto count = op->getAttrOfType<mlir::IntegerAttr>("num_tables"))
+    table_count = static_cast<size_t>(count.getInt());
+  std::vector<AttentionExtra> extras(all_extras.begin(),
+                                     all_extras.end() - feature_count - table_count);
+  std::vector<HTensor> tables, vectors;
+  for (size_t x = extras.size(); x < all_extras.size() - feature_count; ++x)
+    tables.push_back(all_extras[x].tensor);
+  for (size_t x = all_extras.size() - feature_count; x < all_extras.size(); ++x)
     vectors.push_back(all_extras[x].tensor);
+  // A table's element at computed indices, clamped to the table (the region's indices are
+  // placeholders, substituted with the rest of its expression).
+  TableLookup lookup = [tables](int64_t table, const std::vector<Expr> &indices) {
+    const HTensor &t = tables[static_cast<size_t>(table)];
+    return at(t, clamped_index(t, indices));
+  };
   auto placeholder = [](const char *name, bool is_float = false) {
     return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
   };
@@ -38,7 +50,7 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
                               placeholder("ri"), placeholder("rj")};
     for (size_t x = 0; x < extras.size(); ++x)
       args.push_back(placeholder(("re" + std::to_string(x)).c_str(), true));
-    auto body = eval_region(score, args, score_dim);
+    auto body = eval_region(score, args, score_dim, lookup);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;

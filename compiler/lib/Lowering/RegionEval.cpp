@@ -79,7 +79,7 @@ Expr constant(mlir::Attribute value) {
 } // namespace
 
 mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> &args,
-                                  Expr score_dim) {
+                                  Expr score_dim, const TableLookup &lookup) {
   mlir::Block &block = region.front();
   llvm::DenseMap<mlir::Value, Expr> values;
   for (auto [arg, expr] : llvm::zip(block.getArguments(), args))
@@ -92,6 +92,12 @@ mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> 
         llvm::TypeSwitch<mlir::Operation *, Expr>(&op)
             .Case<arith::ConstantOp>([](auto c) { return constant(c.getValue()); })
             .Case<mlir::attn::ScoreDimOp>([&](auto) { return score_dim; })
+            .Case<mlir::attn::LookupOp>([&](auto o) {
+              std::vector<Expr> indices;
+              for (mlir::Value index : o.indices())
+                indices.push_back(in(index));
+              return lookup ? lookup(static_cast<int64_t>(o.table()), indices) : Expr();
+            })
             .Case<arith::AddFOp, arith::AddIOp>(
                 [&](auto o) { return in(o.getLhs()) + in(o.getRhs()); })
             .Case<arith::SubFOp, arith::SubIOp>(

@@ -6,6 +6,7 @@
 #include "mlir/IR/Region.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <functional>
 #include <vector>
 
 namespace attn::compiler::lowering {
@@ -13,7 +14,12 @@ namespace attn::compiler::lowering {
 /// Evaluates the single-block `region` with its block arguments bound to `args` (index values
 /// as Int(32), f32 as Float(32)) and `score_dim` for `attn.score_dim`; returns the yielded
 /// value, or failure after reporting an error at the offending op.
-mlir::FailureOr<Halide::Expr>
-eval_region(mlir::Region &region, const std::vector<Halide::Expr> &args, Halide::Expr score_dim);
+/// `lookup(table, indices)` reads table `table` of the attention for `attn.lookup`; without
+/// it, a lookup is an error.
+using TableLookup =
+    std::function<Halide::Expr(int64_t table, const std::vector<Halide::Expr> &indices)>;
+mlir::FailureOr<Halide::Expr> eval_region(mlir::Region &region,
+                                          const std::vector<Halide::Expr> &args,
+                                          Halide::Expr score_dim, const TableLookup &lookup = {});
 
 } // namespace attn::compiler::lowering

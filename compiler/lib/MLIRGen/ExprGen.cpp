@@ -339,10 +339,11 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   mlir::Location at = loc(call.range());
   auto saved = call_site_;
   call_site_ = at;
-  // The extras: the score's parameters at the key position (b[j]), then the feature vectors.
-  std::vector<const dsl::IndexExpr *> rows = score_rows(variant);
+  // The extras: the score's parameters at the key position (b[j]), the tables it reads
+  // elsewhere (bias[h, j - i]), then the feature vectors.
+  ScoreReads reads = score_reads(variant);
   std::vector<mlir::Value> extras;
-  for (const dsl::IndexExpr *row : rows) {
+  for (const dsl::IndexExpr *row : reads.rows) {
     TensorValue elements = key_position_rows(*row, k, frame);
     if (!elements) {
       call_site_ = saved;
@@ -350,6 +351,18 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     }
     extras.push_back(elements.value);
   }
+  for (const dsl::IndexExpr *read : reads.tables) {
+    const auto &base = llvm::cast<dsl::NameExpr>(*read->base);
+    TensorValue table = member_param(base.name, {}, base.range(), frame);
+    if (!table) {
+      call_site_ = saved;
+      return {};
+    }
+    extras.push_back(table.value);
+  }
+  mlir::IntegerAttr num_tables =
+      reads.tables.empty() ? nullptr
+                           : builder_.getI64IntegerAttr(static_cast<int64_t>(reads.tables.size()));
   FeatureForm form;
   if (!gen_dot_operands(variant, q, k, frame, form)) {
     call_site_ = saved;
@@ -382,7 +395,8 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     }
   }
   auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, extras,
-                                             num_features, normalizer, top_k, form.build ? 1 : 0);
+                                             num_features, normalizer, top_k, num_tables,
+                                             form.build ? 1 : 0);
   // A variant with parameters runs as its member (self.a(q, k, v)): its attention map takes
   // the member's name.
   const Instance *instance = frame.instance;
@@ -391,7 +405,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
                 builder_.getStringAttr(llvm::StringRef(instance->prefix).drop_back()));
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
-    build_score(op, variant, values, rows);
+    build_score(op, variant, values, reads);
     build_mask(op, variant, values);
     if (form.build)
       form.build(op);

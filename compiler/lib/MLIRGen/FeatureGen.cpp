@@ -8,6 +8,8 @@
 // element, a key element and the elements of the vectors that only read parameters.
 #include "MLIRGenImpl.h"
 
+#include "attn/dsl/Sema.h"
+
 namespace attn::mlirgen {
 
 using dsl::Builtin;
@@ -185,10 +187,21 @@ TensorValue Generator::key_position_rows(const dsl::IndexExpr &row, TensorValue 
   return rows;
 }
 
-std::vector<const dsl::IndexExpr *> score_rows(const dsl::AttentionDecl &variant) {
-  std::vector<const dsl::IndexExpr *> rows;
-  collect_score_rows(&variant, rows);
-  return rows;
+ScoreReads score_reads(const dsl::AttentionDecl &variant) {
+  std::vector<const dsl::IndexExpr *> all;
+  collect_score_rows(&variant, all);
+  ScoreReads reads;
+  for (const dsl::IndexExpr *read : all) {
+    // b[j], a vector's element at the key position: the elements of every key as a [Sk]
+    // extra, read at the score's position like a bias. Any other index: a table lookup.
+    auto *name = read->entries.size() == 1
+                     ? llvm::dyn_cast<dsl::NameExpr>(read->entries[0].start.get())
+                     : nullptr;
+    bool key_element =
+        name && name->binding == dsl::Binding::IndexVar && name->name == dsl::kIndexNames[3];
+    (key_element ? reads.rows : reads.tables).push_back(read);
+  }
+  return reads;
 }
 
 bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,

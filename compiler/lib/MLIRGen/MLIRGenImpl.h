@@ -85,9 +85,13 @@ const dsl::AttentionDecl *defining(const dsl::AttentionDecl *variant,
 /// The f32 scalar form, in an attention region, of a one-argument math built-in (exp, log,
 /// sqrt, tanh, abs, relu, sigmoid) and of + - * / (ScoreGen.cpp).
 mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir::Location at);
-/// The parameters `variant`'s score reads at the key position outside dot(...) (`b[j]`),
-/// following `super`, in a fixed order.
-std::vector<const dsl::IndexExpr *> score_rows(const dsl::AttentionDecl &variant);
+/// The parameters `variant`'s score reads outside dot(...), following `super`, in a fixed
+/// order: `rows`, a vector's element at the key position (`b[j]`), and `tables`, an element at
+/// other indices (`bias[h, j - i]`).
+struct ScoreReads {
+  std::vector<const dsl::IndexExpr *> rows, tables;
+};
+ScoreReads score_reads(const dsl::AttentionDecl &variant);
 mlir::Value scalar_arith(mlir::OpBuilder &b, dsl::BinaryOp op, mlir::Value l, mlir::Value r,
                          mlir::Location at);
 
@@ -201,11 +205,10 @@ public:
   /// `W[j]`: the rows (elements, for a vector) of a variant's parameter at the key positions
   /// 0..Sk-1 of `key`; a matrix's rows get leading axes of 1 up to the key's rank.
   TensorValue key_position_rows(const dsl::IndexExpr &row, TensorValue key, Frame &frame);
-  /// The score region; `rows` are the score's parameters at the key position (`b[j]`), read
-  /// from the op's first extras.
+  /// The score region; `reads.rows` are read from the op's first extras, `reads.tables` with
+  /// attn.lookup from its tables, in order.
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                   const dsl::HyperparameterValues &values,
-                   llvm::ArrayRef<const dsl::IndexExpr *> rows);
+                   const dsl::HyperparameterValues &values, const ScoreReads &reads);
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                   const dsl::HyperparameterValues &values);
 

@@ -32,10 +32,10 @@ unsigned index_position(llvm::StringRef name) {
 class ScoreBuilder {
 public:
   ScoreBuilder(Generator &gen, mlir::Value s, mlir::ValueRange indices,
-               const dsl::HyperparameterValues &values,
-               llvm::ArrayRef<const dsl::IndexExpr *> rows = {}, mlir::ValueRange elements = {})
+               const dsl::HyperparameterValues &values, const ScoreReads *reads = nullptr,
+               mlir::ValueRange elements = {})
       : gen_(gen), b_(gen.builder_), s_(s), indices_(indices.begin(), indices.end()),
-        values_(values), rows_(rows), elements_(elements.begin(), elements.end()) {}
+        values_(values), reads_(reads), elements_(elements.begin(), elements.end()) {}
 
   /// The score of `variant` as an f32 value.
   mlir::Value score_of(const dsl::AttentionDecl *variant) {
@@ -77,11 +77,8 @@ public:
     }
     case dsl::Expr::Kind::Call:
       return call(llvm::cast<dsl::CallExpr>(e), at);
-    case dsl::Expr::Kind::Index: // b[j]: the extra holding b's elements at the key positions
-      for (size_t r = 0; r < rows_.size(); ++r)
-        if (rows_[r] == &e)
-          return elements_[r];
-      return constant(0, at);
+    case dsl::Expr::Kind::Index:
+      return read(llvm::cast<dsl::IndexExpr>(e), at);
     case dsl::Expr::Kind::Conditional: {
       const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
       mlir::Value holds = mask(*c.condition);
@@ -159,6 +156,26 @@ private:
     return values_.find(name.name);
   }
 
+  /// A parameter's element: b[j] is the extra holding b's elements at the key positions;
+  /// another index reads the parameter's table with attn.lookup.
+  mlir::Value read(const dsl::IndexExpr &e, mlir::Location at) {
+    if (!reads_)
+      return constant(0, at);
+    for (size_t r = 0; r < reads_->rows.size(); ++r)
+      if (reads_->rows[r] == &e)
+        return elements_[r];
+    for (size_t t = 0; t < reads_->tables.size(); ++t) {
+      if (reads_->tables[t] != &e)
+        continue;
+      std::vector<mlir::Value> indices;
+      for (const dsl::IndexEntry &entry : e.entries)
+        indices.push_back(mask(*entry.start));
+      return b_.create<ir::LookupOp>(at, b_.getF32Type(),
+                                     b_.getI64IntegerAttr(static_cast<int64_t>(t)), indices);
+    }
+    return constant(0, at);
+  }
+
   mlir::Value constant(double v, mlir::Location at) {
     return b_.create<arith::ConstantFloatOp>(at, llvm::APFloat(float(v)), b_.getF32Type());
   }
@@ -225,7 +242,7 @@ private:
   mlir::Value s_;
   std::vector<mlir::Value> indices_;
   const dsl::HyperparameterValues &values_;
-  llvm::ArrayRef<const dsl::IndexExpr *> rows_;
+  const ScoreReads *reads_;
   std::vector<mlir::Value> elements_;
   const dsl::AttentionDecl *owner_ = nullptr;
 };
@@ -274,16 +291,15 @@ mlir::Value scalar_arith(mlir::OpBuilder &b, BinaryOp op, mlir::Value l, mlir::V
 }
 
 void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                            const dsl::HyperparameterValues &values,
-                            llvm::ArrayRef<const dsl::IndexExpr *> rows) {
+                            const dsl::HyperparameterValues &values, const ScoreReads &reads) {
   mlir::Location at = op.getLoc();
   mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
   std::vector<mlir::Type> types = {f32, index, index, index, index};
-  types.insert(types.end(), rows.size(), f32);
+  types.insert(types.end(), reads.rows.size(), f32);
   std::vector<mlir::Location> locs(types.size(), at);
   mlir::Block *block = builder_.createBlock(&op.score(), {}, types, locs);
-  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().slice(1, 4), values, rows,
-                     block->getArguments().drop_front(5));
+  ScoreBuilder score(*this, block->getArgument(0), block->getArguments().slice(1, 4), values,
+                     &reads, block->getArguments().drop_front(5));
   mlir::Value value = score.score_of(&variant);
   builder_.create<ir::YieldOp>(at, value);
 }

@@ -117,7 +117,7 @@ Value weights_of(AttentionOp attention) {
   auto weights = builder.create<AttentionWeightsOp>(
       attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key(),
       attention.extras(), attention.num_featuresAttr(), attention.normalizerAttr(),
-      attention.top_kAttr(), attention.feature().size());
+      attention.top_kAttr(), attention.num_tablesAttr(), attention.feature().size());
   BlockAndValueMapping mapping;
   attention.score().cloneInto(&weights.score(), mapping);
   attention.mask().cloneInto(&weights.mask(), mapping);

@@ -356,7 +356,8 @@ struct FuseAttentionChain : OpRewritePattern<MatmulOp> {
     auto attention = rewriter.create<AttentionOp>(chain->softmax.getLoc(), pv.getType(),
                                                   chain->query, key, chain->value, extras,
                                                   /*num_features=*/nullptr, /*normalizer=*/nullptr,
-                                                  /*top_k=*/nullptr, /*featureCount=*/0);
+                                                  /*top_k=*/nullptr, /*num_tables=*/nullptr,
+                                                  /*featureCount=*/0);
     build_score(rewriter, attention, chain->steps);
     // match_attention() checked what the shape rule checks, so this cannot fail.
     SmallVector<SymShape> operands = {*get_sym_shape(chain->query), *get_sym_shape(key),

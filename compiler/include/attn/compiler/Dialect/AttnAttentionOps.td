@@ -12,8 +12,16 @@
 defvar Attn_AttentionExtraDecls = [{
   /// How many of the extras are feature vectors (0 without a feature region).
   unsigned feature_count() { return static_cast<unsigned>(num_features().getValueOr(0)); }
+  /// How many of the extras are tables that attn.lookup reads.
+  unsigned table_count() { return static_cast<unsigned>(num_tables().getValueOr(0)); }
   /// The extras the score region reads, broadcast to the scores.
-  ::mlir::OperandRange score_extras() { return extras().drop_back(feature_count()); }
+  ::mlir::OperandRange score_extras() {
+    return extras().drop_back(feature_count() + table_count());
+  }
+  /// The tables the score region reads at computed indices (attn.lookup).
+  ::mlir::OperandRange tables() {
+    return extras().drop_back(feature_count()).take_back(table_count());
+  }
   /// The feature vectors the feature region reads at each feature index.
   ::mlir::OperandRange feature_vectors() { return extras().take_back(feature_count()); }
 }];
@@ -40,7 +48,10 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1): a bias or a
     padding mask added to the scores, a condition that selects them. The score region takes
     the element of each at `(..., i, j)` as one more `f32` argument after `j`, in order; the
-    mask region does not take them.
+    mask region does not take them. When `num_tables` (n) is set, the n extras after those
+    are tables of any shape, which the score region reads with `attn.lookup` at indices it
+    computes (a relative-position bias, `bias[h, clip(j - i)]`); an index outside a table's
+    axis reads its nearest element.
 
     A third region, `feature`, present when `num_features` is set, replaces the dot product
     as the raw score: `s = sum over a < D of feature(q_i[a], k_j[a], w_1[a], ..., w_n[a])`,
@@ -57,7 +68,8 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
                        Variadic<AnyTensor>:$extras, OptionalAttr<I64Attr>:$num_features,
-                       OptionalAttr<StrAttr>:$normalizer, OptionalAttr<I64Attr>:$top_k);
+                       OptionalAttr<StrAttr>:$normalizer, OptionalAttr<I64Attr>:$top_k,
+                       OptionalAttr<I64Attr>:$num_tables);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
   let extraClassDeclaration = Attn_AttentionExtraDecls;
@@ -73,11 +85,12 @@ def Attn_AttentionWeightsOp : Attn_TensorOp<"attention_weights"> {
     values by (a row whose keys are all removed is zeros). The normal pipeline never makes it;
     the `expose-attention-weights` pass adds one beside each attention when a run dumps
     attention maps, since the fused attention never materialises its weights. Its `extras`,
-    `num_features`, `feature` region, `normalizer` and `top_k` are the attention's.
+    `num_features`, `num_tables`, `feature` region, `normalizer` and `top_k` are the
+    attention's.
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, Variadic<AnyTensor>:$extras,
                        OptionalAttr<I64Attr>:$num_features, OptionalAttr<StrAttr>:$normalizer,
-                       OptionalAttr<I64Attr>:$top_k);
+                       OptionalAttr<I64Attr>:$top_k, OptionalAttr<I64Attr>:$num_tables);
   let results = (outs AnyTensor:$result);
   let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
   let extraClassDeclaration = Attn_AttentionExtraDecls;
@@ -92,6 +105,24 @@ def Attn_ScoreDimOp : Attn_Op<"score_dim", [NoSideEffect]> {
   }];
   let results = (outs F32:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
+  let verifier = Attn_VerifyOp;
+}
+
+def Attn_LookupOp : Attn_Op<"lookup", [NoSideEffect]> {
+  let summary = "an element of a table of the enclosing attention, at computed indices";
+  let description = [{
+    Valid only in the score region of `attn.attention` or `attn.attention_weights`: the
+    element of its table number `table` (counting from 0 among its `num_tables` tables) at
+    `indices`, one per axis of the table. An index outside its axis reads the nearest element.
+
+    ```mlir
+    %r = arith.subi %j, %i : index
+    %b = attn.lookup 0 [%h, %r] : f32
+    ```
+  }];
+  let arguments = (ins I64Attr:$table, Variadic<Index>:$indices);
+  let results = (outs F32:$result);
+  let assemblyFormat = "$table `[` $indices `]` attr-dict `:` type($result)";
   let verifier = Attn_VerifyOp;
 }
 
