@@ -49,6 +49,29 @@ def weights(model, d, units, gen):
             "attention.v": torch.randn(units, generator=gen)}
 
 
+def run_attnc(attnc, source, model, weights, inputs, defines, iterations, env):
+    """attnc's output (checked by the caller) and its median time in ms for `model` of
+    `source` on `weights` ({name: tensor}) and `inputs` ({name: tensor}), with hyperparameters
+    `defines` ({name: value}): `attnc run`, then `attnc bench`."""
+    import numpy as np
+    import torch
+    from safetensors.torch import save_file
+    with tempfile.TemporaryDirectory() as work:
+        save_file(weights, f"{work}/w.safetensors")
+        common = [str(source), "--model", model, "--weights", f"{work}/w.safetensors"]
+        for name, value in defines.items():
+            common += ["-D", f"{name}={value}"]
+        for name, t in inputs.items():
+            np.save(f"{work}/{name}.npy", t.numpy())
+            common += ["--input", f"{name}={work}/{name}.npy"]
+        subprocess.run([attnc, "run", *common, "--out", f"{work}/out"], env=env, check=True,
+                       capture_output=True)
+        result = torch.from_numpy(np.load(f"{work}/out/out0.npy"))
+        out = subprocess.run([attnc, "bench", *common, "--iterations", str(iterations)],
+                             env=env, check=True, capture_output=True, text=True).stdout
+        return result, float(re.search(r"median_ms=([0-9.]+)", out.splitlines()[-1]).group(1))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--attnc", default=str(ROOT / "build" / "bin" / "attnc"))
@@ -60,9 +83,7 @@ def main():
     p.add_argument("--skip-compile", action="store_true", help="leave out torch.compile")
     args = p.parse_args()
 
-    import numpy as np
     import torch
-    from safetensors.torch import save_file
 
     torch.set_num_threads(args.threads)
     env = dict(os.environ, HL_NUM_THREADS=str(args.threads))
@@ -80,22 +101,9 @@ def main():
             q = torch.randn(b, sq, args.d, generator=gen)
             k = torch.randn(b, sk, args.d, generator=gen)
             v = torch.randn(b, sk, args.d, generator=gen)
-            with tempfile.TemporaryDirectory() as work:
-                save_file(w, f"{work}/w.safetensors")
-                common = [str(source), "--model", model, "--weights", f"{work}/w.safetensors",
-                          "-D", f"d={args.d}"]
-                if model == "Additive":
-                    common += ["-D", f"units={args.units}"]
-                for name, t in (("q", q), ("k", k), ("v", v)):
-                    np.save(f"{work}/{name}.npy", t.numpy())
-                    common += ["--input", f"{name}={work}/{name}.npy"]
-                subprocess.run([args.attnc, "run", *common, "--out", f"{work}/out"], env=env,
-                               check=True, capture_output=True)
-                result = torch.from_numpy(np.load(f"{work}/out/out0.npy"))
-                out = subprocess.run([args.attnc, "bench", *common, "--iterations",
-                                      str(args.iterations)], env=env, check=True,
-                                     capture_output=True, text=True).stdout
-                ours = float(re.search(r"median_ms=([0-9.]+)", out.splitlines()[-1]).group(1))
+            defines = {"d": args.d, **({"units": args.units} if model == "Additive" else {})}
+            result, ours = run_attnc(args.attnc, source, model, w, {"q": q, "k": k, "v": v},
+                                     defines, args.iterations, env)
             with torch.no_grad():
                 expected = fn(q, k, v, w)
                 if not torch.allclose(result, expected, rtol=1e-3, atol=1e-4):

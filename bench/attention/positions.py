@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Attention variants with parameters by position against PyTorch, in one run, each compiled
+by attnc (bench/attention/positions.attn, `attnc bench`) and each peer's output checked
+against attnc's first:
+
+- Location: Luong's location-based score, softmax(Linear(d, max_len)(q)[..., :Sk]) v, against
+  the same written out in PyTorch, eager and under torch.compile. Shapes BxSqxSk, d = 256.
+- RelativeBias: the scaled score plus a learned bias per head and clipped relative position,
+  against F.scaled_dot_product_attention given that bias as a float attn_mask [H, S, S]
+  gathered from the table on each call, eager and under torch.compile. Shapes BxHxS, D = 64.
+
+    ATTN_VENV/bin/python bench/attention/positions.py [--threads 2] [--iterations 10]
+        [--location 32x1x512,...] [--relative 1x8x512,...] [--skip-compile]
+
+Times are the median of --iterations calls in milliseconds; compare the ratios.
+"""
+import argparse
+import os
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "attention"))
+from learned import run_attnc  # noqa: E402  (attnc run, then attnc bench)
+from mha_vs_pytorch import median_ms  # noqa: E402  (the median of n timed calls, after one)
+
+MAX_LEN, MAX_DISTANCE = 1024, 32
+
+
+def location(q, k, v, w):
+    import torch
+    sk = k.shape[-2]
+    scores = q @ w["attention.weight"][:sk].T + w["attention.bias"][:sk]
+    return torch.softmax(scores, dim=-1) @ v
+
+
+def relative(q, k, v, w):
+    import torch
+    import torch.nn.functional as F
+    s = q.shape[-2]
+    rel = torch.arange(s).unsqueeze(0) - torch.arange(s).unsqueeze(1)
+    rel = rel.clamp(-MAX_DISTANCE, MAX_DISTANCE) + MAX_DISTANCE
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=w["attention.bias"][:, rel])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--attnc", default=str(ROOT / "build" / "bin" / "attnc"))
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--location", default="32x1x512,8x64x512,1x512x1024")
+    p.add_argument("--relative", default="1x8x512,1x8x1024,1x8x2048")
+    p.add_argument("--skip-compile", action="store_true", help="leave out torch.compile")
+    args = p.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    env = dict(os.environ, HL_NUM_THREADS=str(args.threads))
+    source = ROOT / "bench" / "attention" / "positions.attn"
+    d, head_dim, heads = 256, 64, 8
+    print(f"{args.threads} threads, median of {args.iterations}; ratios are PyTorch's time / "
+          f"attnc's")
+    print("| variant | shape | attnc ms | eager ms | eager / attnc | compile ms | compile / attnc |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    cases = []
+    for shape in filter(None, args.location.split(",")):
+        b, sq, sk = (int(x) for x in shape.split("x"))
+        gen = torch.Generator().manual_seed(0)
+        w = {"attention.weight": torch.randn(MAX_LEN, d, generator=gen) / d ** 0.5,
+             "attention.bias": torch.randn(MAX_LEN, generator=gen) * 0.1}
+        qkv = [torch.randn(b, s, d, generator=gen) for s in (sq, sk, sk)]
+        cases.append(("Location", shape, location, w, qkv, {"d": d, "max_len": MAX_LEN}))
+    for shape in filter(None, args.relative.split(",")):
+        b, h, s = (int(x) for x in shape.split("x"))
+        gen = torch.Generator().manual_seed(0)
+        w = {"attention.bias": torch.randn(h, 2 * MAX_DISTANCE + 1, generator=gen)}
+        qkv = [torch.randn(b, h, s, head_dim, generator=gen) for _ in range(3)]
+        cases.append(("RelativeBias", shape, relative, w, qkv,
+                      {"num_heads": h, "max_distance": MAX_DISTANCE}))
+    compiled = {}
+    for model, shape, fn, w, (q, k, v), defines in cases:
+        result, ours = run_attnc(args.attnc, source, model, w, {"q": q, "k": k, "v": v},
+                                 defines, args.iterations, env)
+        with torch.no_grad():
+            if not torch.allclose(result, fn(q, k, v, w), rtol=1e-3, atol=1e-4):
+                raise SystemExit(f"error: attnc's {model} disagrees with PyTorch at {shape}")
+            eager = median_ms(lambda: fn(q, k, v, w), args.iterations)
+            row = f"| {model} | {shape} | {ours:.2f} | {eager:.2f} | {eager / ours:.2f} |"
+            if not args.skip_compile:
+                compiled_fn = compiled.setdefault(model, torch.compile(fn))
+                tc = median_ms(lambda: compiled_fn(q, k, v, w), args.iterations)
+                row += f" {tc:.2f} | {tc / ours:.2f} |"
+            else:
+                row += " — | — |"
+        print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
