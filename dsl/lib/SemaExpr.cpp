@@ -258,10 +258,11 @@ ExprType Sema::check_unary(UnaryExpr &unary, Scope &scope) {
   if (t == ExprType::Error)
     return t;
   if (unary.op == UnaryOp::Not) {
-    if (t == ExprType::Bool)
+    // On a tensor, elementwise: a mask of 1.0 where the element is zero (false).
+    if (t == ExprType::Bool || t == ExprType::Tensor)
       return t;
     diag_.error(unary.range(),
-                "'not' needs a condition (bool), got " + llvm::Twine(with_article(t)));
+                "'not' needs a condition (bool) or a tensor, got " + llvm::Twine(with_article(t)));
     return ExprType::Error;
   }
   if (is_numeric(t) || t == ExprType::Tensor)
@@ -291,10 +292,13 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
     return fail("masks compute on integer positions; '" + llvm::Twine(op) + "' got " +
                 with_article(l) + " and " + with_article(r));
   if (is_logical(binary.op)) {
-    if (l == ExprType::Bool && r == ExprType::Bool)
-      return ExprType::Bool;
-    return fail("'" + llvm::Twine(op) + "' needs two conditions (bool), got " + with_article(l) +
-                " and " + with_article(r));
+    // On tensors, elementwise (torch.logical_and / logical_or): a mask of 1.0 where it holds,
+    // an element counting as true when it is not zero.
+    if ((l == ExprType::Bool && r == ExprType::Bool) ||
+        (l == ExprType::Tensor && r == ExprType::Tensor))
+      return l;
+    return fail("'" + llvm::Twine(op) + "' needs two conditions (bool) or two tensors, got " +
+                with_article(l) + " and " + with_article(r));
   }
   if (is_comparison(binary.op)) {
     // A tensor comparison is a mask: an f32 tensor of 1.0 where it holds and 0.0 elsewhere.

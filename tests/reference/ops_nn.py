@@ -76,6 +76,23 @@ def _select_inputs(hp, dims, gen):
     return {"a": ints(a, b, c), "b": ints(b, c), "c": ints(a, 1, c)}
 
 
+class Logical(nn.Module):
+    """and, or, not on tensors: torch.logical_and / logical_or / logical_not as 0/1 floats."""
+
+    def forward(self, a, b, m):
+        f = lambda t: t.float()  # noqa: E731
+        return (f((a > 0) & (b < 1)), f(torch.logical_or(a, b)), f(torch.logical_not(a)),
+                f(m | (a > 1)), torch.where(m & ~(b == 0), a, b), f(~m))
+
+
+def _logical_inputs(hp, dims, gen):
+    inputs = _select_inputs(hp, dims, gen)
+    inputs.pop("c")
+    a, b, c = dims["A"], dims["B"], dims["C"]
+    inputs["m"] = torch.rand(a, b, c, generator=gen) < 0.5
+    return inputs
+
+
 class LayerNormModel(nn.Module):
     """nn.LayerNorm over the last axis of x * scale + offset, with random weight and bias."""
 
@@ -128,6 +145,7 @@ OPS: Dict[str, ModelSpec] = {
     "LogSoftmax3d": ModelSpec(LogSoftmax, ("x",), _x(3)),
     "LogSoftmax2d": ModelSpec(LogSoftmax, ("x",), _x(2)),
     "Select3d": ModelSpec(Select, ("a", "b", "c"), _select_inputs),
+    "Logical": ModelSpec(Logical, ("a", "b", "m"), _logical_inputs),
     "LayerNorm3d": ModelSpec(LayerNormModel, ("x",), _x(3, last="normalized_shape")),
     "LayerNorm2d": ModelSpec(LayerNormModel, ("x",), _x(2, last="normalized_shape")),
     "Layers": ModelSpec(Layers, ("x",), _x(3, last="d")),

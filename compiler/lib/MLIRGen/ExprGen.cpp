@@ -60,8 +60,12 @@ TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
     return gen_conditional(llvm::cast<dsl::ConditionalExpr>(expr), frame);
   case dsl::Expr::Kind::Unary: {
     const auto &unary = llvm::cast<dsl::UnaryExpr>(expr);
-    return promote_to_f32(make_unary<ir::NegOp>(builder_, loc(expr.range()), unranked(),
-                                                gen_tensor(*unary.operand, frame)));
+    mlir::Location at = loc(expr.range());
+    TensorValue operand = gen_tensor(*unary.operand, frame);
+    if (unary.op == dsl::UnaryOp::Not) // a mask: 1.0 where the element is zero
+      return promote_to_f32(
+          make_binary<ir::EqOp>(builder_, at, unranked(), operand, constant(0, at)));
+    return promote_to_f32(make_unary<ir::NegOp>(builder_, at, unranked(), operand));
   }
   case dsl::Expr::Kind::Binary:
     return promote_to_f32(gen_binary(llvm::cast<dsl::BinaryExpr>(expr), frame));
@@ -110,10 +114,19 @@ TensorValue Generator::gen_binary(const dsl::BinaryExpr &binary, Frame &frame) {
     return make_binary<ir::EqOp>(builder_, at, unranked(), lhs, rhs);
   case dsl::BinaryOp::Ne:
     return make_binary<ir::NeOp>(builder_, at, unranked(), lhs, rhs);
-  default:
-    report(binary.op_range, "internal error: not a tensor operator");
-    return {};
+  case dsl::BinaryOp::And:
+  case dsl::BinaryOp::Or: {
+    // Masks of the operands' nonzero elements; `and` is their product, `or` their maximum.
+    TensorValue l =
+        promote_to_f32(make_binary<ir::NeOp>(builder_, at, unranked(), lhs, constant(0, at)));
+    TensorValue r =
+        promote_to_f32(make_binary<ir::NeOp>(builder_, at, unranked(), rhs, constant(0, at)));
+    if (binary.op == dsl::BinaryOp::And)
+      return make_binary<ir::MulOp>(builder_, at, unranked(), l, r);
+    return make_binary<ir::MaxOp>(builder_, at, unranked(), l, r);
   }
+  }
+  return {};
 }
 
 /// The argument at `position`, given positionally or by its keyword; null when absent.
