@@ -99,14 +99,17 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   Func dot(name + "_dot");
   at_.dot = dot;
   define(dot, score_vars, 0.0f);
-  // Keys transposed to [batch..., D, Sk], so that a vector of keys is contiguous.
+  // Keys transposed to [batch..., D, Sk], so that a vector of keys is contiguous; over the
+  // key's own leading axes, so that a key head that serves several query heads (grouped
+  // queries), or a key shared by the batch, is transposed once.
   at_.keys = Func(name + "_keys");
   Var kd("kd");
   std::vector<Var> key_vars(at_.vars.begin(), at_.vars.begin() + nb);
+  std::vector<Expr> key_lead(key_vars.begin(), key_vars.end());
   key_vars.push_back(kd);
   key_vars.push_back(at_.key);
-  define(at_.keys, key_vars, at(k, clamped_index(k, with(kv_batch(batch, q, k), {key, kd}))));
-  std::vector<Expr> keys_idx = with(batch, {at_.d.x, key});
+  define(at_.keys, key_vars, at(k, clamped_index(k, with(key_lead, {key, kd}))));
+  std::vector<Expr> keys_idx = with(kv_batch(batch, q, k), {at_.d.x, key});
   Expr qa = at(q, with(batch, {i, at_.d.x}));
   Expr ka = at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
   row_call(dot, key) += regions.feature ? regions.feature(qa, ka, at_.d.x) : qa * ka;
