@@ -72,6 +72,21 @@ def run_attnc(attnc, source, model, weights, inputs, defines, iterations, env):
         return result, float(re.search(r"median_ms=([0-9.]+)", out.splitlines()[-1]).group(1))
 
 
+def compare_row(model, shape, result, ours, fn, compiled, qkvw, iterations):
+    """The table row of one case: checks attnc's `result` against fn(*qkvw), then times fn
+    eager and, unless `compiled` is None, compiled; `ours` is attnc's median in ms."""
+    import torch
+    with torch.no_grad():
+        if not torch.allclose(result, fn(*qkvw), rtol=1e-3, atol=1e-4):
+            raise SystemExit(f"error: attnc's {model} disagrees with PyTorch at {shape}")
+        eager = median_ms(lambda: fn(*qkvw), iterations)
+        row = f"| {model} | {shape} | {ours:.2f} | {eager:.2f} | {eager / ours:.2f} |"
+        if compiled is None:
+            return row + " — | — |"
+        tc = median_ms(lambda: compiled(*qkvw), iterations)
+        return row + f" {tc:.2f} | {tc / ours:.2f} |"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--attnc", default=str(ROOT / "build" / "bin" / "attnc"))
@@ -104,19 +119,8 @@ def main():
             defines = {"d": args.d, **({"units": args.units} if model == "Additive" else {})}
             result, ours = run_attnc(args.attnc, source, model, w, {"q": q, "k": k, "v": v},
                                      defines, args.iterations, env)
-            with torch.no_grad():
-                expected = fn(q, k, v, w)
-                if not torch.allclose(result, expected, rtol=1e-3, atol=1e-4):
-                    raise SystemExit(f"error: attnc's {model} disagrees with PyTorch at {shape}")
-                eager = median_ms(lambda: fn(q, k, v, w), args.iterations)
-                row = f"| {model} | {shape} | {ours:.2f} | {eager:.2f} | {eager / ours:.2f} |"
-                if compiled is not None:
-                    tc = median_ms(lambda: compiled(q, k, v, w), args.iterations)
-                    row += f" {tc:.2f} | {tc / ours:.2f} |"
-                else:
-                    row += " — | — |"
-            print(row, flush=True)
-
+            print(compare_row(model, shape, result, ours, fn, compiled, (q, k, v, w),
+                              args.iterations), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -22,8 +22,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "attention"))
-from learned import run_attnc  # noqa: E402  (attnc run, then attnc bench)
-from mha_vs_pytorch import median_ms  # noqa: E402  (the median of n timed calls, after one)
+from learned import compare_row, run_attnc  # noqa: E402  (the check and timing of a case)
 
 MAX_LEN, MAX_DISTANCE = 1024, 32
 
@@ -83,19 +82,9 @@ def main():
     for model, shape, fn, w, (q, k, v), defines in cases:
         result, ours = run_attnc(args.attnc, source, model, w, {"q": q, "k": k, "v": v},
                                  defines, args.iterations, env)
-        with torch.no_grad():
-            if not torch.allclose(result, fn(q, k, v, w), rtol=1e-3, atol=1e-4):
-                raise SystemExit(f"error: attnc's {model} disagrees with PyTorch at {shape}")
-            eager = median_ms(lambda: fn(q, k, v, w), args.iterations)
-            row = f"| {model} | {shape} | {ours:.2f} | {eager:.2f} | {eager / ours:.2f} |"
-            if not args.skip_compile:
-                compiled_fn = compiled.setdefault(model, torch.compile(fn))
-                tc = median_ms(lambda: compiled_fn(q, k, v, w), args.iterations)
-                row += f" {tc:.2f} | {tc / ours:.2f} |"
-            else:
-                row += " — | — |"
-        print(row, flush=True)
-
+        compiled_fn = None if args.skip_compile else compiled.setdefault(model, torch.compile(fn))
+        print(compare_row(model, shape, result, ours, fn, compiled_fn, (q, k, v, w),
+                          args.iterations), flush=True)
 
 if __name__ == "__main__":
     main()
