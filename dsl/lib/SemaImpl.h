@@ -145,7 +145,7 @@ private:
   ExprType check_dot(CallExpr &call, Scope &scope);
   /// A parameter indexed in a score: `W[j]`, a matrix's row at the key position (a vector,
   /// inside dot), or outside dot an element (check_table_read).
-  ExprType check_position_row(IndexExpr &index, Scope &scope, bool in_dot);
+  ExprType check_param_index(IndexExpr &index, Scope &scope, bool in_dot);
   /// `bias[h, j - i]` outside dot(...): an element of a parameter of `rank` axes at int
   /// expressions of the indices, a number.
   ExprType check_table_read(IndexExpr &index, const std::string &name, size_t rank, Scope &scope);

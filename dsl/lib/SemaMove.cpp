@@ -115,7 +115,7 @@ ExprType Sema::check_move_builtin(CallExpr &call, const BuiltinInfo &info, Scope
 
 ExprType Sema::check_index(IndexExpr &index, Scope &scope) {
   if (scope.context == Context::Score)
-    return check_position_row(index, scope, /*in_dot=*/false);
+    return check_param_index(index, scope, /*in_dot=*/false);
   if (scope.context != Context::Forward) {
     diag_.error(index.range(), "indexing is for tensors in a forward");
     return ExprType::Error;

@@ -37,7 +37,7 @@ static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticE
                              const std::function<ExprType(Expr &)> &scalar,
                              llvm::DenseSet<const ParamDecl *> &used) {
   auto recurse = [&](Expr &sub) { return check_feature(sub, scope, sides, diag, scalar, used); };
-  if (e.kind() == Expr::Kind::Index) { // W[j], Sema::check_position_row through `scalar`
+  if (e.kind() == Expr::Kind::Index) { // W[j], Sema::check_param_index through `scalar`
     if (scalar(e) == ExprType::Error)
       return Feature::Error;
     sides |= kKey;
@@ -169,7 +169,7 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
   bool ok = true;
   auto scalar = [&](Expr &e) {
     if (auto *index = llvm::dyn_cast<IndexExpr>(&e))
-      return e.type = check_position_row(*index, scope, /*in_dot=*/true);
+      return e.type = check_param_index(*index, scope, /*in_dot=*/true);
     return check(e, scope);
   };
   for (ExprPtr &arg : call.args) {
@@ -197,7 +197,7 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
   return ExprType::Float;
 }
 
-ExprType Sema::check_position_row(IndexExpr &index, Scope &scope, bool in_dot) {
+ExprType Sema::check_param_index(IndexExpr &index, Scope &scope, bool in_dot) {
   const ModuleDecl *module = scope.attention ? scope.attention->module : nullptr;
   auto *base = llvm::dyn_cast<NameExpr>(index.base.get());
   const ParamDecl *param = base && module ? module->find_param(base->name) : nullptr;

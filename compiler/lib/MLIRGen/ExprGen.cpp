@@ -2,6 +2,8 @@
 // become rank-0 attn.constant), built-ins, submodule calls (inlined) and attend.
 #include "MLIRGenImpl.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 
 namespace attn::mlirgen {
@@ -352,35 +354,30 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   mlir::Location at = loc(call.range());
   auto saved = call_site_;
   call_site_ = at;
+  auto restore = llvm::make_scope_exit([&] { call_site_ = saved; });
   // The extras: the score's parameters at the key position (b[j]), the tables it reads
   // elsewhere (bias[h, j - i]), then the feature vectors.
   ScoreReads reads = score_reads(variant);
   std::vector<mlir::Value> extras;
   for (const dsl::IndexExpr *row : reads.rows) {
     TensorValue elements = key_position_rows(*row, k, frame);
-    if (!elements) {
-      call_site_ = saved;
+    if (!elements)
       return {};
-    }
     extras.push_back(elements.value);
   }
   for (const dsl::IndexExpr *read : reads.tables) {
     const auto &base = llvm::cast<dsl::NameExpr>(*read->base);
     TensorValue table = member_param(base.name, {}, base.range(), frame);
-    if (!table) {
-      call_site_ = saved;
+    if (!table)
       return {};
-    }
     extras.push_back(table.value);
   }
   mlir::IntegerAttr num_tables =
       reads.tables.empty() ? nullptr
                            : builder_.getI64IntegerAttr(static_cast<int64_t>(reads.tables.size()));
   FeatureForm form;
-  if (!gen_dot_operands(variant, q, k, frame, form)) {
-    call_site_ = saved;
+  if (!gen_dot_operands(variant, q, k, frame, form))
     return {};
-  }
   for (const TensorValue &vector : form.vectors)
     extras.push_back(vector.value);
   mlir::IntegerAttr num_features =
@@ -394,14 +391,11 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     normalizer = builder_.getStringAttr(normalize.kind.name);
     if (normalize.count) {
       std::optional<dsl::ConstValue> count = dsl::evaluate(*normalize.count, values, diag_);
-      if (!count) {
-        call_site_ = saved;
+      if (!count)
         return {};
-      }
       if (count->int_value < 1) {
         report(normalize.count->range(),
                "topk keeps at least one key, got " + llvm::Twine(count->int_value));
-        call_site_ = saved;
         return {};
       }
       top_k = builder_.getI64IntegerAttr(count->int_value);
@@ -423,7 +417,6 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     if (form.build)
       form.build(op);
   }
-  call_site_ = saved;
   return TensorValue{op, q.rank};
 }
 

@@ -43,42 +43,43 @@ unsigned sides(const dsl::Expr &e) {
   }
 }
 
-void collect_rows(const dsl::Expr &e, const dsl::AttentionDecl *owner,
-                  std::vector<const dsl::IndexExpr *> &rows);
+void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
+                   std::vector<const dsl::IndexExpr *> &reads);
 
-/// The key-position parameters of `variant`'s score outside dot(...), following `super`.
-void collect_score_rows(const dsl::AttentionDecl *variant,
-                        std::vector<const dsl::IndexExpr *> &rows) {
+/// The parameters `variant`'s score reads outside dot(...) (`b[j]`, `bias[h, j - i]`),
+/// following `super`.
+void collect_score_reads(const dsl::AttentionDecl *variant,
+                         std::vector<const dsl::IndexExpr *> &reads) {
   variant = defining(variant, &dsl::AttentionDecl::score);
   if (variant)
-    collect_rows(*variant->score->body, variant, rows);
+    collect_reads(*variant->score->body, variant, reads);
 }
 
-void collect_rows(const dsl::Expr &e, const dsl::AttentionDecl *owner,
-                  std::vector<const dsl::IndexExpr *> &rows) {
+void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
+                   std::vector<const dsl::IndexExpr *> &reads) {
   switch (e.kind()) {
   case dsl::Expr::Kind::Index:
-    rows.push_back(llvm::cast<dsl::IndexExpr>(&e));
+    reads.push_back(llvm::cast<dsl::IndexExpr>(&e));
     return;
   case dsl::Expr::Kind::Super:
-    return collect_score_rows(owner->parent_decl, rows);
+    return collect_score_reads(owner->parent_decl, reads);
   case dsl::Expr::Kind::Unary:
-    return collect_rows(*llvm::cast<dsl::UnaryExpr>(e).operand, owner, rows);
+    return collect_reads(*llvm::cast<dsl::UnaryExpr>(e).operand, owner, reads);
   case dsl::Expr::Kind::Binary: {
     const auto &b = llvm::cast<dsl::BinaryExpr>(e);
-    collect_rows(*b.lhs, owner, rows);
-    return collect_rows(*b.rhs, owner, rows);
+    collect_reads(*b.lhs, owner, reads);
+    return collect_reads(*b.rhs, owner, reads);
   }
   case dsl::Expr::Kind::Conditional: {
     const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
-    collect_rows(*c.then_value, owner, rows);
-    return collect_rows(*c.else_value, owner, rows);
+    collect_reads(*c.then_value, owner, reads);
+    return collect_reads(*c.else_value, owner, reads);
   }
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (call.builtin != Builtin::Dot)
       for (const dsl::ExprPtr &arg : call.args)
-        collect_rows(*arg, owner, rows);
+        collect_reads(*arg, owner, reads);
     return;
   }
   default:
@@ -189,7 +190,7 @@ TensorValue Generator::key_position_rows(const dsl::IndexExpr &row, TensorValue 
 
 ScoreReads score_reads(const dsl::AttentionDecl &variant) {
   std::vector<const dsl::IndexExpr *> all;
-  collect_score_rows(&variant, all);
+  collect_score_reads(&variant, all);
   ScoreReads reads;
   for (const dsl::IndexExpr *read : all) {
     // b[j], a vector's element at the key position: the elements of every key as a [Sk]
