@@ -264,8 +264,9 @@ FailureOr<SymShape> AttentionOp::inferSymShape(ArrayRef<SymShape> operands) {
   size_t n = q.size();
   auto one = [](const SymDim &d) { return d.is_static() && d.value() == 1; };
   for (size_t i = 0; i + 2 < n; ++i) {
+    bool kv_agree = k[i] == v[i] || one(k[i]) || one(v[i]);
     for (const SymDim &kv : {k[i], v[i]}) {
-      if (!serves(q[i], kv, i, n) || (k[i] != v[i] && !one(k[i]) && !one(v[i])))
+      if (!kv_agree || !serves(q[i], kv, i, n))
         return fail(emitError() << "attention: leading axis " << i << " differs between "
                                 << shapes());
       if (q[i] != kv && q[i].is_static() && q[i].value() % kv.value() != 0)
