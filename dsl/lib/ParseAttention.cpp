@@ -84,7 +84,8 @@ void Parser::parse_attention_param(AttentionDecl &attention) {
 
 /// The module of a variant with parameters: the variant's hyperparameters (parsed again from
 /// their tokens, so that the module owns its own copy), and the forward
-/// `forward(query: f32[...], key: f32[...], value: f32[...]) { return attend<name(h...)>(...) }`.
+/// `forward(query: f32[...], key: f32[...], value: f32[...], mask: [...] = 1) {
+/// return attend<name(h...)>(query, key, value, mask) }`.
 void Parser::finish_attention_module(AttentionDecl &attention, size_t hyperparameters_at) {
   ModuleDecl &module = *attention.module;
   if (hyperparameters_at) {
@@ -106,11 +107,20 @@ void Parser::finish_attention_module(AttentionDecl &attention, size_t hyperparam
     arg.type.leading_ellipsis = true;
     forward->args.push_back(std::move(arg));
   }
+  // The optional mask (true or nonzero keeps a key), of any element type; left out, a fill of
+  // 1 that keeps every key.
+  ForwardArg mask;
+  mask.name = Ident{"mask", at};
+  mask.type.range = at;
+  mask.type.leading_ellipsis = true;
+  mask.type.any_element = true;
+  mask.default_value = std::make_unique<NumberExpr>(at, /*is_int=*/true, 1, 1.0);
+  forward->args.push_back(std::move(mask));
   auto call = std::make_unique<CallExpr>(at, Ident{"attend", at}, /*self_call=*/false, 2);
   call->variant = attention.name;
   for (const Hyperparameter &h : module.hyperparameters)
     call->variant_args.push_back(std::make_unique<NameExpr>(at, h.name.name));
-  for (const char *name : {"query", "key", "value"})
+  for (const char *name : {"query", "key", "value", "mask"})
     call->args.push_back(std::make_unique<NameExpr>(at, name));
   Stmt ret;
   ret.kind = Stmt::Kind::Return;

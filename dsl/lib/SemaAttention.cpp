@@ -82,7 +82,7 @@ void Sema::check_attention(AttentionDecl &attention) {
       if (is_variant_input(h.name.name))
         diag_.error(h.name.range,
                     "a variant with learned parameters is called with inputs named "
-                    "query, key and value, so no hyperparameter of it may be named '" +
+                    "query, key, value and mask, so no hyperparameter of it may be named '" +
                         h.name.name + "'");
   if (attention.score)
     check_region(attention, *attention.score, /*is_score=*/true);
@@ -159,9 +159,12 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
     if (type != ExprType::Int && type != ExprType::Float)
       diag_.error(region.body->range(),
                   "a score must be a number, got " + llvm::Twine(expr_type_phrase(type)));
-    else if (scope.dots != 1 && !scope.dot_error)
-      diag_.error(region.body->range(), "a score must contain dot(...) exactly once (counting "
-                                        "super): score(q, k) = dot(q, k)");
+    else if (scope.dots == 0 && scope.one_sided_dots == 0 && !scope.dot_error)
+      diag_.error(region.body->range(),
+                  "a score must contain dot(...) (or super): score(q, k) = dot(q, k)");
+    else if (scope.dots == 0 && !scope.dims.empty() && !scope.dot_error)
+      diag_.error(scope.dims.front(), "dim(...) is the length of the vectors that a dot of the "
+                                      "query and the key multiplies, and this score has none");
   } else if (type != ExprType::Bool) {
     diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
                                           llvm::Twine(expr_type_phrase(type)));

@@ -138,6 +138,9 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
   case Builtin::Elu:
   case Builtin::LeakyRelu:
   case Builtin::Pow:
+    // In a score, leaky_relu is a number's (below).
+    if (info.id == Builtin::LeakyRelu && scope.context != Context::Forward)
+      break;
     // Tensors only (no compile-time form); the optional second argument is a constant.
     ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
     if (total > 1)
@@ -162,6 +165,8 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
   case Builtin::Attend: {
     for (size_t i = 0; i < 3; ++i)
       ok &= expect_type(arg(i), scope, {ExprType::Tensor}, what(i));
+    if (total > 3)
+      ok &= expect_type(arg(3), scope, {ExprType::Tensor}, "the mask of attend");
     const Ident &variant = *call.variant;
     const SourceFile *file = scope.module ? scope.module->file : nullptr;
     const AttentionDecl *decl = program_.find_attention(variant.name, file);
@@ -264,6 +269,7 @@ ExprType Sema::check_score_builtin(CallExpr &call, Scope &scope) {
     auto *name = llvm::cast<NameExpr>(call.args[0].get());
     name->binding = arg->name == scope.query ? Binding::ScoreQuery : Binding::ScoreKey;
     name->type = ExprType::Tensor;
+    scope.dims.push_back(call.range());
     return ExprType::Float;
   }
   return check_dot(call, scope);

@@ -27,7 +27,7 @@ bool accepts(ScalarType declared, ExprType value);
 
 /// The inputs of the module of a variant with parameters (made by the parser).
 inline bool is_variant_input(llvm::StringRef name) {
-  return name == "query" || name == "key" || name == "value";
+  return name == "query" || name == "key" || name == "value" || name == "mask";
 }
 
 struct Local {
@@ -61,8 +61,10 @@ struct Scope {
   const AttentionDecl *attention = nullptr;
   std::string query, key;
   llvm::StringMap<SMRange> index_vars;
-  int dots = 0;           // occurrences of dot(q, k) and super
-  bool dot_error = false; // a misuse of dot was already reported
+  int dots = 0;              // occurrences of dot(q, k) and super
+  int one_sided_dots = 0;    // dots reading only the query or only the key (dot(a, q))
+  std::vector<SMRange> dims; // the uses of dim(q) and dim(k)
+  bool dot_error = false;    // a misuse of dot was already reported
 };
 
 class Sema {

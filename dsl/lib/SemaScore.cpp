@@ -157,14 +157,6 @@ static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticE
 }
 
 ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
-  auto report_count = [&] {
-    diag_.error(call.range(), "a score must contain dot(...) exactly once (counting super): "
-                              "score(q, k) = dot(q, k)");
-    scope.dot_error = true;
-    return ExprType::Error;
-  };
-  if (++scope.dots > 1)
-    return report_count();
   unsigned sides = 0;
   bool ok = true;
   auto scalar = [&](Expr &e) {
@@ -187,10 +179,21 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
     scope.dot_error = true;
     return ExprType::Error;
   }
+  if (sides == 0) {
+    diag_.error(call.range(), "dot(...) must read the query '" + scope.query + "' or the key '" +
+                                  scope.key + "' (or a parameter's row at the key position, W[j])");
+    scope.dot_error = true;
+    return ExprType::Error;
+  }
+  // A dot of one side (dot(a, q)) is a number per query or per key row.
   if (sides != (kQuery | kKey)) {
-    diag_.error(call.range(), "dot(...) must read both the query '" + scope.query +
-                                  "' and the key '" + scope.key +
-                                  "' (or a parameter's row at the key position, W[j])");
+    ++scope.one_sided_dots;
+    return ExprType::Float;
+  }
+  if (++scope.dots > 1) {
+    diag_.error(call.range(), "a score may contain one dot(...) that reads both the query and "
+                              "the key (counting super); dots of one side, such as dot(a, " +
+                                  scope.query + "), may be added");
     scope.dot_error = true;
     return ExprType::Error;
   }

@@ -215,8 +215,9 @@ static LogicalResult check_extras(Operation *op, const SymShape &q, const SymSha
       fits = d == want || (d.is_static() && d.value() == 1);
     }
     if (!fits)
-      return op->emitError() << op->getName() << ": extra operand " << to_string(extra)
-                             << " does not broadcast to the scores " << to_string(scores),
+      return op->emitError() << "attention: a mask or bias " << to_string(extra)
+                             << " does not broadcast to the scores " << to_string(scores)
+                             << " (each of its axes must be the scores' or 1)",
              failure();
   }
   return success();

@@ -135,9 +135,16 @@ LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mas
           op, score, "score", score_args, f32,
           extras.empty()
               ? "(s: f32, b: index, h: index, i: index, j: index)"
-              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")) ||
-      failed(verify_attention_region(op, mask, "mask", {index, index, index, index}, i1,
-                                     "(b: index, h: index, i: index, j: index)")))
+              : "(s: f32, b: index, h: index, i: index, j: index) and an f32 per extra operand")))
+    return failure();
+  // The mask region takes the indices, and may take the extras as the score region does.
+  SmallVector<Type> mask_args = {index, index, index, index};
+  if (!mask.empty() && mask.front().getNumArguments() > 4)
+    mask_args.append(score_args.begin() + 5, score_args.end());
+  if (failed(verify_attention_region(op, mask, "mask", mask_args, i1,
+                                     extras.empty() ? "(b: index, h: index, i: index, j: index)"
+                                                    : "(b: index, h: index, i: index, j: index), "
+                                                      "and optionally an f32 per extra operand")))
     return failure();
   return success();
 }

@@ -45,47 +45,57 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
     return Halide::Internal::Variable::make(is_float ? Halide::Float(32) : Halide::Int(32), name);
   };
   mlir::Region &score = op->getRegion(0), &mask = op->getRegion(1);
-  if (!score.empty()) {
-    std::vector<Expr> args = {placeholder("rs", true), placeholder("rb"), placeholder("rh"),
-                              placeholder("ri"), placeholder("rj")};
+  // Leading axes of the scores: the query's rank less its last two.
+  auto query = op->getOperand(0).getType().dyn_cast<mlir::RankedTensorType>();
+  size_t leading = query ? static_cast<size_t>(query.getRank()) - 2 : 0;
+  // The placeholders of the region's arguments, and their values at a score's indices: each
+  // extra's element at (..., i, j), clamped, since score tiles may round the key axis up past
+  // Sk (those scores are never used).
+  auto extra_args = [&](std::vector<Expr> args) {
     for (size_t x = 0; x < extras.size(); ++x)
       args.push_back(placeholder(("re" + std::to_string(x)).c_str(), true));
-    auto body = eval_region(score, args, score_dim, lookup);
+    return args;
+  };
+  auto substitute = [extras, leading](const Expr &e, std::map<std::string, Expr> repl, Expr b,
+                                      Expr h, Expr i, Expr j) {
+    repl.insert({{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}});
+    std::vector<Expr> index = {b, h};
+    index.resize(leading);
+    index.push_back(i);
+    index.push_back(j);
+    for (size_t x = 0; x < extras.size(); ++x) {
+      const HTensor &t = extras[x].tensor;
+      std::vector<Expr> at_index;
+      for (size_t a = 0; a < t.extents.size(); ++a)
+        at_index.push_back(extras[x].ones[a] ? Expr(0)
+                                             : index[index.size() - t.extents.size() + a]);
+      repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
+    }
+    return Halide::Internal::substitute(repl, e);
+  };
+  if (!score.empty()) {
+    auto body = eval_region(score,
+                            extra_args({placeholder("rs", true), placeholder("rb"),
+                                        placeholder("rh"), placeholder("ri"), placeholder("rj")}),
+                            score_dim, lookup);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
-    // Leading axes of the scores: the query's rank less its last two.
-    auto query = op->getOperand(0).getType().dyn_cast<mlir::RankedTensorType>();
-    size_t leading = query ? static_cast<size_t>(query.getRank()) - 2 : 0;
     regions.score = [=](Expr s, Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rs", s}, {"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      std::vector<Expr> index = {b, h};
-      index.resize(leading);
-      index.push_back(i);
-      index.push_back(j);
-      // Clamped: score tiles may round the key axis up past Sk (those scores are never used).
-      for (size_t x = 0; x < extras.size(); ++x) {
-        const HTensor &t = extras[x].tensor;
-        std::vector<Expr> at_index;
-        for (size_t a = 0; a < t.extents.size(); ++a)
-          at_index.push_back(extras[x].ones[a] ? Expr(0)
-                                               : index[index.size() - t.extents.size() + a]);
-        repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
-      }
-      return Halide::Internal::substitute(repl, e);
+      return substitute(e, {{"rs", s}}, b, h, i, j);
     };
   }
   if (!mask.empty()) {
-    auto body = eval_region(
-        mask, {placeholder("rb"), placeholder("rh"), placeholder("ri"), placeholder("rj")},
-        score_dim);
+    // The mask region takes the extras too when it reads a mask given as a tensor.
+    std::vector<Expr> args = {placeholder("rb"), placeholder("rh"), placeholder("ri"),
+                              placeholder("rj")};
+    if (mask.front().getNumArguments() > args.size())
+      args = extra_args(args);
+    auto body = eval_region(mask, args, score_dim);
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
-    regions.mask = [=](Expr b, Expr h, Expr i, Expr j) {
-      std::map<std::string, Expr> repl = {{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}};
-      return Halide::Internal::substitute(repl, e);
-    };
+    regions.mask = [=](Expr b, Expr h, Expr i, Expr j) { return substitute(e, {}, b, h, i, j); };
   }
   if (op->getNumRegions() > 2 && !op->getRegion(2).empty()) {
     std::vector<Expr> args = {placeholder("rq", true), placeholder("rk", true)};

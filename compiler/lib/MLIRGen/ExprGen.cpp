@@ -328,6 +328,16 @@ TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
   }
 }
 
+/// Whether `mask` is a fill of a nonzero value (the mask a variant member's call leaves out),
+/// seen through the assertions of its shape.
+static bool keeps_every_key(mlir::Value mask) {
+  mlir::Operation *op = mask.getDefiningOp();
+  while (auto assertion = llvm::dyn_cast_or_null<ir::AssertShapeOp>(op))
+    op = assertion.input().getDefiningOp();
+  auto fill = llvm::dyn_cast_or_null<ir::FillOp>(op);
+  return fill && fill.value().convertToDouble() != 0.0;
+}
+
 TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   TensorValue q = gen_tensor(*call.args[0], frame);
   TensorValue k = gen_tensor(*call.args[1], frame);
@@ -355,8 +365,9 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   auto saved = call_site_;
   call_site_ = at;
   auto restore = llvm::make_scope_exit([&] { call_site_ = saved; });
-  // The extras: the score's parameters at the key position (b[j]), the tables it reads
-  // elsewhere (bias[h, j - i]), then the feature vectors.
+  // The extras: the score's parameters at the key position (b[j]), its dots of one side
+  // (dot(a, q)), the call's mask, the tables the score reads elsewhere (bias[h, j - i]), then
+  // the feature vectors.
   ScoreReads reads = score_reads(variant);
   std::vector<mlir::Value> extras;
   for (const dsl::IndexExpr *row : reads.rows) {
@@ -364,6 +375,30 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     if (!elements)
       return {};
     extras.push_back(elements.value);
+  }
+  for (const dsl::CallExpr *dot : reads.dots) {
+    TensorValue per_row = one_sided_dot(*dot, q, k, frame);
+    if (!per_row)
+      return {};
+    extras.push_back(per_row.value);
+  }
+  std::optional<unsigned> input_mask;
+  if (const dsl::Expr *mask_arg = builtin_argument(call, 3)) {
+    TensorValue mask = gen_tensor(*mask_arg, frame);
+    if (!mask)
+      return {};
+    // A mask left out of a variant member's call is a fill of 1: every key is kept.
+    if (!keeps_every_key(mask.value)) {
+      input_mask = static_cast<unsigned>(extras.size());
+      // As 0/1 in f32; a comparison (adj > 0, not padding) is that already.
+      mlir::Operation *def = mask.value.getDefiningOp();
+      if (!def || !llvm::isa<ir::LtOp, ir::LeOp, ir::GtOp, ir::GeOp, ir::EqOp, ir::NeOp>(def)) {
+        mlir::Location mask_at = loc(mask_arg->range());
+        mask = promote_to_f32(
+            make_binary<ir::NeOp>(builder_, mask_at, unranked(), mask, constant(0, mask_at)));
+      }
+      extras.push_back(mask.value);
+    }
   }
   for (const dsl::IndexExpr *read : reads.tables) {
     const auto &base = llvm::cast<dsl::NameExpr>(*read->base);
@@ -413,7 +448,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     build_score(op, variant, values, reads);
-    build_mask(op, variant, values);
+    build_mask(op, variant, values, input_mask);
     if (form.build)
       form.build(op);
   }

@@ -43,23 +43,32 @@ unsigned sides(const dsl::Expr &e) {
   }
 }
 
-void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
-                   std::vector<const dsl::IndexExpr *> &reads);
+/// Whether `call` is a dot(...) that reads only the query or only the key.
+bool is_one_sided_dot(const dsl::CallExpr &call) {
+  unsigned s = sides(call);
+  return call.builtin == Builtin::Dot && (s == kQuery || s == kKey);
+}
 
-/// The parameters `variant`'s score reads outside dot(...) (`b[j]`, `bias[h, j - i]`),
-/// following `super`.
-void collect_score_reads(const dsl::AttentionDecl *variant,
-                         std::vector<const dsl::IndexExpr *> &reads) {
+/// What a score reads besides the dot of the query and the key: parameters outside dot(...)
+/// (`b[j]`, `bias[h, j - i]`) and the dots of one side (`dot(a, q)`), in the order met.
+struct Reads {
+  std::vector<const dsl::IndexExpr *> params;
+  std::vector<const dsl::CallExpr *> dots;
+};
+
+void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &reads);
+
+/// What `variant`'s score reads, following `super`.
+void collect_score_reads(const dsl::AttentionDecl *variant, Reads &reads) {
   variant = defining(variant, &dsl::AttentionDecl::score);
   if (variant)
     collect_reads(*variant->score->body, variant, reads);
 }
 
-void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
-                   std::vector<const dsl::IndexExpr *> &reads) {
+void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &reads) {
   switch (e.kind()) {
   case dsl::Expr::Kind::Index:
-    reads.push_back(llvm::cast<dsl::IndexExpr>(&e));
+    reads.params.push_back(llvm::cast<dsl::IndexExpr>(&e));
     return;
   case dsl::Expr::Kind::Super:
     return collect_score_reads(owner->parent_decl, reads);
@@ -77,9 +86,14 @@ void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
   }
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
-    if (call.builtin != Builtin::Dot)
-      for (const dsl::ExprPtr &arg : call.args)
-        collect_reads(*arg, owner, reads);
+    if (is_one_sided_dot(call))
+      reads.dots.push_back(&call);
+    if (call.builtin == Builtin::Dot)
+      return;
+    for (const dsl::ExprPtr &arg : call.args)
+      collect_reads(*arg, owner, reads);
+    for (const dsl::KeywordArg &kwarg : call.kwargs)
+      collect_reads(*kwarg.value, owner, reads);
     return;
   }
   default:
@@ -87,8 +101,8 @@ void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner,
   }
 }
 
-/// The dot(...) of `variant`'s score, following `super`; null when the variant has no score
-/// (the plain dot product).
+/// The dot(...) of the query and the key in `variant`'s score, following `super`; null when
+/// the variant has no score (the plain dot product) or its dots each read one side.
 const dsl::CallExpr *find_dot(const dsl::AttentionDecl *variant);
 
 const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *owner) {
@@ -106,7 +120,7 @@ const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *o
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (call.builtin == Builtin::Dot)
-      return &call;
+      return is_one_sided_dot(call) ? nullptr : &call;
     for (const dsl::ExprPtr &arg : call.args)
       if (const dsl::CallExpr *dot = find_dot_in(*arg, owner))
         return dot;
@@ -189,10 +203,13 @@ TensorValue Generator::key_position_rows(const dsl::IndexExpr &row, TensorValue 
 }
 
 ScoreReads score_reads(const dsl::AttentionDecl &variant) {
-  std::vector<const dsl::IndexExpr *> all;
+  Reads all;
   collect_score_reads(&variant, all);
   ScoreReads reads;
-  for (const dsl::IndexExpr *read : all) {
+  reads.dots = all.dots;
+  reads.plain = !defining(&variant, &dsl::AttentionDecl::score);
+  reads.pair_dot = find_dot(&variant) != nullptr;
+  for (const dsl::IndexExpr *read : all.params) {
     // b[j], a vector's element at the key position: the elements of every key as a [Sk]
     // extra, read at the score's position like a bias. Any other index: a table lookup.
     auto *name = read->entries.size() == 1
@@ -205,90 +222,133 @@ ScoreReads score_reads(const dsl::AttentionDecl &variant) {
   return reads;
 }
 
+TensorValue Generator::dot_part(const dsl::Expr &e, const TensorValue &query,
+                                const TensorValue &key, Frame &frame) {
+  auto tensor = [&](const dsl::Expr &sub) { return dot_part(sub, query, key, frame); };
+  mlir::Location at = loc(e.range());
+  mlir::Type type = unranked();
+  if (e.type != dsl::ExprType::Tensor) {
+    auto v = gen_scalar(e, frame);
+    return v ? constant(v->as_double(), at) : TensorValue{};
+  }
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Index:
+    return key_position_rows(llvm::cast<dsl::IndexExpr>(e), key, frame);
+  case dsl::Expr::Kind::Name: {
+    const auto &name = llvm::cast<dsl::NameExpr>(e);
+    if (name.binding == dsl::Binding::ScoreQuery)
+      return query;
+    if (name.binding == dsl::Binding::ScoreKey)
+      return key;
+    return member_param(name.name, {}, name.range(), frame);
+  }
+  case dsl::Expr::Kind::Unary:
+    return make_unary<ir::NegOp>(builder_, at, type,
+                                 tensor(*llvm::cast<dsl::UnaryExpr>(e).operand));
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    TensorValue l = tensor(*b.lhs), r = tensor(*b.rhs);
+    at = loc(b.op_range);
+    switch (b.op) {
+    case dsl::BinaryOp::Add:
+      return make_binary<ir::AddOp>(builder_, at, type, l, r);
+    case dsl::BinaryOp::Sub:
+      return make_binary<ir::SubOp>(builder_, at, type, l, r);
+    case dsl::BinaryOp::Mul:
+      return make_binary<ir::MulOp>(builder_, at, type, l, r);
+    default:
+      return make_binary<ir::DivOp>(builder_, at, type, l, r);
+    }
+  }
+  default:
+    break;
+  }
+  const auto &call = llvm::cast<dsl::CallExpr>(e);
+  if (call.builtin == Builtin::Matmul) {
+    // Sema: one argument is a matrix parameter (a name), the other a vector.
+    bool matrix_first =
+        frame.instance->decl && is_name(*call.args[0], dsl::Binding::Param) &&
+        frame.instance->decl->find_param(llvm::cast<dsl::NameExpr>(*call.args[0]).name)
+                ->tensor->dims.size() == 2;
+    TensorValue m = tensor(*call.args[matrix_first ? 0 : 1]);
+    TensorValue x = tensor(*call.args[matrix_first ? 1 : 0]);
+    if (!m || !x)
+      return {};
+    if (matrix_first) // matmul(W, x) of a vector x is x W^T
+      m = TensorValue{
+          builder_.create<ir::TransposeOp>(at, type, m.value, builder_.getI64ArrayAttr({1, 0})), 2};
+    return make_binary<ir::MatmulOp>(builder_, at, type, x, m);
+  }
+  TensorValue x = tensor(*call.args[0]);
+  switch (call.builtin) {
+  case Builtin::Exp:
+    return make_unary<ir::ExpOp>(builder_, at, type, x);
+  case Builtin::Log:
+    return make_unary<ir::LogOp>(builder_, at, type, x);
+  case Builtin::Sqrt:
+    return make_unary<ir::SqrtOp>(builder_, at, type, x);
+  case Builtin::Tanh:
+    return make_unary<ir::TanhOp>(builder_, at, type, x);
+  case Builtin::Sigmoid:
+    return make_unary<ir::SigmoidOp>(builder_, at, type, x);
+  case Builtin::Relu:
+    return make_unary<ir::ReluOp>(builder_, at, type, x);
+  default:
+    return make_unary<ir::AbsOp>(builder_, at, type, x);
+  }
+}
+
+TensorValue Generator::one_sided_dot(const dsl::CallExpr &dot, const TensorValue &query,
+                                     const TensorValue &key, Frame &frame) {
+  mlir::Location at = loc(dot.range());
+  TensorValue x = dot_part(*dot.args[0], query, key, frame);
+  TensorValue y = dot_part(*dot.args[1], query, key, frame);
+  if (!x || !y)
+    return {};
+  TensorValue product = make_binary<ir::MulOp>(builder_, at, unranked(), x, y);
+  int rank = std::max(x.rank, y.rank);
+  if (rank < 2) {
+    report(dot.range(), "a dot of one side needs the query and the key as [..., S, D] tensors");
+    return {};
+  }
+  // Over the features: one number per row, [..., Sq, 1] for the query's rows and [..., 1, Sk]
+  // for the key's, so that it broadcasts to the scores.
+  bool query_side = sides(dot) == kQuery;
+  auto axis = builder_.getI64IntegerAttr(rank - 1);
+  TensorValue sum{builder_.create<ir::ReduceSumOp>(at, unranked(), product.value, axis,
+                                                   builder_.getBoolAttr(query_side)),
+                  query_side ? rank : rank - 1};
+  if (query_side)
+    return sum;
+  return TensorValue{builder_.create<ir::UnsqueezeOp>(at, unranked(), sum.value,
+                                                      builder_.getI64IntegerAttr(rank - 2)),
+                     rank};
+}
+
 bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
                                  Frame &frame, FeatureForm &form) {
   const dsl::CallExpr *dot = find_dot(&variant);
+  if (!dot && defining(&variant, &dsl::AttentionDecl::score)) {
+    // The score's dots each read one side (score extras): the attention's own dot product is
+    // not needed, and a query and key of zero features keep only their rows.
+    auto no_features = [&](const TensorValue &x) -> TensorValue {
+      if (!x || x.rank < 2)
+        return {};
+      mlir::Location at = x.value.getLoc();
+      return TensorValue{builder_.create<ir::SliceOp>(
+                             at, unranked(), x.value, builder_.getI64IntegerAttr(x.rank - 1),
+                             builder_.getI64IntegerAttr(0), builder_.getI64IntegerAttr(0)),
+                         x.rank};
+    };
+    q = no_features(q);
+    k = no_features(k);
+    return q && k;
+  }
   if (!dot || (is_name(*dot->args[0], dsl::Binding::ScoreQuery) &&
                is_name(*dot->args[1], dsl::Binding::ScoreKey)))
     return true;
   const TensorValue query = q, key = k;
-  // A part as a tensor over the rows of the query or key it reads: every operation is the
-  // elementwise one on rows, except that the vector-matrix products multiply each row.
-  std::function<TensorValue(const dsl::Expr &)> tensor = [&](const dsl::Expr &e) -> TensorValue {
-    mlir::Location at = loc(e.range());
-    mlir::Type type = unranked();
-    if (e.type != dsl::ExprType::Tensor) {
-      auto v = gen_scalar(e, frame);
-      return v ? constant(v->as_double(), at) : TensorValue{};
-    }
-    switch (e.kind()) {
-    case dsl::Expr::Kind::Index:
-      return key_position_rows(llvm::cast<dsl::IndexExpr>(e), key, frame);
-    case dsl::Expr::Kind::Name: {
-      const auto &name = llvm::cast<dsl::NameExpr>(e);
-      if (name.binding == dsl::Binding::ScoreQuery)
-        return query;
-      if (name.binding == dsl::Binding::ScoreKey)
-        return key;
-      return member_param(name.name, {}, name.range(), frame);
-    }
-    case dsl::Expr::Kind::Unary:
-      return make_unary<ir::NegOp>(builder_, at, type,
-                                   tensor(*llvm::cast<dsl::UnaryExpr>(e).operand));
-    case dsl::Expr::Kind::Binary: {
-      const auto &b = llvm::cast<dsl::BinaryExpr>(e);
-      TensorValue l = tensor(*b.lhs), r = tensor(*b.rhs);
-      at = loc(b.op_range);
-      switch (b.op) {
-      case dsl::BinaryOp::Add:
-        return make_binary<ir::AddOp>(builder_, at, type, l, r);
-      case dsl::BinaryOp::Sub:
-        return make_binary<ir::SubOp>(builder_, at, type, l, r);
-      case dsl::BinaryOp::Mul:
-        return make_binary<ir::MulOp>(builder_, at, type, l, r);
-      default:
-        return make_binary<ir::DivOp>(builder_, at, type, l, r);
-      }
-    }
-    default:
-      break;
-    }
-    const auto &call = llvm::cast<dsl::CallExpr>(e);
-    if (call.builtin == Builtin::Matmul) {
-      // Sema: one argument is a matrix parameter (a name), the other a vector.
-      bool matrix_first =
-          frame.instance->decl && is_name(*call.args[0], dsl::Binding::Param) &&
-          frame.instance->decl->find_param(llvm::cast<dsl::NameExpr>(*call.args[0]).name)
-                  ->tensor->dims.size() == 2;
-      TensorValue m = tensor(*call.args[matrix_first ? 0 : 1]);
-      TensorValue x = tensor(*call.args[matrix_first ? 1 : 0]);
-      if (!m || !x)
-        return {};
-      if (matrix_first) // matmul(W, x) of a vector x is x W^T
-        m = TensorValue{
-            builder_.create<ir::TransposeOp>(at, type, m.value, builder_.getI64ArrayAttr({1, 0})),
-            2};
-      return make_binary<ir::MatmulOp>(builder_, at, type, x, m);
-    }
-    TensorValue x = tensor(*call.args[0]);
-    switch (call.builtin) {
-    case Builtin::Exp:
-      return make_unary<ir::ExpOp>(builder_, at, type, x);
-    case Builtin::Log:
-      return make_unary<ir::LogOp>(builder_, at, type, x);
-    case Builtin::Sqrt:
-      return make_unary<ir::SqrtOp>(builder_, at, type, x);
-    case Builtin::Tanh:
-      return make_unary<ir::TanhOp>(builder_, at, type, x);
-    case Builtin::Sigmoid:
-      return make_unary<ir::SigmoidOp>(builder_, at, type, x);
-    case Builtin::Relu:
-      return make_unary<ir::ReluOp>(builder_, at, type, x);
-    default:
-      return make_unary<ir::AbsOp>(builder_, at, type, x);
-    }
-  };
-
+  auto tensor = [&](const dsl::Expr &e) { return dot_part(e, query, key, frame); };
   const dsl::Expr &x = *dot->args[0], &y = *dot->args[1];
   unsigned sx = sides(x), sy = sides(y);
   if ((sx == kQuery && sy == kKey) || (sx == kKey && sy == kQuery)) {

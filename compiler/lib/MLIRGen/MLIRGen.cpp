@@ -273,7 +273,7 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
   // mismatch, it is reported at the declaration with the call as a note.
   mlir::Type actual = value.value.getType().cast<mlir::ShapedType>().getElementType();
   mlir::Type declared = element_type(builder_, type.dtype);
-  if (declared && actual != declared) {
+  if (declared && !type.any_element && actual != declared) {
     std::string got;
     llvm::raw_string_ostream os(got);
     os << actual;
@@ -326,7 +326,10 @@ std::optional<std::vector<TensorValue>> Generator::gen_block(const std::vector<d
 TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &instance,
                                     int64_t scope) {
   auto value = dsl::evaluate(*arg.default_value, instance.values, diag_);
-  mlir::ArrayAttr dims = assert_dims(arg.type, instance);
+  // A variant member's mask (`[...]` of any element type), left out: one number, which the
+  // attention recognises as keeping every key.
+  mlir::ArrayAttr dims =
+      arg.type.any_element ? builder_.getArrayAttr({}) : assert_dims(arg.type, instance);
   mlir::Type element = element_type(builder_, arg.type.dtype);
   if (!value || !dims || !element)
     return {};

@@ -85,11 +85,15 @@ const dsl::AttentionDecl *defining(const dsl::AttentionDecl *variant,
 /// The f32 scalar form, in an attention region, of a one-argument math built-in (exp, log,
 /// sqrt, tanh, abs, relu, sigmoid) and of + - * / (ScoreGen.cpp).
 mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir::Location at);
-/// The parameters `variant`'s score reads outside dot(...), following `super`, in a fixed
-/// order: `rows`, a vector's element at the key position (`b[j]`), and `tables`, an element at
-/// other indices (`bias[h, j - i]`).
+/// What `variant`'s score reads besides the dot of the query and the key, following `super`,
+/// in a fixed order: `rows`, a vector's element at the key position (`b[j]`), `tables`, a
+/// parameter's element at other indices (`bias[h, j - i]`), and `dots`, the dots that read
+/// only the query or only the key (`dot(a, q)`). `plain`: the variant has no score (the plain
+/// dot product); `pair_dot`: its score has a dot of the query and the key.
 struct ScoreReads {
   std::vector<const dsl::IndexExpr *> rows, tables;
+  std::vector<const dsl::CallExpr *> dots;
+  bool plain = false, pair_dot = false;
 };
 ScoreReads score_reads(const dsl::AttentionDecl &variant);
 mlir::Value scalar_arith(mlir::OpBuilder &b, dsl::BinaryOp op, mlir::Value l, mlir::Value r,
@@ -202,15 +206,26 @@ public:
   };
   bool gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
                         Frame &frame, FeatureForm &form);
+  /// A part of a dot's argument as a tensor over the rows of the query or key it reads: every
+  /// operation is the elementwise one on rows, except that the vector-matrix products
+  /// multiply each row.
+  TensorValue dot_part(const dsl::Expr &e, const TensorValue &query, const TensorValue &key,
+                       Frame &frame);
+  /// A dot that reads one side as a score extra: [..., Sq, 1] for the query's rows, [..., 1,
+  /// Sk] for the key's.
+  TensorValue one_sided_dot(const dsl::CallExpr &dot, const TensorValue &query,
+                            const TensorValue &key, Frame &frame);
   /// `W[j]`: the rows (elements, for a vector) of a variant's parameter at the key positions
   /// 0..Sk-1 of `key`; a matrix's rows get leading axes of 1 up to the key's rank.
   TensorValue key_position_rows(const dsl::IndexExpr &row, TensorValue key, Frame &frame);
-  /// The score region; `reads.rows` are read from the op's first extras, `reads.tables` with
-  /// attn.lookup from its tables, in order.
+  /// The score region; `reads.rows`, then `reads.dots`, are read from the op's first extras,
+  /// `reads.tables` with attn.lookup from its tables, in order.
   void build_score(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                    const dsl::HyperparameterValues &values, const ScoreReads &reads);
+  /// The mask region: the variant's mask, and the call's mask when `input_mask` gives its
+  /// place among the op's score extras (a 0/1 tensor: 0 removes the key).
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                  const dsl::HyperparameterValues &values);
+                  const dsl::HyperparameterValues &values, std::optional<unsigned> input_mask);
 
   mlir::Type unranked() const;
 

@@ -183,8 +183,15 @@ private:
   mlir::Value call(const dsl::CallExpr &c, mlir::Location at) {
     switch (c.builtin) {
     case Builtin::Dot:
+      if (reads_)
+        for (size_t d = 0; d < reads_->dots.size(); ++d)
+          if (reads_->dots[d] == &c)
+            return elements_[reads_->rows.size() + d];
       return s_;
     case Builtin::Dim:
+      if (reads_ && !reads_->plain && !reads_->pair_dot)
+        gen_.report(c.range(), "dim(...) is the length of the vectors that a dot of the query "
+                               "and the key multiplies, and this score has none");
       return b_.create<ir::ScoreDimOp>(at, b_.getF32Type());
     default:
       break;
@@ -198,6 +205,14 @@ private:
     case Builtin::Min: {
       mlir::Value y = scalar(*c.args[1]);
       return b_.create<arith::MinFOp>(at, x, y);
+    }
+    case Builtin::LeakyRelu: {
+      // x where x > 0, else slope * x (PyTorch's default slope 0.01).
+      const dsl::Expr *slope_arg = builtin_argument(c, 1);
+      mlir::Value slope = slope_arg ? scalar(*slope_arg) : constant(0.01, at);
+      mlir::Value positive =
+          b_.create<arith::CmpFOp>(at, arith::CmpFPredicate::OGT, x, constant(0, at));
+      return b_.create<mlir::SelectOp>(at, positive, x, b_.create<arith::MulFOp>(at, slope, x));
     }
     default:
       return scalar_math(b_, c.builtin, x, at);
@@ -295,7 +310,7 @@ void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &varian
   mlir::Location at = op.getLoc();
   mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
   std::vector<mlir::Type> types = {f32, index, index, index, index};
-  types.insert(types.end(), reads.rows.size(), f32);
+  types.insert(types.end(), op.score_extras().size(), f32);
   std::vector<mlir::Location> locs(types.size(), at);
   mlir::Block *block = builder_.createBlock(&op.score(), {}, types, locs);
   ScoreBuilder score(*this, block->getArgument(0), block->getArguments().slice(1, 4), values,
@@ -305,16 +320,30 @@ void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &varian
 }
 
 void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                           const dsl::HyperparameterValues &values) {
+                           const dsl::HyperparameterValues &values,
+                           std::optional<unsigned> input_mask) {
   const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::mask);
-  if (!owner)
+  if (!owner && !input_mask)
     return;
   mlir::Location at = op.getLoc();
-  mlir::Type index = builder_.getIndexType();
-  mlir::Block *block =
-      builder_.createBlock(&op.mask(), {}, {index, index, index, index}, {at, at, at, at});
-  ScoreBuilder mask(*this, mlir::Value(), block->getArguments(), values);
-  mlir::Value value = mask.mask(*owner->mask->body);
+  mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
+  std::vector<mlir::Type> types(4, index);
+  // With the call's mask, the region takes the score extras as the score region does.
+  if (input_mask)
+    types.insert(types.end(), op.score_extras().size(), f32);
+  std::vector<mlir::Location> locs(types.size(), at);
+  mlir::Block *block = builder_.createBlock(&op.mask(), {}, types, locs);
+  ScoreBuilder mask(*this, mlir::Value(), block->getArguments().take_front(4), values);
+  mlir::Value value;
+  if (owner)
+    value = mask.mask(*owner->mask->body);
+  if (input_mask) {
+    mlir::Value zero = builder_.create<mlir::arith::ConstantFloatOp>(at, llvm::APFloat(0.0f),
+                                                                     f32.cast<mlir::FloatType>());
+    mlir::Value kept = builder_.create<mlir::arith::CmpFOp>(
+        at, mlir::arith::CmpFPredicate::UNE, block->getArgument(4 + *input_mask), zero);
+    value = value ? builder_.create<mlir::arith::AndIOp>(at, value, kept).getResult() : kept;
+  }
   builder_.create<ir::YieldOp>(at, value);
 }
 

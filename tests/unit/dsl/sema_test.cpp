@@ -29,19 +29,21 @@ TEST_P(SemaErrors, ReportsOneError) {
 
 const Case kCases[] = {
     {"DotTwice", "attention a { score(q, k) = dot(q, k) * dot(q, k) }",
-     "test.attn:1:41: error: a score must contain dot(...) exactly once (counting super): score(q, "
-     "k) = dot(q, k)"},
+     "test.attn:1:41: error: a score may contain one dot(...) that reads both the query and the "
+     "key (counting super); dots of one side, such as dot(a, q), may be added"},
     {"NoDot", "attention a { score(q, k) = dim(q) }",
-     "test.attn:1:29: error: a score must contain dot(...) exactly once (counting super): score(q, "
-     "k) = dot(q, k)"},
-    {"DotOfOneSide", "attention a { score(q, k) = dot(k, k) }",
-     "test.attn:1:29: error: dot(...) must read both the query 'q' and the key 'k' (or a "
-     "parameter's row at the key position, W[j])"},
+     "test.attn:1:29: error: a score must contain dot(...) (or super): score(q, k) = dot(q, k)"},
+    {"DotOfNeitherSide", "attention a(d: int) {\n  param w: f32[d]\n  score(q, k) = dot(w, w)\n}",
+     "test.attn:3:17: error: dot(...) must read the query 'q' or the key 'k' (or a parameter's "
+     "row at the key position, W[j])"},
+    {"DimWithoutPairDot", "attention a { score(q, k) = dot(k, k) / dim(k) }",
+     "test.attn:1:41: error: dim(...) is the length of the vectors that a dot of the query and "
+     "the key multiplies, and this score has none"},
     {"SuperAndDot",
      "attention a { score(q, k) = dot(q, k) }\n"
      "attention b : a { score(q, k) = super + dot(q, k) }",
-     "test.attn:2:41: error: a score must contain dot(...) exactly once (counting super): score(q, "
-     "k) = dot(q, k)"},
+     "test.attn:2:41: error: a score may contain one dot(...) that reads both the query and the "
+     "key (counting super); dots of one side, such as dot(a, q), may be added"},
     {"SuperWithoutParent", "attention a { score(q, k) = super }",
      "test.attn:1:29: error: 'super' needs a parent variant (attention a : dot { ... })"},
     {"BareQuery", "attention a { score(q, k) = dot(q, k) + q }",

@@ -277,6 +277,7 @@ struct TensorType {
   DType dtype = DType::F32;
   SMRange range;
   bool leading_ellipsis = false;
+  bool any_element = false; // the mask input of a variant member: bool or any number
   std::vector<ExprPtr> dims;
 };
 
