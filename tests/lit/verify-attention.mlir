@@ -68,6 +68,40 @@ func @mask_arguments(%q: tensor<?x8xf32>) {
 
 // -----
 
+// A mask given as a tensor: the mask region takes the extras after the indices, as the score
+// region does (here a per-key extra [1, Sk] and the mask [Sq, Sk]).
+func @mask_reads_extras(%q: tensor<?x8xf32>, %bias: tensor<1x?xf32>, %adj: tensor<?x?xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %bias, %adj) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %e: f32, %m: f32):
+    %t = arith.addf %s, %e : f32
+    "attn.yield"(%t) : (f32) -> ()
+  }, {
+  ^bb0(%b: index, %h: index, %i: index, %j: index, %e: f32, %m: f32):
+    %z = arith.constant 0.0 : f32
+    %keep = arith.cmpf une, %m, %z : f32
+    "attn.yield"(%keep) : (i1) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @mask_extra_count(%q: tensor<?x8xf32>, %bias: tensor<1x?xf32>, %adj: tensor<?x?xf32>) {
+  // expected-error@+1 {{'attn.attention' op the mask region must take (b: index, h: index, i: index, j: index), and optionally an f32 per extra operand}}
+  %a = "attn.attention"(%q, %q, %q, %bias, %adj) ({
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %e: f32, %m: f32):
+    "attn.yield"(%s) : (f32) -> ()
+  }, {
+  ^bb0(%b: index, %h: index, %i: index, %j: index, %m: f32):
+    %z = arith.constant 0.0 : f32
+    %keep = arith.cmpf une, %m, %z : f32
+    "attn.yield"(%keep) : (i1) -> ()
+  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
 func @mask_yield_type(%q: tensor<?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op the mask region must yield 'i1', not 'f32'}}
   %a = "attn.attention"(%q, %q, %q) ({

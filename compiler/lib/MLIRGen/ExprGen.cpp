@@ -328,13 +328,17 @@ TensorValue Generator::gen_builtin(const dsl::CallExpr &call, Frame &frame) {
   }
 }
 
-/// Whether `mask` is a fill of a nonzero value (the mask a variant member's call leaves out),
-/// seen through the assertions of its shape.
-static bool keeps_every_key(mlir::Value mask) {
-  mlir::Operation *op = mask.getDefiningOp();
+/// The op that makes `value`, seen through the assertions of its shape (a module's inputs).
+static mlir::Operation *asserted_source(mlir::Value value) {
+  mlir::Operation *op = value.getDefiningOp();
   while (auto assertion = llvm::dyn_cast_or_null<ir::AssertShapeOp>(op))
     op = assertion.input().getDefiningOp();
-  auto fill = llvm::dyn_cast_or_null<ir::FillOp>(op);
+  return op;
+}
+
+/// Whether `mask` is a fill of a nonzero value (the mask a variant member's call leaves out).
+static bool keeps_every_key(mlir::Value mask) {
+  auto fill = llvm::dyn_cast_or_null<ir::FillOp>(asserted_source(mask));
   return fill && fill.value().convertToDouble() != 0.0;
 }
 
@@ -391,7 +395,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     if (!keeps_every_key(mask.value)) {
       input_mask = static_cast<unsigned>(extras.size());
       // As 0/1 in f32; a comparison (adj > 0, not padding) is that already.
-      mlir::Operation *def = mask.value.getDefiningOp();
+      mlir::Operation *def = asserted_source(mask.value);
       if (!def || !llvm::isa<ir::LtOp, ir::LeOp, ir::GtOp, ir::GeOp, ir::EqOp, ir::NeOp>(def)) {
         mlir::Location mask_at = loc(mask_arg->range());
         mask = promote_to_f32(

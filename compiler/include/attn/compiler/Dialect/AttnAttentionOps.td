@@ -46,9 +46,10 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
 
     Any further operands (`extras`) are f32 tensors that broadcast to the scores' shape
     `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1): a bias or a
-    padding mask added to the scores, a condition that selects them. The score region takes
-    the element of each at `(..., i, j)` as one more `f32` argument after `j`, in order; the
-    mask region does not take them. When `num_tables` (n) is set, the n extras after those
+    padding mask added to the scores, a condition that selects them, a per-row number (a dot
+    of one side, `[..., Sq, 1]` or `[..., 1, Sk]`). The score region takes the element of each
+    at `(..., i, j)` as one more `f32` argument after `j`, in order; the mask region takes them
+    the same way after its indices, or not at all (a mask given as a tensor: a 0/1 extra). When `num_tables` (n) is set, the n extras after those
     are tables of any shape, which the score region reads with `attn.lookup` at indices it
     computes (a relative-position bias, `bias[h, clip(j - i)]`); an index outside a table's
     axis reads its nearest element.
