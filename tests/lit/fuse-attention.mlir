@@ -401,3 +401,63 @@ func @key_heads_broadcast_values_not(%q: tensor<?x2x?x8xf32> {attn.dims = ["B", 
   %o = attn.matmul %p, %q : (tensor<*xf32>, tensor<?x2x?x8xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>
 }
+
+// -----
+
+// Scores that start from tensors broadcast to them, with no matmul of the query and the key:
+// GAT's leaky_relu(Wh a_src + (Wh a_dst)ᵀ), the neighbours kept by a where on the adjacency.
+// The [N, 1] and [1, N] terms and the condition are extras; the attention takes the query
+// rows from the [N, 1] term and the key rows from the values, both with zero features, so no
+// dot product is computed.
+
+// CHECK-LABEL: func @broadcast_root
+// CHECK-SAME: %[[H:[^:]*]]: tensor<?x8xf32> {{.*}}, %[[ADJ:[^:]*]]: tensor<?x?xf32>
+// CHECK-NOT: attn.softmax
+// CHECK: %[[SRC:.*]] = attn.matmul %[[H]], %{{.*}} {attn.dims = ["N", 1]}
+// CHECK: %[[DST:.*]] = attn.transpose %{{.*}} [1, 0] {attn.dims = [1, "N"]}
+// CHECK: %[[COND:.*]] = attn.gt %[[ADJ]]
+// CHECK: %[[Q:.*]] = attn.slice %[[SRC]] axis = 1 start = 0 end = 0 {attn.dims = ["N", 0]}
+// CHECK: %[[K:.*]] = attn.slice %[[H]] axis = 1 start = 0 end = 0 {attn.dims = ["N", 0]}
+// CHECK: "attn.attention"(%[[Q]], %[[K]], %[[H]], %[[SRC]], %[[DST]], %[[COND]])
+// CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32):
+// CHECK: %[[E:.*]] = arith.addf %[[A]], %[[B]] : f32
+// CHECK: %[[NEG:.*]] = arith.mulf %[[E]], %{{.*}} : f32
+// CHECK: %[[POS:.*]] = arith.cmpf ogt, %[[E]], %{{.*}} : f32
+// CHECK: %[[LEAKY:.*]] = select %[[POS]], %[[E]], %[[NEG]] : f32
+// CHECK: %[[EDGE:.*]] = arith.cmpf une, %[[C]], %{{.*}} : f32
+// CHECK: select %[[EDGE]], %[[LEAKY]], %{{.*}} : f32
+// CHECK-NOT: attn.softmax
+// CHECK-NOT: attn.leaky_relu
+func @broadcast_root(%h: tensor<?x8xf32> {attn.dims = ["N", 8]},
+                     %adj: tensor<?x?xf32> {attn.dims = ["N", "N"]}) -> tensor<*xf32> {
+  %a_src = attn.param "a_src" : tensor<8x1xf32>
+  %a_dst = attn.param "a_dst" : tensor<8x1xf32>
+  %src = attn.matmul %h, %a_src : (tensor<?x8xf32>, tensor<8x1xf32>) -> tensor<*xf32>
+  %dst_col = attn.matmul %h, %a_dst : (tensor<?x8xf32>, tensor<8x1xf32>) -> tensor<*xf32>
+  %dst = attn.transpose %dst_col [1, 0] : (tensor<*xf32>) -> tensor<*xf32>
+  %sum = attn.add %src, %dst : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %e = attn.leaky_relu %sum negative_slope = 0.2 : (tensor<*xf32>) -> tensor<*xf32>
+  %zero = attn.constant 0.0 : tensor<f32>
+  %cond = attn.gt %adj, %zero : (tensor<?x?xf32>, tensor<f32>) -> tensor<*xf32>
+  %low = attn.constant -9.0e15 : tensor<f32>
+  %masked = attn.where %cond, %e, %low : (tensor<*xf32>, tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %p = attn.softmax %masked axis = 1 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %h : (tensor<*xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}
+
+// A broadcast start where no extra holds the query rows with the scores' leading axes
+// ([B, 1, N] has one query row, [1, N, 1] one batch row) is left unfused: nothing gives the
+// attention its query rows.
+
+// CHECK-LABEL: func @broadcast_root_without_rows
+// CHECK: attn.softmax
+// CHECK-NOT: "attn.attention"
+func @broadcast_root_without_rows(%h: tensor<?x?x8xf32> {attn.dims = ["B", "N", 8]},
+                                  %keys: tensor<?x1x?xf32> {attn.dims = ["B", 1, "N"]},
+                                  %rows: tensor<1x?x1xf32> {attn.dims = [1, "N", 1]}) -> tensor<*xf32> {
+  %s = attn.add %keys, %rows : (tensor<?x1x?xf32>, tensor<1x?x1xf32>) -> tensor<*xf32>
+  %p = attn.softmax %s axis = 2 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %h : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}

@@ -9,9 +9,10 @@
 //   s = matmul(Q, Kt)            Kt = transpose(K) over the last two axes, or any [..., D, Sk]
 //                                value (K is then an explicit transpose of it)
 //   t = f_n(...f_1(s))           elementwise steps that keep the scores' shape: add, sub, mul,
-//                                div, max, min, neg, exp, log, sqrt, tanh, where; each other
-//                                operand is a rank-0 constant or a tensor that broadcasts to
-//                                the scores (a bias, a padding mask: `s + m`, `where(c, s, x)`)
+//                                div, max, min, neg, exp, log, sqrt, tanh, leaky_relu, where;
+//                                each other operand is a rank-0 constant or a tensor that
+//                                broadcasts to the scores (a bias, a padding mask: `s + m`,
+//                                `where(c, s, x)`)
 //   p = softmax(t, last axis)
 //   o = matmul(p, V)
 //
@@ -23,7 +24,14 @@
 // dot product as `arith`/`math` ops, reading each tensor operand as an extra operand of the op
 // (its element at the score's position), and whose mask region is empty. Masks left out of a
 // call (`attn.fill`) are folded away by attn-canonicalize before this pass runs, so a layer
-// called without one has no extras. Anything else is left unfused. The new op takes the
+// called without one has no extras.
+//
+// The scores may also start without s: at an elementwise op f_1 whose operands all broadcast to
+// the scores without having their shape (GAT's `leaky_relu(Wh a_src + transpose(Wh a_dst))`,
+// an [N, 1] and a [1, N] term). f_1 then reads only extras, V's leading axes must be the
+// scores', and an extra [..., Sq, x] with the scores' leading axes gives the query rows: the
+// attention takes it and V with their last axis sliced to nothing as its query and key, so
+// its dot product is empty. Anything else is left unfused. The new op takes the
 // softmax's location, which is where a model's attention shows in its source.
 #include "attn/compiler/Passes.h"
 
@@ -36,6 +44,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::attn;
 using ::attn::compiler::SymShape;
@@ -43,14 +53,28 @@ using ::attn::compiler::SymShape;
 namespace {
 
 /// Builds, from scalar f32 operands, the scalar op that computes a tensor op elementwise.
-using ScalarBuilder = Value (*)(OpBuilder &, Location, ValueRange);
+using ScalarBuilder = std::function<Value(OpBuilder &, Location, ValueRange)>;
 
 template <typename ScalarOp> Value build_scalar(OpBuilder &b, Location loc, ValueRange operands) {
   return b.create<ScalarOp>(loc, operands)->getResult(0);
 }
 
+/// x where x > 0, else slope * x.
+ScalarBuilder leaky_relu_builder(float slope) {
+  return [slope](OpBuilder &b, Location loc, ValueRange operands) -> Value {
+    Value x = operands[0];
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+    Value scaled =
+        b.create<arith::MulFOp>(loc, b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(slope)), x);
+    Value positive = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
+    return b.create<mlir::SelectOp>(loc, positive, x, scaled);
+  };
+}
+
 /// The one table of elementwise ops a score may pass through; null for any other op.
 ScalarBuilder scalar_builder(Operation *op) {
+  if (auto leaky = dyn_cast<LeakyReluOp>(op))
+    return leaky_relu_builder(leaky.negative_slope().convertToFloat());
   return TypeSwitch<Operation *, ScalarBuilder>(op)
       .Case([](AddOp) { return &build_scalar<arith::AddFOp>; })
       .Case([](SubOp) { return &build_scalar<arith::SubFOp>; })
@@ -63,7 +87,7 @@ ScalarBuilder scalar_builder(Operation *op) {
       .Case([](LogOp) { return &build_scalar<math::LogOp>; })
       .Case([](SqrtOp) { return &build_scalar<math::SqrtOp>; })
       .Case([](TanhOp) { return &build_scalar<math::TanhOp>; })
-      .Default([](Operation *) { return nullptr; });
+      .Default([](Operation *) { return ScalarBuilder(); });
 }
 
 /// The value of a rank-0 f32 constant: broadcasting it never changes the other operand's shape,
@@ -117,7 +141,7 @@ bool broadcasts_to(Value value, const SymShape &scores) {
 /// its other operands are rank-0 constants or tensors that broadcast to the scores without
 /// widening them.
 std::optional<ScoreStep> as_score_step(Operation *op, unsigned chain, const SymShape &scores) {
-  ScalarBuilder build = isa<WhereOp>(op) ? &build_where : scalar_builder(op);
+  ScalarBuilder build = isa<WhereOp>(op) ? ScalarBuilder(&build_where) : scalar_builder(op);
   if (!build || (isa<WhereOp>(op) && chain == 0))
     return std::nullopt;
   ScoreStep step{build, op->getLoc(), {}};
@@ -186,6 +210,10 @@ struct AttentionChain {
   /// K itself when the matmul read an explicit transpose of it; null when a transpose of Kt
   /// must be made.
   Value key;
+  /// No score matmul: the scores start from tensors that broadcast to them (GAT's
+  /// `a_src·h_i + a_dst·h_j`). `query` then holds an extra with the query rows, and the
+  /// attention gets the query and key rows with zero features.
+  bool rooted = false;
   SmallVector<ScoreStep> steps;
   SoftmaxOp softmax;
 };
@@ -201,9 +229,17 @@ std::optional<SymShape> shape_of(Value value, int64_t rank) {
   return shape;
 }
 
+/// Whether the elementwise `op` makes scores of shape `scores` from operands that all broadcast
+/// to them (none has their shape): where scores without a matmul start.
+bool starts_scores(Operation *op, const SymShape &scores) {
+  return llvm::none_of(op->getOperands(),
+                       [&](Value operand) { return get_sym_shape(operand) == scores; });
+}
+
 /// Whether `value` is a matmul's result, or that of a chain of single-use elementwise ops that
-/// starts at one: the candidate for the score among a step's operands.
-bool reaches_matmul(Value value, int depth = 0) {
+/// starts at one or at tensors broadcast to the scores (`scores`): the candidate for the score
+/// among a step's operands.
+bool reaches_start(Value value, const SymShape &scores, int depth = 0) {
   Operation *def = value.getDefiningOp();
   if (!def || depth > 64)
     return false;
@@ -211,8 +247,36 @@ bool reaches_matmul(Value value, int depth = 0) {
     return true;
   if (!scalar_builder(def) && !isa<WhereOp>(def))
     return false;
-  return llvm::any_of(def->getOperands(),
-                      [&](Value o) { return o.hasOneUse() && reaches_matmul(o, depth + 1); });
+  if (starts_scores(def, scores))
+    return true;
+  return llvm::any_of(def->getOperands(), [&](Value o) {
+    return o.hasOneUse() && reaches_start(o, scores, depth + 1);
+  });
+}
+
+/// Completes a chain whose scores start from broadcast tensors: V's leading axes must be the
+/// scores', and one of the extras must hold the query rows with them ([..., Sq, 1] or
+/// [..., Sq, Sk]), to give the attention its query rows.
+std::optional<AttentionChain> match_rooted(AttentionChain &chain, ArrayRef<ScoreStep> steps,
+                                           MatmulOp pv, const SymShape &scores) {
+  int64_t rank = static_cast<int64_t>(scores.size());
+  chain.value = pv.rhs();
+  chain.steps.assign(steps.rbegin(), steps.rend());
+  auto v = shape_of(chain.value, rank);
+  if (!v || !std::equal(scores.begin(), scores.end() - 2, v->begin()) ||
+      (*v)[rank - 2] != scores.back())
+    return std::nullopt;
+  for (const ScoreStep &step : chain.steps)
+    for (const StepOperand &operand : step.operands) {
+      if (operand.kind != StepOperand::Extra)
+        continue;
+      auto e = shape_of(operand.extra, rank);
+      if (e && std::equal(scores.begin(), scores.end() - 1, e->begin())) {
+        chain.query = operand.extra;
+        return chain;
+      }
+    }
+  return std::nullopt;
 }
 
 /// Matches the chain ending in `pv = matmul(softmax(...), V)`; see the file comment.
@@ -248,16 +312,27 @@ std::optional<AttentionChain> match_attention(MatmulOp pv) {
       Value operand = def->getOperand(i);
       Operation *from = operand.getDefiningOp();
       if (!from || !operand.hasOneUse() || get_sym_shape(operand) != scores_shape ||
-          !reaches_matmul(operand))
+          !reaches_start(operand, *scores_shape))
         continue;
       step = as_score_step(def, i, *scores_shape);
       chain_operand = i;
     }
-    if (!step)
-      return std::nullopt;
+    if (!step) {
+      // Where no operand has the scores' shape yet, they start here, from tensors that
+      // broadcast to them.
+      if (starts_scores(def, *scores_shape))
+        step = as_score_step(def, ~0u, *scores_shape);
+      if (!step)
+        return std::nullopt;
+      after_matmul.push_back(*step);
+      chain.rooted = true;
+      break;
+    }
     after_matmul.push_back(*step);
     scores = def->getOperand(chain_operand);
   }
+  if (chain.rooted)
+    return match_rooted(chain, after_matmul, pv, *scores_shape);
 
   chain.query = qk.lhs();
   chain.key_t = qk.rhs();
@@ -302,6 +377,22 @@ Value transpose_last_two(PatternRewriter &rewriter, Value value) {
   std::swap(shape[n - 2], shape[n - 1]);
   transpose->setAttr(kDimsAttr, ::attn::compiler::to_attr(rewriter.getContext(), shape));
   return transpose.result();
+}
+
+/// `value`'s rows with zero features (its last axis sliced to nothing), shape recorded.
+Value no_features(PatternRewriter &rewriter, Value value) {
+  auto type = value.getType().cast<RankedTensorType>();
+  int64_t n = type.getRank();
+  SmallVector<int64_t> sizes(type.getShape().begin(), type.getShape().end());
+  sizes.back() = 0;
+  auto slice =
+      rewriter.create<SliceOp>(value.getLoc(), RankedTensorType::get(sizes, type.getElementType()),
+                               value, rewriter.getI64IntegerAttr(n - 1),
+                               rewriter.getI64IntegerAttr(0), rewriter.getI64IntegerAttr(0));
+  SymShape shape = *get_sym_shape(value);
+  shape.back() = ::attn::compiler::SymDim::constant(0);
+  slice->setAttr(kDimsAttr, ::attn::compiler::to_attr(rewriter.getContext(), shape));
+  return slice.result();
 }
 
 /// The extra operands the steps read, each once, in order of first use.
@@ -351,6 +442,10 @@ struct FuseAttentionChain : OpRewritePattern<MatmulOp> {
     auto chain = match_attention(pv);
     if (!chain)
       return failure();
+    if (chain->rooted) {
+      chain->query = no_features(rewriter, chain->query);
+      chain->key = no_features(rewriter, chain->value);
+    }
     Value key = chain->key ? chain->key : transpose_last_two(rewriter, chain->key_t);
     SmallVector<Value> extras = extras_of(chain->steps);
     auto attention = rewriter.create<AttentionOp>(chain->softmax.getLoc(), pv.getType(),
