@@ -461,3 +461,28 @@ func @broadcast_root_without_rows(%h: tensor<?x?x8xf32> {attn.dims = ["B", "N", 
   %o = attn.matmul %p, %h : (tensor<*xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
   attn.return %o : tensor<*xf32>
 }
+
+// -----
+
+// A bias made of broadcast terms added to a score matmul: the matmul is the score (the
+// attention computes q·k) and the bias an extra, whichever operand of the add comes first.
+
+// CHECK-LABEL: func @broadcast_bias_and_matmul
+// CHECK-SAME: %[[Q:[^:]*]]: tensor<?x8xf32> {{.*}}, %[[K:[^:]*]]: tensor<?x8xf32> {{.*}}, %[[V:[^:]*]]: tensor<?x8xf32>
+// CHECK: %[[BIAS:.*]] = attn.add
+// CHECK-NOT: attn.slice
+// CHECK: "attn.attention"(%[[Q]], %[[K]], %[[V]], %[[BIAS]])
+// CHECK-NOT: attn.softmax
+func @broadcast_bias_and_matmul(%q: tensor<?x8xf32> {attn.dims = ["N", 8]},
+                                %k: tensor<?x8xf32> {attn.dims = ["N", 8]},
+                                %v: tensor<?x8xf32> {attn.dims = ["N", 8]},
+                                %a: tensor<?x1xf32> {attn.dims = ["N", 1]},
+                                %b: tensor<1x?xf32> {attn.dims = [1, "N"]}) -> tensor<*xf32> {
+  %kt = attn.transpose %k [1, 0] : (tensor<?x8xf32>) -> tensor<*xf32>
+  %s = attn.matmul %q, %kt : (tensor<?x8xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %bias = attn.add %a, %b : (tensor<?x1xf32>, tensor<1x?xf32>) -> tensor<*xf32>
+  %t = attn.add %bias, %s : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %p = attn.softmax %t axis = 1 : (tensor<*xf32>) -> tensor<*xf32>
+  %o = attn.matmul %p, %v : (tensor<*xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  attn.return %o : tensor<*xf32>
+}

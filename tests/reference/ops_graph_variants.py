@@ -7,6 +7,8 @@ the query or only the key, and attention calls given a mask, written out in floa
 - KeyNorm: the causal scaled score less 0.05 |k_j|^2, keys padded out as well.
 - Sided: tanh(v . tanh(W q_i)) * (w . k_j), no product of query and key.
 - the plain scaled score under the padding mask alone.
+- Halved: q . k / 2, causal (the product through `super` of a variant without a score).
+- Gated: 0.3 q . k where j <= i, else -0.2 |k|^2.
 
 Dims: N (nodes), B, H, Sq, Sk, Dv.
 """
@@ -72,8 +74,11 @@ class GraphVariants(nn.Module):
         causal = torch.arange(sk).unsqueeze(0) <= torch.arange(sq).unsqueeze(1)
         scaled = q.double() @ k.double().transpose(-1, -2) / math.sqrt(q.shape[-1])
         norms = (k.double() * k.double()).sum(-1).unsqueeze(-2)  # [B, H, 1, Sk]
+        plain = q.double() @ k.double().transpose(-1, -2)
+        gated = torch.where(causal, 0.3 * plain, -0.2 * norms)
         return (self.layer(x, adj), weighted(scaled - 0.05 * norms, v, keep & causal),
-                self.sided(q, k, v), weighted(scaled, v, keep))
+                self.sided(q, k, v), weighted(scaled, v, keep), weighted(0.5 * plain, v, causal),
+                weighted(gated, v))
 
 
 def _inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):

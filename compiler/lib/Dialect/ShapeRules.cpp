@@ -214,6 +214,14 @@ static LogicalResult check_extras(Operation *op, const SymShape &q, const SymSha
       const SymDim &d = extra[a], &want = scores[n - extra.size() + a];
       fits = d == want || (d.is_static() && d.value() == 1);
     }
+    // A term with the key's heads, fewer than the query's (grouped-query attention).
+    if (!fits && n == 4 && extra.size() == 4 && extra[1] == k[1] && k[1] != q[1])
+      return op->emitError() << "attention: a mask, bias or score term " << to_string(extra)
+                             << " has the key's " << k[1].str() << " heads, where the scores "
+                             << to_string(scores) << " have the query's " << q[1].str()
+                             << "; with grouped-query attention a score cannot read the key "
+                                "outside its dot with the query (dot(k, k), dot(a, k))",
+             failure();
     if (!fits)
       return op->emitError() << "attention: a mask or bias " << to_string(extra)
                              << " does not broadcast to the scores " << to_string(scores)

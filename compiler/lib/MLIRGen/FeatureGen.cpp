@@ -117,6 +117,12 @@ const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *o
       return dot;
     return find_dot_in(*b.rhs, owner);
   }
+  case dsl::Expr::Kind::Conditional: {
+    const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+    if (const dsl::CallExpr *dot = find_dot_in(*c.then_value, owner))
+      return dot;
+    return find_dot_in(*c.else_value, owner);
+  }
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (call.builtin == Builtin::Dot)
@@ -134,6 +140,40 @@ const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *o
 const dsl::CallExpr *find_dot(const dsl::AttentionDecl *variant) {
   variant = defining(variant, &dsl::AttentionDecl::score);
   return variant ? find_dot_in(*variant->score->body, variant) : nullptr;
+}
+
+/// Whether `variant`'s score uses the dot product of the query and the key: a dot of both
+/// sides, or `super` of a chain that ends at a variant without a score (the plain product).
+bool uses_pair_dot(const dsl::AttentionDecl *variant);
+
+bool pair_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *owner) {
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Super:
+    return uses_pair_dot(owner->parent_decl);
+  case dsl::Expr::Kind::Unary:
+    return pair_dot_in(*llvm::cast<dsl::UnaryExpr>(e).operand, owner);
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    return pair_dot_in(*b.lhs, owner) || pair_dot_in(*b.rhs, owner);
+  }
+  case dsl::Expr::Kind::Conditional: {
+    const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+    return pair_dot_in(*c.then_value, owner) || pair_dot_in(*c.else_value, owner);
+  }
+  case dsl::Expr::Kind::Call: {
+    const auto &call = llvm::cast<dsl::CallExpr>(e);
+    if (call.builtin == Builtin::Dot)
+      return !is_one_sided_dot(call);
+    return llvm::any_of(call.args, [&](const dsl::ExprPtr &a) { return pair_dot_in(*a, owner); });
+  }
+  default:
+    return false;
+  }
+}
+
+bool uses_pair_dot(const dsl::AttentionDecl *variant) {
+  variant = defining(variant, &dsl::AttentionDecl::score);
+  return !variant || pair_dot_in(*variant->score->body, variant);
 }
 
 bool is_name(const dsl::Expr &e, dsl::Binding binding) {
@@ -207,8 +247,7 @@ ScoreReads score_reads(const dsl::AttentionDecl &variant) {
   collect_score_reads(&variant, all);
   ScoreReads reads;
   reads.dots = all.dots;
-  reads.plain = !defining(&variant, &dsl::AttentionDecl::score);
-  reads.pair_dot = find_dot(&variant) != nullptr;
+  reads.pair_dot = uses_pair_dot(&variant);
   for (const dsl::IndexExpr *read : all.params) {
     // b[j], a vector's element at the key position: the elements of every key as a [Sk]
     // extra, read at the score's position like a bias. Any other index: a table lookup.
@@ -328,7 +367,7 @@ TensorValue Generator::one_sided_dot(const dsl::CallExpr &dot, const TensorValue
 bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
                                  Frame &frame, FeatureForm &form) {
   const dsl::CallExpr *dot = find_dot(&variant);
-  if (!dot && defining(&variant, &dsl::AttentionDecl::score)) {
+  if (!uses_pair_dot(&variant)) {
     // The score's dots each read one side (score extras): the attention's own dot product is
     // not needed, and a query and key of zero features keep only their rows.
     auto no_features = [&](const TensorValue &x) -> TensorValue {

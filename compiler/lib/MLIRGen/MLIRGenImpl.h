@@ -88,12 +88,13 @@ mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir
 /// What `variant`'s score reads besides the dot of the query and the key, following `super`,
 /// in a fixed order: `rows`, a vector's element at the key position (`b[j]`), `tables`, a
 /// parameter's element at other indices (`bias[h, j - i]`), and `dots`, the dots that read
-/// only the query or only the key (`dot(a, q)`). `plain`: the variant has no score (the plain
-/// dot product); `pair_dot`: its score has a dot of the query and the key.
+/// only the query or only the key (`dot(a, q)`). `pair_dot`: the score uses the dot product of
+/// the query and the key (a dot of both sides, or the plain product of a variant without a
+/// score, itself or through `super`).
 struct ScoreReads {
   std::vector<const dsl::IndexExpr *> rows, tables;
   std::vector<const dsl::CallExpr *> dots;
-  bool plain = false, pair_dot = false;
+  bool pair_dot = false;
 };
 ScoreReads score_reads(const dsl::AttentionDecl &variant);
 mlir::Value scalar_arith(mlir::OpBuilder &b, dsl::BinaryOp op, mlir::Value l, mlir::Value r,

@@ -189,7 +189,7 @@ private:
             return elements_[reads_->rows.size() + d];
       return s_;
     case Builtin::Dim:
-      if (reads_ && !reads_->plain && !reads_->pair_dot)
+      if (reads_ && !reads_->pair_dot)
         gen_.report(c.range(), "dim(...) is the length of the vectors that a dot of the query "
                                "and the key multiplies, and this score has none");
       return b_.create<ir::ScoreDimOp>(at, b_.getF32Type());

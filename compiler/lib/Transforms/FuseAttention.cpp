@@ -236,21 +236,21 @@ bool starts_scores(Operation *op, const SymShape &scores) {
                        [&](Value operand) { return get_sym_shape(operand) == scores; });
 }
 
-/// Whether `value` is a matmul's result, or that of a chain of single-use elementwise ops that
-/// starts at one or at tensors broadcast to the scores (`scores`): the candidate for the score
-/// among a step's operands.
-bool reaches_start(Value value, const SymShape &scores, int depth = 0) {
+/// Whether `value` is the result of a matmul with the scores' shape (`scores`), or that of a
+/// chain of single-use elementwise ops that starts at one, or (with `broadcast`) at tensors
+/// broadcast to the scores: the candidate for the score among a step's operands.
+bool reaches_start(Value value, const SymShape &scores, bool broadcast, int depth = 0) {
   Operation *def = value.getDefiningOp();
   if (!def || depth > 64)
     return false;
   if (isa<MatmulOp>(def))
-    return true;
+    return get_sym_shape(value) == scores;
   if (!scalar_builder(def) && !isa<WhereOp>(def))
     return false;
-  if (starts_scores(def, scores))
+  if (broadcast && starts_scores(def, scores))
     return true;
   return llvm::any_of(def->getOperands(), [&](Value o) {
-    return o.hasOneUse() && reaches_start(o, scores, depth + 1);
+    return o.hasOneUse() && reaches_start(o, scores, broadcast, depth + 1);
   });
 }
 
@@ -306,17 +306,20 @@ std::optional<AttentionChain> match_attention(MatmulOp pv) {
       return std::nullopt;
     if ((qk = dyn_cast<MatmulOp>(def)))
       break;
+    // An operand that leads to a score matmul is the score; failing that, one that leads to
+    // where scores start from broadcast tensors.
     std::optional<ScoreStep> step;
     unsigned chain_operand = 0;
-    for (unsigned i = 0; i < def->getNumOperands() && !step; ++i) {
-      Value operand = def->getOperand(i);
-      Operation *from = operand.getDefiningOp();
-      if (!from || !operand.hasOneUse() || get_sym_shape(operand) != scores_shape ||
-          !reaches_start(operand, *scores_shape))
-        continue;
-      step = as_score_step(def, i, *scores_shape);
-      chain_operand = i;
-    }
+    for (bool broadcast : {false, true})
+      for (unsigned i = 0; i < def->getNumOperands() && !step; ++i) {
+        Value operand = def->getOperand(i);
+        Operation *from = operand.getDefiningOp();
+        if (!from || !operand.hasOneUse() || get_sym_shape(operand) != scores_shape ||
+            !reaches_start(operand, *scores_shape, broadcast))
+          continue;
+        step = as_score_step(def, i, *scores_shape);
+        chain_operand = i;
+      }
     if (!step) {
       // Where no operand has the scores' shape yet, they start here, from tensors that
       // broadcast to them.

@@ -40,8 +40,8 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     `score` region maps it to the final logit: its block arguments are `(s: f32, b: index,
     h: index, i: index, j: index)` — `b` and `h` index the leading axes (`h` is 0 when there
     is only one leading axis) — and it yields an `f32`. An empty `score` region keeps `s`.
-    The `mask` region, if not empty, takes `(b, h, i, j: index)` and yields an `i1`: false
-    removes key `j` for query `i`. A row whose keys are all removed yields zeros.
+    The `mask` region, if not empty, takes `(b, h, i, j: index)` (and may take the extras,
+    below) and yields an `i1`: false removes key `j` for query `i`. A row whose keys are all removed yields zeros.
     Inside the regions, `attn.score_dim` is `D`.
 
     Any further operands (`extras`) are f32 tensors that broadcast to the scores' shape
