@@ -9,6 +9,7 @@ the query or only the key, and attention calls given a mask, written out in floa
 - the plain scaled score under the padding mask alone.
 - Halved: q . k / 2, causal (the product through `super` of a variant without a score).
 - Gated: 0.3 q . k where j <= i, else -0.2 |k|^2.
+- GroupedKeyNorm: KeyNorm (without padding) with fewer key/value heads than query heads.
 
 Dims: N (nodes), B, H, Sq, Sk, Dv.
 """
@@ -81,6 +82,30 @@ class GraphVariants(nn.Module):
                 weighted(gated, v))
 
 
+class GroupedKeyNorm(nn.Module):
+    """key_norm with fewer key/value heads: each key head serves H / Hkv query heads."""
+
+    def __init__(self, heads: int = 4, kv_heads: int = 2):
+        super().__init__()
+        self.group = heads // kv_heads
+
+    def forward(self, q, k, v):
+        k = k.double().repeat_interleave(self.group, dim=1)
+        v = v.repeat_interleave(self.group, dim=1)
+        sq, sk = q.shape[-2], k.shape[-2]
+        causal = torch.arange(sk).unsqueeze(0) <= torch.arange(sq).unsqueeze(1)
+        scaled = q.double() @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        norms = (k * k).sum(-1).unsqueeze(-2)
+        return weighted(scaled - 0.05 * norms, v, causal)
+
+
+def _grouped_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    b, h, kv = dims["B"], int(hp.get("heads", 4)), int(hp.get("kv_heads", 2))
+    return {"q": torch.randn(b, h, dims["Sq"], dims["D"], generator=gen),
+            "k": torch.randn(b, kv, dims["Sk"], dims["D"], generator=gen),
+            "v": torch.randn(b, kv, dims["Sk"], dims["Dv"], generator=gen)}
+
+
 def _inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     n, b, h = dims["N"], dims["B"], dims["H"]
     d = int(hp.get("d", 6))
@@ -98,4 +123,5 @@ def _inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Genera
 
 OPS: Dict[str, ModelSpec] = {
     "GraphVariants": ModelSpec(GraphVariants, ("x", "adj", "q", "k", "v", "padding"), _inputs),
+    "GroupedKeyNorm": ModelSpec(GroupedKeyNorm, ("q", "k", "v"), _grouped_inputs),
 }

@@ -202,7 +202,9 @@ FailureOr<SymShape> SoftmaxOp::inferSymShape(ArrayRef<SymShape> operands) {
   return in;
 }
 
-/// Extra operands of an attention broadcast to its scores [..., Sq, Sk] (NumPy rules).
+/// Extra operands of an attention broadcast to its scores [..., Sq, Sk] (NumPy rules). On the
+/// head axis of rank-4 scores an extra may also have the key's heads (grouped-query attention:
+/// a term computed from the key alone), read at the key head each query head uses.
 static LogicalResult check_extras(Operation *op, const SymShape &q, const SymShape &k,
                                   ArrayRef<SymShape> extras) {
   size_t n = q.size();
@@ -211,17 +213,10 @@ static LogicalResult check_extras(Operation *op, const SymShape &q, const SymSha
   for (const SymShape &extra : extras) {
     bool fits = extra.size() <= n;
     for (size_t a = 0; fits && a < extra.size(); ++a) {
-      const SymDim &d = extra[a], &want = scores[n - extra.size() + a];
-      fits = d == want || (d.is_static() && d.value() == 1);
+      size_t axis = n - extra.size() + a;
+      const SymDim &d = extra[a], &want = scores[axis];
+      fits = d == want || (d.is_static() && d.value() == 1) || (n == 4 && axis == 1 && d == k[1]);
     }
-    // A term with the key's heads, fewer than the query's (grouped-query attention).
-    if (!fits && n == 4 && extra.size() == 4 && extra[1] == k[1] && k[1] != q[1])
-      return op->emitError() << "attention: a mask, bias or score term " << to_string(extra)
-                             << " has the key's " << k[1].str() << " heads, where the scores "
-                             << to_string(scores) << " have the query's " << q[1].str()
-                             << "; with grouped-query attention a score cannot read the key "
-                                "outside its dot with the query (dot(k, k), dot(a, k))",
-             failure();
     if (!fits)
       return op->emitError() << "attention: a mask or bias " << to_string(extra)
                              << " does not broadcast to the scores " << to_string(scores)

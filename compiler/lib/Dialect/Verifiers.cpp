@@ -126,7 +126,9 @@ LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mas
       int64_t axis = q.getRank() - e.getRank() + a;
       int64_t want = axis == q.getRank() - 1 ? k.getDimSize(k.getRank() - 2) : q.getDimSize(axis);
       int64_t got = e.getDimSize(a);
-      if (got != 1 && !sizes_agree(got, want))
+      // On the head axis, the key's heads (grouped-query attention) also serve.
+      bool key_heads = q.getRank() == 4 && axis == 1 && sizes_agree(got, k.getDimSize(1));
+      if (got != 1 && !sizes_agree(got, want) && !key_heads)
         return op->emitOpError() << "extra operand " << e << " does not broadcast to the scores "
                                  << "on axis " << axis << " (" << got << " vs " << want << ")";
     }

@@ -56,8 +56,19 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
       args.push_back(placeholder(("re" + std::to_string(x)).c_str(), true));
     return args;
   };
-  auto substitute = [extras, leading](const Expr &e, std::map<std::string, Expr> repl, Expr b,
-                                      Expr h, Expr i, Expr j) {
+  // An extra with the key's heads, fewer than the query's (grouped-query attention), is read
+  // at the key head of query head h, h / group.
+  std::vector<int> head_group(extras.size(), 1);
+  for (size_t x = 0; x < extras.size(); ++x) {
+    const HTensor &t = extras[x].tensor;
+    if (leading != 2 || t.extents.size() != 4 || !query || query.isDynamicDim(1))
+      continue;
+    const int64_t *heads = Halide::Internal::as_const_int(Halide::Internal::simplify(t.extents[1]));
+    if (heads && *heads > 1 && *heads != query.getDimSize(1) && query.getDimSize(1) % *heads == 0)
+      head_group[x] = static_cast<int>(query.getDimSize(1) / *heads);
+  }
+  auto substitute = [extras, leading, head_group](const Expr &e, std::map<std::string, Expr> repl,
+                                                  Expr b, Expr h, Expr i, Expr j) {
     repl.insert({{"rb", b}, {"rh", h}, {"ri", i}, {"rj", j}});
     std::vector<Expr> index = {b, h};
     index.resize(leading);
@@ -69,6 +80,8 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
       for (size_t a = 0; a < t.extents.size(); ++a)
         at_index.push_back(extras[x].ones[a] ? Expr(0)
                                              : index[index.size() - t.extents.size() + a]);
+      if (head_group[x] > 1)
+        at_index[1] = at_index[1] / head_group[x];
       repl["re" + std::to_string(x)] = at(t, clamped_index(t, at_index));
     }
     return Halide::Internal::substitute(repl, e);

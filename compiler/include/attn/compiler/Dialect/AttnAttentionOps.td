@@ -41,13 +41,15 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     h: index, i: index, j: index)` — `b` and `h` index the leading axes (`h` is 0 when there
     is only one leading axis) — and it yields an `f32`. An empty `score` region keeps `s`.
     The `mask` region, if not empty, takes `(b, h, i, j: index)` (and may take the extras,
-    below) and yields an `i1`: false removes key `j` for query `i`. A row whose keys are all removed yields zeros.
+    below) and yields an `i1`: false removes key `j` for query `i`. A row whose keys are all
+    removed yields zeros.
     Inside the regions, `attn.score_dim` is `D`.
 
     Any further operands (`extras`) are f32 tensors that broadcast to the scores' shape
-    `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1): a bias or a
-    padding mask added to the scores, a condition that selects them, a per-row number (a dot
-    of one side, `[..., Sq, 1]` or `[..., 1, Sk]`). The score region takes the element of each
+    `[..., Sq, Sk]` (NumPy rules, aligned at the right: each axis equal or 1; on the head axis
+    of rank-4 scores also the key's head count, read at the key head of each query head): a
+    bias or a padding mask added to the scores, a condition that selects them, a per-row
+    number (a dot of one side, `[..., Sq, 1]` or `[..., 1, Sk]`). The score region takes the element of each
     at `(..., i, j)` as one more `f32` argument after `j`, in order; the mask region takes them
     the same way after its indices, or not at all (a mask given as a tensor: a 0/1 extra). When `num_tables` (n) is set, the n extras after those
     are tables of any shape, which the score region reads with `attn.lookup` at indices it
