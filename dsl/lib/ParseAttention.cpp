@@ -34,15 +34,16 @@ void Parser::parse_attention() {
   std::string name = attention->name.name;
   while (!check(TokenKind::RBrace) && !check(TokenKind::Eof) && !at_top_level_keyword()) {
     panic_ = false;
-    if (check(TokenKind::Identifier) && (peek().text == "score" || peek().text == "mask")) {
+    if (check(TokenKind::Identifier) &&
+        (peek().text == "score" || peek().text == "mask" || peek().text == "value")) {
       parse_region(*attention);
     } else if (check(TokenKind::Identifier) && peek().text == "normalize") {
       parse_normalize(*attention);
     } else if (check(TokenKind::KwParam)) {
       parse_attention_param(*attention);
     } else {
-      error_at(peek(), "expected 'score', 'mask', 'normalize' or 'param' in attention '" + name +
-                           "', got " + describe(peek()));
+      error_at(peek(), "expected 'score', 'mask', 'value', 'normalize' or 'param' in attention '" +
+                           name + "', got " + describe(peek()));
       advance();
       synchronize({TokenKind::Identifier, TokenKind::KwParam});
     }
@@ -147,22 +148,26 @@ bool Parser::parse_idents_in_parens(std::vector<Ident> &out) {
 
 void Parser::parse_region(AttentionDecl &attention) {
   const Token &keyword = advance();
-  bool is_score = keyword.text == "score";
+  const std::string kind = keyword.text.str();
   RegionDecl region;
   region.keyword_range = keyword.range();
   auto fail = [&] { synchronize({TokenKind::Identifier}); };
   if (!parse_idents_in_parens(region.params))
     return fail();
-  if (!expect(TokenKind::Equal, is_score ? "'=' and the score (score(q, k) = dot(q, k))"
-                                         : "'=' and the mask (mask(i, j) = j <= i)"))
+  const char *expected = kind == "score"  ? "'=' and the score (score(q, k) = dot(q, k))"
+                         : kind == "mask" ? "'=' and the mask (mask(i, j) = j <= i)"
+                                          : "'=' and the value (value(v, i, j) = v + a[j - i])";
+  if (!expect(TokenKind::Equal, expected))
     return fail();
   region.body = parse_expr();
-  if (panic_ || !expect_line_end(is_score ? "the score" : "the mask"))
+  if (panic_ || !expect_line_end(("the " + kind).c_str()))
     return fail();
-  auto &slot = is_score ? attention.score : attention.mask;
+  auto &slot = kind == "score"  ? attention.score
+               : kind == "mask" ? attention.mask
+                                : attention.value;
   if (slot) {
-    diag_.error(region.keyword_range, "attention '" + attention.name.name + "' already has a " +
-                                          (is_score ? "score" : "mask"));
+    diag_.error(region.keyword_range,
+                "attention '" + attention.name.name + "' already has a " + kind);
     diag_.note(slot->keyword_range, "the first one is here");
     return;
   }

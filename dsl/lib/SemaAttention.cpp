@@ -88,13 +88,16 @@ void Sema::check_attention(AttentionDecl &attention) {
     check_region(attention, *attention.score, /*is_score=*/true);
   if (attention.mask)
     check_region(attention, *attention.mask, /*is_score=*/false);
+  if (attention.value)
+    check_value_clause(attention, *attention.value);
   if (attention.normalize)
     check_normalize(attention, *attention.normalize);
   if (attention.has_params() && !syntax_errors_ && diag_.error_count() == errors)
     for (const ParamDecl &param : attention.module->params)
       if (!used_params_.contains(&param))
         diag_.warning(param.name.range, "parameter '" + param.name.name + "' of attention '" +
-                                            attention.name.name + "' is never used in its score");
+                                            attention.name.name +
+                                            "' is never used in its score or value");
 }
 
 void Sema::check_normalize(AttentionDecl &attention, NormalizeDecl &normalize) {
@@ -139,19 +142,8 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
     scope.key = region.params[1].name;
     first_index = 2;
   }
-  for (size_t i = first_index; i < region.params.size(); ++i) {
-    const Ident &param = region.params[i];
-    if (!llvm::is_contained(llvm::makeArrayRef(kIndexNames), param.name)) {
-      diag_.error(param.range, "unknown index '" + param.name +
-                                   "': the indices are b (batch), "
-                                   "h (head), i (query position) and j (key position)");
-      return;
-    }
-    if (!scope.index_vars.try_emplace(param.name, param.range).second) {
-      diag_.error(param.range, "index '" + param.name + "' is declared twice");
-      return;
-    }
-  }
+  if (!declare_indices(region, first_index, scope))
+    return;
   ExprType type = check(*region.body, scope);
   if (type == ExprType::Error)
     return;
@@ -169,6 +161,138 @@ void Sema::check_region(AttentionDecl &attention, RegionDecl &region, bool is_sc
     diag_.error(region.body->range(), "a mask must be a condition (such as j <= i), got " +
                                           llvm::Twine(expr_type_phrase(type)));
   }
+}
+
+} // namespace attn::dsl
+
+namespace attn::dsl {
+
+bool Sema::declare_indices(const RegionDecl &region, size_t first, Scope &scope) {
+  for (size_t i = first; i < region.params.size(); ++i) {
+    const Ident &param = region.params[i];
+    if (!llvm::is_contained(llvm::makeArrayRef(kIndexNames), param.name)) {
+      diag_.error(param.range, "unknown index '" + param.name +
+                                   "': the indices are b (batch), "
+                                   "h (head), i (query position) and j (key position)");
+      return false;
+    }
+    if (!scope.index_vars.try_emplace(param.name, param.range).second) {
+      diag_.error(param.range, "index '" + param.name + "' is declared twice");
+      return false;
+    }
+  }
+  return true;
+}
+
+void Sema::check_value_clause(AttentionDecl &attention, RegionDecl &region) {
+  if (region.params.empty()) {
+    diag_.error(region.keyword_range,
+                "a value clause takes at least the value's row: value(v, i, j) = v + a[j - i]");
+    return;
+  }
+  Scope scope;
+  scope.context = Context::Score; // numbers as in a score: indices, hyperparameters
+  scope.attention = &attention;
+  scope.hyperparameters = &attention.hyperparameters;
+  scope.value = region.params[0].name;
+  if (!declare_indices(region, 1, scope))
+    return;
+  ExprType type = check_value_expr(*region.body, scope);
+  if (type != ExprType::Error && type != ExprType::Tensor)
+    diag_.error(region.body->range(), "a value must be a vector: the value's row '" + scope.value +
+                                          "' or an expression of it and of a "
+                                          "parameter's rows (" +
+                                          scope.value + " + a[j - i])");
+}
+
+ExprType Sema::check_value_expr(Expr &e, Scope &scope) {
+  auto combine = [](ExprType a, ExprType b) {
+    if (a == ExprType::Error || b == ExprType::Error)
+      return ExprType::Error;
+    if (a == ExprType::Tensor || b == ExprType::Tensor)
+      return ExprType::Tensor;
+    return a == ExprType::Float || b == ExprType::Float ? ExprType::Float : ExprType::Int;
+  };
+  switch (e.kind()) {
+  case Expr::Kind::Name: {
+    auto &name = llvm::cast<NameExpr>(e);
+    if (name.name == scope.value) {
+      name.binding = Binding::ScoreValue;
+      return name.type = ExprType::Tensor;
+    }
+    break;
+  }
+  case Expr::Kind::Index: {
+    // a[r] of a matrix is a row as long as the value, a[h, r] of a rank-3 parameter too; one
+    // index per axis reads a number.
+    auto &index = llvm::cast<IndexExpr>(e);
+    const ModuleDecl *module = scope.attention->module;
+    auto *base = llvm::dyn_cast<NameExpr>(index.base.get());
+    const ParamDecl *param = base && module ? module->find_param(base->name) : nullptr;
+    if (!param || !param->tensor) {
+      diag_.error(index.base->range(), "in a value only the variant's tensor parameters may be "
+                                       "indexed: a[j - i], a row as long as the value");
+      return e.type = ExprType::Error;
+    }
+    size_t rank = param->tensor->dims.size();
+    if (index.entries.size() + 1 != rank)
+      return e.type = check_param_index(index, scope, /*in_dot=*/false);
+    used_params_.insert(param);
+    base->binding = Binding::Param;
+    base->type = ExprType::Tensor;
+    if (check_table_read(index, base->name, rank - 1, scope) == ExprType::Error)
+      return e.type = ExprType::Error;
+    return e.type = ExprType::Tensor;
+  }
+  case Expr::Kind::Unary: {
+    auto &unary = llvm::cast<UnaryExpr>(e);
+    if (unary.op != UnaryOp::Neg)
+      break;
+    return e.type = check_value_expr(*unary.operand, scope);
+  }
+  case Expr::Kind::Binary: {
+    auto &binary = llvm::cast<BinaryExpr>(e);
+    ExprType l = check_value_expr(*binary.lhs, scope), r = check_value_expr(*binary.rhs, scope);
+    bool arithmetic = binary.op == BinaryOp::Add || binary.op == BinaryOp::Sub ||
+                      binary.op == BinaryOp::Mul || binary.op == BinaryOp::Div;
+    if (!arithmetic) {
+      diag_.error(binary.op_range, "only + - * / combine the rows and numbers of a value");
+      return e.type = ExprType::Error;
+    }
+    ExprType t = combine(l, r);
+    return e.type = binary.op == BinaryOp::Div && t == ExprType::Int ? ExprType::Float : t;
+  }
+  case Expr::Kind::Call: {
+    auto &call = llvm::cast<CallExpr>(e);
+    const BuiltinInfo *info = call.self_call ? nullptr : find_builtin(call.callee.name);
+    bool elementwise = info && (info->id == Builtin::Exp || info->id == Builtin::Log ||
+                                info->id == Builtin::Sqrt || info->id == Builtin::Tanh ||
+                                info->id == Builtin::Sigmoid || info->id == Builtin::Relu ||
+                                info->id == Builtin::Abs);
+    if (!elementwise || call.args.size() != 1 || !call.kwargs.empty()) {
+      diag_.error(call.range(), "a value is computed with + - * / and exp, log, sqrt, tanh, "
+                                "sigmoid, relu and abs of one argument");
+      return e.type = ExprType::Error;
+    }
+    call.builtin = info->id;
+    ExprType x = check_value_expr(*call.args[0], scope);
+    return e.type = x == ExprType::Int ? ExprType::Float : x;
+  }
+  case Expr::Kind::Number:
+    break;
+  default:
+    diag_.error(e.range(), "not allowed in a value: use the value's row, the variant's "
+                           "parameters, the indices, numbers, + - * / and elementwise functions");
+    return e.type = ExprType::Error;
+  }
+  // A number: as in a score (the indices, hyperparameters, a parameter's element).
+  ExprType type = check(e, scope);
+  if (type != ExprType::Error && type != ExprType::Int && type != ExprType::Float) {
+    diag_.error(e.range(), "expected a number or a vector in a value, got " +
+                               llvm::Twine(expr_type_phrase(type)));
+    return e.type = ExprType::Error;
+  }
+  return e.type = type;
 }
 
 } // namespace attn::dsl

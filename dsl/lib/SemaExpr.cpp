@@ -209,7 +209,10 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
       candidates.push_back(param.name.name);
   undefined_name(ident, candidates);
   bool is_index = llvm::is_contained(llvm::makeArrayRef(kIndexNames), name.name);
-  if (is_index && scope.context == Context::Score)
+  if (is_index && scope.context == Context::Score && !scope.value.empty())
+    diag_.note("declare the index as a parameter of the value: value(" + scope.value + ", " +
+               name.name + ")");
+  else if (is_index && scope.context == Context::Score)
     diag_.note("declare the index as a score parameter: score(" + scope.query + ", " + scope.key +
                ", " + name.name + ")");
   else if (is_index && scope.context == Context::Mask)

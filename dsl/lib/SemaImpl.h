@@ -60,6 +60,7 @@ struct Scope {
   // Scores and masks.
   const AttentionDecl *attention = nullptr;
   std::string query, key;
+  std::string value; // the value clause's vector (v)
   llvm::StringMap<SMRange> index_vars;
   int dots = 0;              // occurrences of dot(q, k) and super
   int one_sided_dots = 0;    // dots reading only the query or only the key (dot(a, q))
@@ -79,6 +80,11 @@ private:
   void check_inheritance_cycles();
   void check_attention(AttentionDecl &attention);
   void check_region(AttentionDecl &attention, RegionDecl &region, bool is_score);
+  /// Declares a region's indices from `region.params[first]` on; false after an error.
+  bool declare_indices(const RegionDecl &region, size_t first, Scope &scope);
+  /// `value(v, i, j) = v + a[j - i]` (SemaAttention.cpp).
+  void check_value_clause(AttentionDecl &attention, RegionDecl &region);
+  ExprType check_value_expr(Expr &e, Scope &scope);
   void check_normalize(AttentionDecl &attention, NormalizeDecl &normalize);
   void check_hyperparameters(std::vector<Hyperparameter> &hyperparameters);
   void check_module(ModuleDecl &module);

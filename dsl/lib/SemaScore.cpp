@@ -32,15 +32,45 @@ bool is_elementwise(Builtin id) {
 
 } // namespace
 
+bool is_key_position_row(const IndexExpr &index) {
+  if (index.entries.size() != 1 || index.entries[0].kind != IndexEntry::Kind::Index)
+    return false;
+  auto *name = llvm::dyn_cast<NameExpr>(index.entries[0].start.get());
+  return name && name->name == kIndexNames[3];
+}
+
+const IndexExpr *relative_row_term(const Expr &arg, const Expr *&rest) {
+  auto relative = [](const Expr &e) {
+    auto *index = llvm::dyn_cast<IndexExpr>(&e);
+    return index && !is_key_position_row(*index) ? index : nullptr;
+  };
+  rest = nullptr;
+  if (const IndexExpr *row = relative(arg))
+    return row;
+  auto *sum = llvm::dyn_cast<BinaryExpr>(&arg);
+  if (!sum || sum->op != BinaryOp::Add)
+    return nullptr;
+  if (const IndexExpr *row = relative(*sum->rhs)) {
+    rest = sum->lhs.get();
+    return row;
+  }
+  if (const IndexExpr *row = relative(*sum->lhs)) {
+    rest = sum->rhs.get();
+    return row;
+  }
+  return nullptr;
+}
+
 /// Checks `e`, an argument of dot or a part of one; `sides` collects what it reads.
 static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticEngine &diag,
                              const std::function<ExprType(Expr &)> &scalar,
                              llvm::DenseSet<const ParamDecl *> &used) {
   auto recurse = [&](Expr &sub) { return check_feature(sub, scope, sides, diag, scalar, used); };
-  if (e.kind() == Expr::Kind::Index) { // W[j], Sema::check_param_index through `scalar`
+  if (e.kind() == Expr::Kind::Index) { // W[j] or W[j - i], Sema::check_param_index
     if (scalar(e) == ExprType::Error)
       return Feature::Error;
-    sides |= kKey;
+    if (is_key_position_row(llvm::cast<IndexExpr>(e)))
+      sides |= kKey; // a row per key; a row at another index is a relative term (check_dot)
     return Feature::Vector;
   }
   auto fail = [&](const llvm::Twine &message) {
@@ -156,22 +186,63 @@ static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticE
   }
 }
 
+/// Whether `e` holds a parameter's row at an index other than the key position.
+static bool has_relative_row(const Expr &e) {
+  if (auto *index = llvm::dyn_cast<IndexExpr>(&e))
+    return !is_key_position_row(*index);
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&e))
+    return has_relative_row(*unary->operand);
+  if (auto *binary = llvm::dyn_cast<BinaryExpr>(&e))
+    return has_relative_row(*binary->lhs) || has_relative_row(*binary->rhs);
+  if (auto *call = llvm::dyn_cast<CallExpr>(&e))
+    return llvm::any_of(call->args, [](const ExprPtr &a) { return has_relative_row(*a); });
+  return false;
+}
+
 ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
-  unsigned sides = 0;
+  unsigned sides = 0, arg_sides[2] = {0, 0};
   bool ok = true;
   auto scalar = [&](Expr &e) {
     if (auto *index = llvm::dyn_cast<IndexExpr>(&e))
       return e.type = check_param_index(*index, scope, /*in_dot=*/true);
     return check(e, scope);
   };
-  for (ExprPtr &arg : call.args) {
-    Feature f = check_feature(*arg, scope, sides, diag_, scalar, used_params_);
+  for (size_t a = 0; a < call.args.size(); ++a) {
+    Expr &arg = *call.args[a];
+    Feature f = check_feature(arg, scope, arg_sides[a], diag_, scalar, used_params_);
+    sides |= arg_sides[a];
     if (f == Feature::Error) {
       ok = false;
     } else if (f != Feature::Vector) {
-      diag_.error(arg->range(), "an argument of dot must be a vector (the query, the key, or "
-                                "a vector computed from them), got a " +
-                                    llvm::Twine(f == Feature::Scalar ? "number" : "matrix"));
+      diag_.error(arg.range(), "an argument of dot must be a vector (the query, the key, or "
+                               "a vector computed from them), got a " +
+                                   llvm::Twine(f == Feature::Scalar ? "number" : "matrix"));
+      ok = false;
+    }
+  }
+  // A row at another index than j (Shaw's relative positions, dot(q, k + a[j - i])) is one
+  // term of the key's argument, or that whole argument, against the query alone.
+  for (size_t a = 0; ok && a < call.args.size(); ++a) {
+    const Expr *rest = nullptr;
+    const IndexExpr *row = relative_row_term(*call.args[a], rest);
+    const Expr &other = *call.args[1 - a];
+    if (!row) {
+      if (has_relative_row(*call.args[a]) && !has_relative_row(other)) {
+        diag_.error(call.args[a]->range(),
+                    "inside dot(...) a parameter's row at another index than the key position "
+                    "is added to the key, or is the whole argument, against the query: dot(" +
+                        scope.query + ", " + scope.key + " + a[j - i])");
+        ok = false;
+      }
+      continue;
+    }
+    if ((rest && (has_relative_row(*rest) || arg_sides[a] != kKey)) || arg_sides[1 - a] != kQuery ||
+        has_relative_row(other)) {
+      diag_.error(call.range(), "a parameter's row at another index than the key position is "
+                                "multiplied with the query alone, and added to the key or to "
+                                "nothing: dot(" +
+                                    scope.query + ", " + scope.key + " + a[j - i]) or dot(" +
+                                    scope.query + ", a[j - i])");
       ok = false;
     }
   }
@@ -216,15 +287,24 @@ ExprType Sema::check_param_index(IndexExpr &index, Scope &scope, bool in_dot) {
   if (!in_dot)
     return check_table_read(index, base->name, rank, scope);
   const llvm::StringRef key_position = kIndexNames[3];
-  auto *position = index.entries.size() == 1 && index.entries[0].kind == IndexEntry::Kind::Index
-                       ? llvm::dyn_cast<NameExpr>(index.entries[0].start.get())
-                       : nullptr;
-  if (!position || position->name != key_position) {
+  if (index.entries.size() != 1 || index.entries[0].kind != IndexEntry::Kind::Index) {
     diag_.error(index.entries.empty() ? index.range() : index.entries[0].range,
-                "inside dot(...) a parameter's row is taken at the key position alone: " +
-                    base->name + "[" + key_position + "]");
+                "inside dot(...) a parameter's row is taken at one int index: " + base->name + "[" +
+                    key_position + "], or " + base->name + "[j - i] added to the key");
     return ExprType::Error;
   }
+  if (!is_key_position_row(index)) {
+    // A row at an index computed from the indices (a relative position).
+    if (rank != 2) {
+      diag_.error(index.range(), "inside dot(...) a parameter indexed once is a matrix, whose "
+                                 "row is a vector; '" +
+                                     base->name + "' has rank " + std::to_string(rank));
+      return ExprType::Error;
+    }
+    return check_table_read(index, base->name, 1, scope) == ExprType::Error ? ExprType::Error
+                                                                            : ExprType::Tensor;
+  }
+  auto *position = llvm::cast<NameExpr>(index.entries[0].start.get());
   if (!scope.index_vars.count(key_position)) {
     diag_.error(position->range(), "declare the key position to index by it: score(" + scope.query +
                                        ", " + scope.key + ", " + key_position + ")");

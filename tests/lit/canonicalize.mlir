@@ -17,7 +17,7 @@ func @score_dim(%q: tensor<?x?x64xf32> {attn.dims = ["B", "S", 64]}) -> tensor<?
     %y = arith.divf %s, %r : f32
     "attn.yield"(%y) : (f32) -> ()
   }, {
-  }) {attn.dims = ["B", "S", 64]} : (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  }, {}) {attn.dims = ["B", "S", 64]} : (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
   attn.return %a : tensor<?x?x64xf32>
 }
 
@@ -34,7 +34,7 @@ func @score_dim_dynamic(%q: tensor<?x?xf32> {attn.dims = ["S", "D"]}) -> tensor<
     %y = arith.divf %s, %d : f32
     "attn.yield"(%y) : (f32) -> ()
   }, {
-  }) : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  }, {}) : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
   attn.return %a : tensor<?x?xf32>
 }
 
@@ -64,7 +64,7 @@ func @region_constants(%q: tensor<?x8xf32> {attn.dims = ["S", 8]}) -> tensor<?x8
     %lim = arith.addi %i, %w : index
     %m = arith.cmpi ule, %j, %lim : index
     "attn.yield"(%m) : (i1) -> ()
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
   attn.return %a : tensor<?x8xf32>
 }
 

@@ -101,6 +101,6 @@ func @variant_member(%q: tensor<?x?x8xf32> {attn.dims = ["B", "Sq", 8]},
   %p = attn.arange %k axis = 1 : (tensor<?x?x8xf32>) -> tensor<*xi64>
   %rows = attn.gather %w, %p : (tensor<16x8xf32>, tensor<*xi64>) -> tensor<*xf32>
   %key = attn.unsqueeze %rows axis = 0 : (tensor<*xf32>) -> tensor<*xf32>
-  %a = "attn.attention"(%q, %key, %v) ({}, {}) {attn.module = "decoder.loc"} : (tensor<?x?x8xf32>, tensor<*xf32>, tensor<?x?x4xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %key, %v) ({}, {}, {}) {attn.module = "decoder.loc"} : (tensor<?x?x8xf32>, tensor<*xf32>, tensor<?x?x4xf32>) -> tensor<*xf32>
   attn.return %a : tensor<*xf32>
 }

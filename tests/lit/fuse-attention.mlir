@@ -13,6 +13,7 @@
 // CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
 // CHECK-NEXT: attn.yield %[[S]] : f32
 // CHECK-NEXT: }, {
+// CHECK-NEXT: }, {
 // CHECK-NEXT: })
 // CHECK-SAME: {attn.dims = ["B", "Sq", 24]} : (tensor<?x?x16xf32>, tensor<?x?x16xf32>, tensor<?x?x24xf32>) -> tensor<?x?x24xf32>
 // CHECK-NOT: attn.softmax

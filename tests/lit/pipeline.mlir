@@ -39,7 +39,7 @@ func @causal_mha(%x: tensor<?x?x40xf32> {attn.dims = ["B", "S", 40], attn.name =
   ^bb0(%b: index, %h: index, %i: index, %j: index):
     %m = arith.cmpi ule, %j, %i : index
     "attn.yield"(%m) : (i1) -> ()
-  }) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   %a1 = attn.assert_shape %a ["N", 4, "L", 10] scope = 1 : (tensor<*xf32>) -> tensor<*xf32>
   %o = attn.merge_heads %a1 : (tensor<*xf32>) -> tensor<*xf32>
   %out = attn.assert_shape %o ["B", "S", 40] scope = 0 : (tensor<*xf32>) -> tensor<*xf32>

@@ -29,7 +29,7 @@ func @mha(%q: tensor<?x?x40xf32> {attn.dims = ["B", "Sq", 40]},
     %y = arith.divf %s, %r : f32
     "attn.yield"(%y) : (f32) -> ()
   }, {
-  }) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   // CHECK: attn.merge_heads %{{.*}} {attn.dims = ["B", "Sq", 40]} : (tensor<?x5x?x8xf32>) -> tensor<?x?x40xf32>
   %m = attn.merge_heads %a : (tensor<*xf32>) -> tensor<*xf32>
   // CHECK: attn.return %{{.*}} : tensor<?x?x40xf32>
@@ -109,7 +109,7 @@ func @rank_two(%q: tensor<?x16xf32> {attn.dims = ["Sq", 16]},
                %batched: tensor<?x16x?xf32> {attn.dims = ["B", 16, "Sk"]}) -> tensor<*xf32> {
   // CHECK: "attn.attention"
   // CHECK: {attn.dims = ["Sq", 16]} : (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
-  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}, {}) : (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
   // CHECK: attn.matmul {{.*}} {attn.dims = ["B", "Sq", "Sk"]} : (tensor<?x16xf32>, tensor<?x16x?xf32>) -> tensor<?x?x?xf32>
   %s = attn.matmul %a, %batched : (tensor<*xf32>, tensor<?x16x?xf32>) -> tensor<*xf32>
   attn.return %s : tensor<*xf32>

@@ -9,7 +9,7 @@ func @score_arguments(%q: tensor<?x8xf32>) {
   ^bb0(%s: f32, %i: index, %j: index):
     "attn.yield"(%s) : (f32) -> ()
   }, {
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -22,7 +22,7 @@ func @score_yield_type(%q: tensor<?x8xf32>) {
     %m = arith.cmpi ule, %j, %i : index
     "attn.yield"(%m) : (i1) -> ()
   }, {
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -37,7 +37,7 @@ func @score_blocks(%q: tensor<?x8xf32>) {
     %z = arith.constant 0.0 : f32
     "attn.yield"(%z) : (f32) -> ()
   }, {
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -49,7 +49,7 @@ func @score_without_yield(%q: tensor<?x8xf32>) {
   ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
     %z = arith.constant 0.0 : f32
   }, {
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -62,7 +62,7 @@ func @mask_arguments(%q: tensor<?x8xf32>) {
   ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
     %m = arith.cmpi ule, %j, %i : index
     "attn.yield"(%m) : (i1) -> ()
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -80,7 +80,7 @@ func @mask_reads_extras(%q: tensor<?x8xf32>, %bias: tensor<1x?xf32>, %adj: tenso
     %z = arith.constant 0.0 : f32
     %keep = arith.cmpf une, %m, %z : f32
     "attn.yield"(%keep) : (i1) -> ()
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -96,7 +96,7 @@ func @mask_extra_count(%q: tensor<?x8xf32>, %bias: tensor<1x?xf32>, %adj: tensor
     %z = arith.constant 0.0 : f32
     %keep = arith.cmpf une, %m, %z : f32
     "attn.yield"(%keep) : (i1) -> ()
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<1x?xf32>, tensor<?x?xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -109,7 +109,7 @@ func @mask_yield_type(%q: tensor<?x8xf32>) {
   ^bb0(%b: index, %h: index, %i: index, %j: index):
     %z = arith.constant 0.0 : f32
     "attn.yield"(%z) : (f32) -> ()
-  }) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -124,7 +124,7 @@ func @yield_outside_attention(%x: f32) {
 
 func @query_rank(%q: tensor<1x2x3x4x8xf32>) {
   // expected-error@+1 {{'attn.attention' op needs a query of rank 2 to 4 ([..., S, D]), got 'tensor<1x2x3x4x8xf32>'}}
-  %a = "attn.attention"(%q, %q, %q) ({}, {}) : (tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %q, %q) ({}, {}, {}) : (tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>, tensor<1x2x3x4x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -132,7 +132,7 @@ func @query_rank(%q: tensor<1x2x3x4x8xf32>) {
 
 func @ranks_differ(%q: tensor<2x?x8xf32>, %k: tensor<?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op needs query and key of the same rank, got 'tensor<2x?x8xf32>' and 'tensor<?x8xf32>'}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<2x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -140,7 +140,7 @@ func @ranks_differ(%q: tensor<2x?x8xf32>, %k: tensor<?x8xf32>) {
 
 func @vector_lengths(%q: tensor<?x8xf32>, %k: tensor<?x16xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ in vector length (8 vs 16): 'tensor<?x8xf32>' and 'tensor<?x16xf32>'}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<?x8xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<?x8xf32>, tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -148,7 +148,7 @@ func @vector_lengths(%q: tensor<?x8xf32>, %k: tensor<?x16xf32>) {
 
 func @key_value_lengths(%q: tensor<?x8xf32>, %k: tensor<7x8xf32>, %v: tensor<9x8xf32>) {
   // expected-error@+1 {{'attn.attention' op key and value differ in sequence length (7 vs 9)}}
-  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<?x8xf32>, tensor<7x8xf32>, tensor<9x8xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %v) ({}, {}, {}) : (tensor<?x8xf32>, tensor<7x8xf32>, tensor<9x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -156,7 +156,7 @@ func @key_value_lengths(%q: tensor<?x8xf32>, %k: tensor<7x8xf32>, %v: tensor<9x8
 
 func @leading_axes(%q: tensor<2x?x8xf32>, %k: tensor<3x?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (2 vs 3)}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x?x8xf32>, tensor<3x?x8xf32>, tensor<3x?x8xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<2x?x8xf32>, tensor<3x?x8xf32>, tensor<3x?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -164,7 +164,7 @@ func @leading_axes(%q: tensor<2x?x8xf32>, %k: tensor<3x?x8xf32>) {
 
 func @result_length(%q: tensor<5x8xf32>, %kv: tensor<?x4xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ in vector length (8 vs 4)}}
-  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<5x8xf32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<5x4xf32>
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}, {}) : (tensor<5x8xf32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<5x4xf32>
   attn.return
 }
 
@@ -172,7 +172,7 @@ func @result_length(%q: tensor<5x8xf32>, %kv: tensor<?x4xf32>) {
 
 func @result_rows(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>) {
   // expected-error@+1 {{'attn.attention' op query and result differ in sequence length (5 vs 6)}}
-  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<6x3xf32>
+  %a = "attn.attention"(%q, %k, %v) ({}, {}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<6x3xf32>
   attn.return
 }
 
@@ -180,7 +180,7 @@ func @result_rows(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>)
 
 func @result_columns(%q: tensor<5x8xf32>, %k: tensor<?x8xf32>, %v: tensor<?x3xf32>) {
   // expected-error@+1 {{'attn.attention' op value and result differ in vector length (3 vs 8)}}
-  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<5x8xf32>
+  %a = "attn.attention"(%q, %k, %v) ({}, {}, {}) : (tensor<5x8xf32>, tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<5x8xf32>
   attn.return
 }
 
@@ -235,8 +235,8 @@ func @weights_leading_axes(%q: tensor<2x3x8xf32>, %k: tensor<4x5x8xf32>) {
 // query when that count divides the query's, or a single head; key and value agree.
 func @grouped_heads(%q: tensor<2x8x?x16xf32>, %k2: tensor<2x2x?x16xf32>, %k1: tensor<2x1x?x16xf32>,
                     %qh: tensor<2x?x?x16xf32>) {
-  %a = "attn.attention"(%q, %k2, %k2) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x2x?x16xf32>) -> tensor<2x8x?x16xf32>
-  %b = "attn.attention"(%qh, %k1, %k1) ({}, {}) : (tensor<2x?x?x16xf32>, tensor<2x1x?x16xf32>, tensor<2x1x?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k2, %k2) ({}, {}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x2x?x16xf32>) -> tensor<2x8x?x16xf32>
+  %b = "attn.attention"(%qh, %k1, %k1) ({}, {}, {}) : (tensor<2x?x?x16xf32>, tensor<2x1x?x16xf32>, tensor<2x1x?x16xf32>) -> tensor<*xf32>
   %c = "attn.attention_weights"(%q, %k2) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>) -> tensor<2x8x?x?xf32>
   attn.return
 }
@@ -247,8 +247,8 @@ func @grouped_heads(%q: tensor<2x8x?x16xf32>, %k2: tensor<2x2x?x16xf32>, %k1: te
 // rows of a parameter indexed by key position take the key's place.
 func @shared_key(%q: tensor<?x?x8xf32>, %rows: tensor<1x?x8xf32>, %v: tensor<?x?x4xf32>,
                  %q4: tensor<?x3x?x8xf32>, %rows4: tensor<1x1x?x8xf32>, %v4: tensor<?x3x?x4xf32>) {
-  %a = "attn.attention"(%q, %rows, %v) ({}, {}) : (tensor<?x?x8xf32>, tensor<1x?x8xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
-  %b = "attn.attention"(%q4, %rows4, %v4) ({}, {}) : (tensor<?x3x?x8xf32>, tensor<1x1x?x8xf32>, tensor<?x3x?x4xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %rows, %v) ({}, {}, {}) : (tensor<?x?x8xf32>, tensor<1x?x8xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  %b = "attn.attention"(%q4, %rows4, %v4) ({}, {}, {}) : (tensor<?x3x?x8xf32>, tensor<1x1x?x8xf32>, tensor<?x3x?x4xf32>) -> tensor<*xf32>
   %c = "attn.attention_weights"(%q, %rows) ({}, {}) : (tensor<?x?x8xf32>, tensor<1x?x8xf32>) -> tensor<?x?x?xf32>
   attn.return
 }
@@ -257,7 +257,7 @@ func @shared_key(%q: tensor<?x?x8xf32>, %rows: tensor<1x?x8xf32>, %v: tensor<?x?
 
 func @shared_result(%q: tensor<1x?x8xf32>, %k: tensor<2x?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (1 vs 2)}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<1x?x8xf32>, tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<1x?x8xf32>, tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -265,7 +265,7 @@ func @shared_result(%q: tensor<1x?x8xf32>, %k: tensor<2x?x8xf32>) {
 
 func @grouped_heads_not_dividing(%q: tensor<2x6x?x16xf32>, %k: tensor<2x4x?x16xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 1 (6 vs 4)}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<2x6x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<2x6x?x16xf32>, tensor<2x4x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -274,7 +274,7 @@ func @grouped_heads_not_dividing(%q: tensor<2x6x?x16xf32>, %k: tensor<2x4x?x16xf
 func @grouped_heads_key_value_differ(%q: tensor<2x8x?x16xf32>, %k: tensor<2x2x?x16xf32>,
                                      %v: tensor<2x4x?x16xf32>) {
   // expected-error@+1 {{'attn.attention' op key and value differ on leading axis 1}}
-  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %v) ({}, {}, {}) : (tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x4x?x16xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -282,7 +282,7 @@ func @grouped_heads_key_value_differ(%q: tensor<2x8x?x16xf32>, %k: tensor<2x2x?x
 
 func @grouped_heads_rank3(%q: tensor<8x?x16xf32>, %k: tensor<2x?x16xf32>) {
   // expected-error@+1 {{'attn.attention' op query and key differ on leading axis 0 (8 vs 2)}}
-  %a = "attn.attention"(%q, %k, %k) ({}, {}) : (tensor<8x?x16xf32>, tensor<2x?x16xf32>, tensor<2x?x16xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %k) ({}, {}, {}) : (tensor<8x?x16xf32>, tensor<2x?x16xf32>, tensor<2x?x16xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -371,10 +371,10 @@ func @feature_vector_rank(%q: tensor<?x8xf32>, %w: tensor<1x8xf32>) {
 func @normalizer_ok(%q: tensor<?x8xf32>) {
   %a = "attn.attention"(%q, %q, %q) ({
   }, {
-  }) {normalizer = "topk", top_k = 3} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) {normalizer = "topk", top_k = 3} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   %b = "attn.attention"(%q, %q, %q) ({
   }, {
-  }) {normalizer = "argmax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) {normalizer = "argmax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -384,7 +384,7 @@ func @normalizer_unknown(%q: tensor<?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op has an unknown normalizer 'sparsemax' (softmax, argmax or topk)}}
   %a = "attn.attention"(%q, %q, %q) ({
   }, {
-  }) {normalizer = "sparsemax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) {normalizer = "sparsemax"} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -394,7 +394,7 @@ func @normalizer_topk_count(%q: tensor<?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op needs top_k exactly when the normalizer is topk}}
   %a = "attn.attention"(%q, %q, %q) ({
   }, {
-  }) {normalizer = "argmax", top_k = 2} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) {normalizer = "argmax", top_k = 2} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -404,7 +404,7 @@ func @normalizer_topk_positive(%q: tensor<?x8xf32>) {
   // expected-error@+1 {{'attn.attention' op needs top_k >= 1, got 0}}
   %a = "attn.attention"(%q, %q, %q) ({
   }, {
-  }) {normalizer = "topk", top_k = 0} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
+  }, {}) {normalizer = "topk", top_k = 0} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -422,7 +422,7 @@ func @tables(%q: tensor<?x3x?x8xf32>, %k: tensor<?x3x?x8xf32>, %v: tensor<?x3x?x
     %t = arith.addf %s, %x : f32
     %u = arith.addf %t, %y : f32
     attn.yield %u : f32
-  }, {}) {num_tables = 2} : (tensor<?x3x?x8xf32>, tensor<?x3x?x8xf32>, tensor<?x3x?x4xf32>, tensor<3x9xf32>, tensor<6xf32>) -> tensor<*xf32>
+  }, {}, {}) {num_tables = 2} : (tensor<?x3x?x8xf32>, tensor<?x3x?x8xf32>, tensor<?x3x?x4xf32>, tensor<3x9xf32>, tensor<6xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -434,7 +434,7 @@ func @lookup_index_count(%q: tensor<?x?x8xf32>, %bias: tensor<3x9xf32>) {
     // expected-error@+1 {{'attn.lookup' op needs 2 indices for table 'tensor<3x9xf32>', got 1}}
     %x = attn.lookup 0 [%j] : f32
     attn.yield %x : f32
-  }, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<3x9xf32>) -> tensor<*xf32>
+  }, {}, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<3x9xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -446,7 +446,7 @@ func @lookup_table_number(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
     // expected-error@+1 {{'attn.lookup' op reads table 1 of an attention with 1 tables}}
     %x = attn.lookup 1 [%j] : f32
     attn.yield %x : f32
-  }, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  }, {}, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -455,12 +455,12 @@ func @lookup_table_number(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
 func @lookup_in_mask(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
   %a = "attn.attention"(%q, %q, %q, %bias) ({}, {
   ^bb0(%b: index, %h: index, %i: index, %j: index):
-    // expected-error@+1 {{'attn.lookup' op is only meaningful in the score region of an attn.attention}}
+    // expected-error@+1 {{'attn.lookup' op is only meaningful in the score or contribution region of an attn.attention}}
     %x = attn.lookup 0 [%j] : f32
     %c = arith.constant 0.0 : f32
     %keep = arith.cmpf ogt, %x, %c : f32
     attn.yield %keep : i1
-  }) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  }, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -468,7 +468,7 @@ func @lookup_in_mask(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
 
 func @tables_count(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
   // expected-error@+1 {{'attn.attention' op num_tables is 2 but there are only 1 extra operands before the feature vectors}}
-  %a = "attn.attention"(%q, %q, %q, %bias) ({}, {}) {num_tables = 2} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %q, %q, %bias) ({}, {}, {}) {num_tables = 2} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<9xf32>) -> tensor<*xf32>
   attn.return
 }
 
@@ -476,6 +476,53 @@ func @tables_count(%q: tensor<?x?x8xf32>, %bias: tensor<9xf32>) {
 
 func @table_rank(%q: tensor<?x?x8xf32>, %c: tensor<f32>) {
   // expected-error@+1 {{'attn.attention' op needs f32 tables of rank 1 or more, got 'tensor<f32>'}}
-  %a = "attn.attention"(%q, %q, %q, %c) ({}, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<f32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %q, %q, %c) ({}, {}, {}) {num_tables = 1} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<f32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+// The contribution region gives what key j adds to element e of query i's result: here v plus
+// a row of a table at j - i (relative positions), read at e.
+func @contribution_reads_table(%q: tensor<2x5x8xf32>, %t: tensor<9x8xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %t) ({}, {}, {}, {
+  ^bb0(%v: f32, %b: index, %h: index, %i: index, %j: index, %e: index):
+    %r = arith.subi %j, %i : index
+    %x = attn.lookup 0 [%r, %e] : f32
+    %y = arith.addf %v, %x : f32
+    attn.yield %y : f32
+  }) {num_tables = 1} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<9x8xf32>) -> tensor<2x5x8xf32>
+  attn.return
+}
+
+// -----
+
+func @contribution_arguments(%q: tensor<?x?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op the contribution region must take (v: f32, b: index, h: index, i: index, j: index, e: index) and an f32 per score extra}}
+  %a = "attn.attention"(%q, %q, %q) ({}, {}, {}, {
+  ^bb0(%v: f32, %b: index, %h: index, %i: index, %j: index):
+    attn.yield %v : f32
+  }) : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @contribution_count(%q: tensor<?x?x8xf32>) {
+  // expected-error@+1 {{'attn.attention' op has at most one contribution region, got 2}}
+  %a = "attn.attention"(%q, %q, %q) ({}, {}, {}, {}, {}) : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<*xf32>
+  attn.return
+}
+
+// -----
+
+func @contribution_row_length(%q: tensor<2x5x8xf32>, %t: tensor<9x4xf32>) {
+  %a = "attn.attention"(%q, %q, %q, %t) ({}, {}, {}, {
+  ^bb0(%v: f32, %b: index, %h: index, %i: index, %j: index, %e: index):
+    %r = arith.subi %j, %i : index
+    // expected-error@+1 {{'attn.lookup' op reads rows of 4 elements from table 'tensor<9x4xf32>' for values of 8 elements}}
+    %x = attn.lookup 0 [%r, %e] : f32
+    attn.yield %x : f32
+  }) {num_tables = 1} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<9x4xf32>) -> tensor<2x5x8xf32>
   attn.return
 }

@@ -118,7 +118,7 @@ func @softmax_axis(%a: tensor<*xf32> {attn.dims = ["B", "S"]}) -> tensor<*xf32> 
 
 func @attention_rank(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %kv: tensor<*xf32> {attn.dims = ["S", 8]}) -> tensor<*xf32> {
   // expected-error@+1 {{attention needs query, key and value of one rank between 2 and 4, got query [B, S, 8], key [S, 8], value [S, 8]}}
-  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   attn.return %a : tensor<*xf32>
 }
 
@@ -126,7 +126,7 @@ func @attention_rank(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %kv: tensor<
 
 func @attention_leading_axis(%q: tensor<*xf32> {attn.dims = ["B", "S", 8]}, %kv: tensor<*xf32> {attn.dims = ["C", "S", 8]}) -> tensor<*xf32> {
   // expected-error@+1 {{attention: leading axis 0 differs between query [B, S, 8], key [C, S, 8], value [C, S, 8]}}
-  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   attn.return %a : tensor<*xf32>
 }
 
@@ -158,7 +158,7 @@ func @attention_weights_vector_length(%q: tensor<*xf32> {attn.dims = ["Sq", "D"]
 
 func @attention_vector_length(%q: tensor<*xf32> {attn.dims = ["Sq", "D"]}, %kv: tensor<*xf32> {attn.dims = ["Sk", "E"]}) -> tensor<*xf32> {
   // expected-error@+1 {{attention: query and key vectors differ in length (D vs E): query [Sq, D], key [Sk, E], value [Sk, E]}}
-  %a = "attn.attention"(%q, %kv, %kv) ({}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %kv, %kv) ({}, {}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   attn.return %a : tensor<*xf32>
 }
 
@@ -166,6 +166,6 @@ func @attention_vector_length(%q: tensor<*xf32> {attn.dims = ["Sq", "D"]}, %kv: 
 
 func @attention_sequence_length(%q: tensor<*xf32> {attn.dims = ["Sq", 8]}, %k: tensor<*xf32> {attn.dims = ["Sk", 8]}, %v: tensor<*xf32> {attn.dims = ["T", 8]}) -> tensor<*xf32> {
   // expected-error@+1 {{attention: key and value sequences differ in length (Sk vs T): query [Sq, 8], key [Sk, 8], value [T, 8]}}
-  %a = "attn.attention"(%q, %k, %v) ({}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %a = "attn.attention"(%q, %k, %v) ({}, {}, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   attn.return %a : tensor<*xf32>
 }

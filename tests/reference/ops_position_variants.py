@@ -5,6 +5,9 @@ learned parameters indexed by the key position, written out on the scores in flo
   applied to h_t, cut to the Sk positions there are; the keys are not read.
 - LearnedPositions: q . (k_j + P_j) / sqrt(d) under the causal mask.
 - PositionalAdditive: v . tanh(W q + U k_j + E_j).
+- RelativePositions: Shaw et al.'s relative positions on the key and the value (attn's
+  relative_position), the same under the causal mask, a value clause alone (a gain per head
+  and an offset by relative position), and argmax on a score of relative positions alone.
 - RelativeBias: the scaled score plus a learned bias per head at j - i clipped to
   [-max_distance, max_distance] (attn's relative_bias), and plus bias[|i - j|] under the causal
   mask, distances past the vector's end reading its last element.
@@ -131,6 +134,99 @@ class RelativeBias(nn.Module):
         return self.relative(q, k, v), self.distance(q, k, v)
 
 
+def clipped(sq: int, sk: int, m: int) -> torch.Tensor:
+    """j - i clipped to [-m, m], plus m: the row of each (query, key) pair, [Sq, Sk]."""
+    rel = torch.arange(sk).unsqueeze(0) - torch.arange(sq).unsqueeze(1)
+    return rel.clamp(-m, m) + m
+
+
+def softmax_weights(s: torch.Tensor, keep=None) -> torch.Tensor:
+    """The softmax over the keys of float64 scores, removed keys 0, a row without keys 0."""
+    if keep is not None:
+        s = s.masked_fill(~keep, float("-inf"))
+    return torch.nan_to_num(torch.softmax(s, dim=-1), nan=0.0)
+
+
+class Shaw(nn.Module):
+    """Relative position representations: s = q . (k_j + a^K[r]) / sqrt(d), out = sum_j
+    w_ij (v_j + a^V[r]), r = clip(j - i, -m, m) + m; `causal` keeps the keys j <= i."""
+
+    def __init__(self, d: int, m: int, causal: bool = False):
+        super().__init__()
+        self.relative_keys = nn.Parameter(torch.randn(2 * m + 1, d))
+        self.relative_values = nn.Parameter(torch.randn(2 * m + 1, d))
+        self.m, self.causal = m, causal
+
+    def forward(self, q, k, v):
+        sq, sk = q.shape[-2], k.shape[-2]
+        r = clipped(sq, sk, self.m)
+        q, k, v = q.double(), k.double(), v.double()
+        ak, av = self.relative_keys.double()[r], self.relative_values.double()[r]  # [Sq, Sk, d]
+        s = (q @ k.transpose(-1, -2) + torch.einsum("...id,ijd->...ij", q, ak)) / math.sqrt(
+            q.shape[-1])
+        keep = (torch.arange(sk).unsqueeze(0) <= torch.arange(sq).unsqueeze(1)) if self.causal \
+            else None
+        w = softmax_weights(s, keep)
+        return (w @ v + torch.einsum("...ij,ijd->...id", w, av)).float()
+
+
+class ValueOffsets(nn.Module):
+    """The scaled score; key j contributes v_j * gain[h] + offsets[r]."""
+
+    def __init__(self, heads: int, d: int, m: int):
+        super().__init__()
+        self.gain = nn.Parameter(torch.randn(heads))
+        self.offsets = nn.Parameter(torch.randn(2 * m + 1, d))
+        self.m = m
+
+    def forward(self, q, k, v):
+        q, k, v = q.double(), k.double(), v.double()
+        w = softmax_weights(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]))
+        gained = v * self.gain.double().view(-1, 1, 1)  # v [B, H, Sk, d]
+        r = clipped(q.shape[-2], k.shape[-2], self.m)
+        return (w @ gained + torch.einsum("...ij,ijd->...id", w, self.offsets.double()[r])).float()
+
+
+class RelativeHard(nn.Module):
+    """argmax over keys of q . a[r] (the first of equal ones); the picked key contributes
+    tanh(v_j) + b[r]."""
+
+    def __init__(self, d: int, m: int):
+        super().__init__()
+        self.a = nn.Parameter(torch.randn(2 * m + 1, d))
+        self.b = nn.Parameter(torch.randn(2 * m + 1, d))
+        self.m = m
+
+    def forward(self, q, k, v):
+        r = clipped(q.shape[-2], k.shape[-2], self.m)
+        s = torch.einsum("...id,ijd->...ij", q.double(), self.a.double()[r])
+        first = s.argmax(dim=-1)  # [B, H, Sq]
+        w = nn.functional.one_hot(first, k.shape[-2]).double()
+        contribution = torch.tanh(v.double()).unsqueeze(-3) + self.b.double()[r]  # [B,H,Sq,Sk,d]
+        return torch.einsum("...ij,...ijd->...id", w, contribution).float()
+
+
+class RelativePositions(nn.Module):
+    def __init__(self, heads: int = 3, d: int = 8, m: int = 4):
+        super().__init__()
+        self.shaw = Shaw(d, m)
+        self.causal = Shaw(d, m, causal=True)
+        self.offsets = ValueOffsets(heads, d, m)
+        self.hard = RelativeHard(d, m)
+
+    def forward(self, q, k, v):
+        return self.shaw(q, k, v), self.causal(q, k, v), self.offsets(q, k, v), self.hard(q, k, v)
+
+
+def _relative_positions_inputs(hp: Mapping[str, object], dims: Mapping[str, int],
+                               gen: torch.Generator):
+    d = int(hp.get("d", 8))
+    lead = (dims["B"], int(hp.get("heads", 3)))
+    return {"q": torch.randn(*lead, dims["Sq"], d, generator=gen),
+            "k": torch.randn(*lead, dims["Sk"], d, generator=gen),
+            "v": torch.randn(*lead, dims["Sk"], d, generator=gen)}
+
+
 def _qkv(lead, dims: Mapping[str, int], d: int, gen: torch.Generator):
     return {"q": torch.randn(*lead, dims["Sq"], d, generator=gen),
             "k": torch.randn(*lead, dims["Sk"], d, generator=gen),
@@ -153,4 +249,6 @@ OPS: Dict[str, ModelSpec] = {
     "PositionVariants": ModelSpec(PositionVariants, ("q", "k", "v"), _variants_inputs),
     "PositionHeads": ModelSpec(PositionHeads, ("q", "k", "v"), _heads_inputs),
     "RelativeBias": ModelSpec(RelativeBias, ("q", "k", "v"), _relative_inputs),
+    "RelativePositions": ModelSpec(RelativePositions, ("q", "k", "v"),
+                                   _relative_positions_inputs),
 }

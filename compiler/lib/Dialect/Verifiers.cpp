@@ -151,16 +151,15 @@ LogicalResult verify_attention_regions(Operation *op, Region &score, Region &mas
   return success();
 }
 
-/// The feature region and its vectors (the last `count` extras): rank-1 f32 tensors as long as
-/// the query's and key's vectors; the region takes (qa, ka) and an f32 per vector.
-LogicalResult verify_feature_region(Operation *op, MutableArrayRef<Region> regions,
-                                    Optional<uint64_t> count, ValueRange vectors,
-                                    RankedTensorType q) {
-  if (regions.size() > 1)
-    return op->emitOpError() << "has at most one feature region, got " << regions.size();
-  if (regions.empty() != !count.hasValue())
+/// The feature region (null or empty: none) and its vectors (the last `count` extras): rank-1
+/// f32 tensors as long as the query's and key's vectors; the region takes (qa, ka) and an f32
+/// per vector.
+LogicalResult verify_feature_region(Operation *op, Region *region, Optional<uint64_t> count,
+                                    ValueRange vectors, RankedTensorType q) {
+  bool present = region && !region->empty();
+  if (present != count.hasValue())
     return op->emitOpError("needs a feature region exactly when num_features is set");
-  if (regions.empty())
+  if (!present)
     return success();
   if (*count > static_cast<uint64_t>(vectors.size()))
     return op->emitOpError() << "num_features is " << *count << " but there are only "
@@ -179,10 +178,24 @@ LogicalResult verify_feature_region(Operation *op, MutableArrayRef<Region> regio
       return op->emitOpError() << "feature vector " << w << " differs in length from the query "
                                << q;
   }
-  if (regions.front().empty())
-    return op->emitOpError("needs a body in its feature region");
-  return verify_attention_region(op, regions.front(), "feature", args, f32,
+  return verify_attention_region(op, *region, "feature", args, f32,
                                  "(qa: f32, ka: f32) and an f32 per feature vector");
+}
+
+/// The contribution region of attn.attention, if any: (v: f32, b, h, i, j, e: index) and an
+/// f32 per score extra, yielding the f32 that key j gives to element e of query i's result.
+LogicalResult verify_contribution_region(AttentionOp op) {
+  if (op.contribution().size() > 1)
+    return op.emitOpError() << "has at most one contribution region, got "
+                            << op.contribution().size();
+  if (op.contribution().empty())
+    return success();
+  Type f32 = FloatType::getF32(op.getContext()), index = IndexType::get(op.getContext());
+  SmallVector<Type> args = {f32, index, index, index, index, index};
+  args.append(op.score_extras().size(), f32);
+  return verify_attention_region(op, op.contribution().front(), "contribution", args, f32,
+                                 "(v: f32, b: index, h: index, i: index, j: index, e: index) "
+                                 "and an f32 per score extra");
 }
 
 /// Tables: f32 tensors of rank 1 or more, as many as `count` says (the extras before the
@@ -408,9 +421,10 @@ static bool serves(int64_t query, int64_t kv, int64_t axis, int64_t rank) {
 LogicalResult verify_op(AttentionOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), v = ranked(op.value());
   // The counts of feature vectors and tables first: the score's extras are what they leave.
-  if (failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+  if (failed(verify_feature_region(op, &op.feature(), op.num_features(), op.extras(), q)) ||
       failed(verify_tables(op, op.num_tables(), op.extras(), op.feature_count())) ||
       failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
+      failed(verify_contribution_region(op)) ||
       failed(verify_normalizer(op, op.normalizer(), op.top_k())))
     return failure();
 
@@ -464,7 +478,10 @@ LogicalResult verify_op(AttentionOp op) {
 LogicalResult verify_op(AttentionWeightsOp op) {
   auto q = ranked(op.query()), k = ranked(op.key()), result = ranked(op.result());
   // The counts of feature vectors and tables first: the score's extras are what they leave.
-  if (failed(verify_feature_region(op, op.feature(), op.num_features(), op.extras(), q)) ||
+  if (op.feature().size() > 1)
+    return op.emitOpError() << "has at most one feature region, got " << op.feature().size();
+  Region *feature = op.feature().empty() ? nullptr : &op.feature().front();
+  if (failed(verify_feature_region(op, feature, op.num_features(), op.extras(), q)) ||
       failed(verify_tables(op, op.num_tables(), op.extras(), op.feature_count())) ||
       failed(verify_attention_regions(op, op.score(), op.mask(), op.score_extras(), q, k)) ||
       failed(verify_normalizer(op, op.normalizer(), op.top_k())))
@@ -498,13 +515,15 @@ LogicalResult verify_op(LookupOp op) {
   Region *region = op->getParentRegion();
   OperandRange tables = OperandRange(nullptr, 0);
   if (auto attention = dyn_cast_or_null<AttentionOp>(parent);
-      attention && region == &attention.score())
+      attention && (region == &attention.score() || (!attention.contribution().empty() &&
+                                                     region == &attention.contribution().front())))
     tables = attention.tables();
   else if (auto weights = dyn_cast_or_null<AttentionWeightsOp>(parent);
            weights && region == &weights.score())
     tables = weights.tables();
   else
-    return op.emitOpError("is only meaningful in the score region of an attn.attention");
+    return op.emitOpError(
+        "is only meaningful in the score or contribution region of an attn.attention");
   uint64_t table = op.table();
   if (table >= tables.size())
     return op.emitOpError() << "reads table " << table << " of an attention with " << tables.size()
@@ -513,6 +532,19 @@ LogicalResult verify_op(LookupOp op) {
   if (type && type.getRank() != static_cast<int64_t>(op.indices().size()))
     return op.emitOpError() << "needs " << type.getRank() << " indices for table " << type
                             << ", got " << op.indices().size();
+  // In the contribution region, the value's element index `e` reads along an axis as long as
+  // the value's rows.
+  auto attention = dyn_cast_or_null<AttentionOp>(parent);
+  if (!type || !attention || region == &attention.score() || region->front().getNumArguments() < 6)
+    return success();
+  Value element = region->front().getArgument(5);
+  auto v = ranked(attention.value());
+  for (auto entry : llvm::enumerate(op.indices()))
+    if (entry.value() == element && v &&
+        !sizes_agree(type.getDimSize(entry.index()), v.getDimSize(v.getRank() - 1)))
+      return op.emitOpError() << "reads rows of " << size_str(type.getDimSize(entry.index()))
+                              << " elements from table " << type << " for values of "
+                              << size_str(v.getDimSize(v.getRank() - 1)) << " elements";
   return success();
 }
 

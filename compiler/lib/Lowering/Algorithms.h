@@ -131,6 +131,11 @@ struct AttentionRegions {
       score;
   std::function<Halide::Expr(Halide::Expr b, Halide::Expr h, Halide::Expr i, Halide::Expr j)>
       mask; // may be empty
+  /// What key j gives to element e of query row i's result, from the value's element v;
+  /// empty: v.
+  std::function<Halide::Expr(Halide::Expr v, Halide::Expr b, Halide::Expr h, Halide::Expr i,
+                             Halide::Expr j, Halide::Expr e)>
+      value;
   /// The raw score's term for feature `a` of query and key elements qa, ka; empty: qa * ka.
   std::function<Halide::Expr(Halide::Expr qa, Halide::Expr ka, Halide::Expr a)> feature;
   /// How a row's scores become weights (the op's normalizer; top_k for TopK).

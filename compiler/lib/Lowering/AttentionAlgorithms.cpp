@@ -209,9 +209,15 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   Expr dv = at_.vars[nb + 1];
   std::vector<Expr> acc_idx = with(batch, {i, dv});
   std::vector<Expr> exp_idx = with(batch, {i, jr});
+  Expr b = nb >= 1 ? batch[0] : Expr(0), h = nb >= 2 ? batch[1] : Expr(0);
+  // What key `key` gives to element dv of row i: the value's element, or the value region's
+  // function of it.
+  auto contribution = [&](Expr v_element, Expr key) {
+    return regions.value ? regions.value(v_element, b, h, i, key, dv) : v_element;
+  };
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
       at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend())) *
-      at(v, with(kv_batch(batch, q, v), {jr, dv}));
+      contribution(at(v, with(kv_batch(batch, q, v), {jr, dv})), jr);
 
   Expr dv_extent = v.extents[nb + 1];
   std::vector<Expr> extents = batch_extents(q);
@@ -225,7 +231,8 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   if (at_.first.defined()) {
     // Hard attention: the value of the first key with the largest score.
     Expr first = at_.first(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
-    Expr picked = at(v, clamped_index(v, with(kv_batch(batch, q, v), {first, dv})));
+    Expr picked =
+        contribution(at(v, clamped_index(v, with(kv_batch(batch, q, v), {first, dv}))), first);
     define(at_.out.func, at_.vars, select(first < k.extents[nb], picked, 0.0f));
     return at_;
   }

@@ -110,6 +110,20 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
     Expr e = *body;
     regions.mask = [=](Expr b, Expr h, Expr i, Expr j) { return substitute(e, {}, b, h, i, j); };
   }
+  // The contribution region (attn.attention only): what key j gives to element e of row i.
+  if (op->getNumRegions() > 3 && !op->getRegion(3).empty()) {
+    auto body =
+        eval_region(op->getRegion(3),
+                    extra_args({placeholder("rv", true), placeholder("rb"), placeholder("rh"),
+                                placeholder("ri"), placeholder("rj"), placeholder("rvd")}),
+                    score_dim, lookup);
+    if (failed(body))
+      return mlir::failure();
+    Expr e = *body;
+    regions.value = [=](Expr v, Expr b, Expr h, Expr i, Expr j, Expr element) {
+      return substitute(e, {{"rv", v}, {"rvd", element}}, b, h, i, j);
+    };
+  }
   if (op->getNumRegions() > 2 && !op->getRegion(2).empty()) {
     std::vector<Expr> args = {placeholder("rq", true), placeholder("rk", true)};
     for (size_t x = 0; x < vectors.size(); ++x)

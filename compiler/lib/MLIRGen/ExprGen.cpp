@@ -370,8 +370,9 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   call_site_ = at;
   auto restore = llvm::make_scope_exit([&] { call_site_ = saved; });
   // The extras: the score's parameters at the key position (b[j]), its dots of one side
-  // (dot(a, q)), the call's mask, the tables the score reads elsewhere (bias[h, j - i]), then
-  // the feature vectors.
+  // (dot(a, q)), the call's mask, the tables the score reads elsewhere (bias[h, j - i]), those
+  // of the value clause, the tables of the dots with a row at a relative position, then the
+  // feature vectors.
   ScoreReads reads = score_reads(variant);
   std::vector<mlir::Value> extras;
   for (const dsl::IndexExpr *row : reads.rows) {
@@ -404,16 +405,29 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
       extras.push_back(mask.value);
     }
   }
-  for (const dsl::IndexExpr *read : reads.tables) {
+  std::vector<const dsl::IndexExpr *> param_tables = reads.tables;
+  param_tables.insert(param_tables.end(), reads.value_tables.begin(), reads.value_tables.end());
+  for (const dsl::IndexExpr *read : param_tables) {
     const auto &base = llvm::cast<dsl::NameExpr>(*read->base);
     TensorValue table = member_param(base.name, {}, base.range(), frame);
     if (!table)
       return {};
     extras.push_back(table.value);
   }
+  for (const dsl::CallExpr *dot : reads.relative) {
+    TensorValue table = relative_table(*dot, q, k, frame);
+    if (!table)
+      return {};
+    if (table.rank < 2) {
+      report(dot->range(), "a row at a relative position needs the query as a [..., S, D] tensor");
+      return {};
+    }
+    extras.push_back(table.value);
+    reads.relative_leading.push_back(table.rank - 2);
+  }
+  size_t table_count = param_tables.size() + reads.relative.size();
   mlir::IntegerAttr num_tables =
-      reads.tables.empty() ? nullptr
-                           : builder_.getI64IntegerAttr(static_cast<int64_t>(reads.tables.size()));
+      table_count == 0 ? nullptr : builder_.getI64IntegerAttr(static_cast<int64_t>(table_count));
   FeatureForm form;
   if (!gen_dot_operands(variant, q, k, frame, form))
     return {};
@@ -440,9 +454,12 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
       top_k = builder_.getI64IntegerAttr(count->int_value);
     }
   }
-  auto op = builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, extras,
-                                             num_features, normalizer, top_k, num_tables,
-                                             form.build ? 1 : 0);
+  // A value region when some variant of the chain gives the values (`value(v, i, j) = ...`).
+  const dsl::AttentionDecl *value_owner = defining(&variant, &dsl::AttentionDecl::value);
+  unsigned value_regions = value_owner ? 1 : 0;
+  auto op =
+      builder_.create<ir::AttentionOp>(at, unranked(), q.value, k.value, v.value, extras,
+                                       num_features, normalizer, top_k, num_tables, value_regions);
   // A variant with parameters runs as its member (self.a(q, k, v)): its attention map takes
   // the member's name.
   const Instance *instance = frame.instance;
@@ -453,6 +470,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     build_score(op, variant, values, reads);
     build_mask(op, variant, values, input_mask);
+    build_value(op, variant, values, reads);
     if (form.build)
       form.build(op);
   }

@@ -18,6 +18,27 @@ namespace {
 
 enum Side : unsigned { kQuery = 1, kKey = 2 };
 
+} // namespace
+
+const dsl::IndexExpr *relative_row_of(const dsl::CallExpr &dot, size_t *arg,
+                                      const dsl::Expr **rest) {
+  if (dot.builtin != Builtin::Dot)
+    return nullptr;
+  for (size_t a = 0; a < dot.args.size(); ++a) {
+    const dsl::Expr *remainder = nullptr;
+    if (const dsl::IndexExpr *row = dsl::relative_row_term(*dot.args[a], remainder)) {
+      if (arg)
+        *arg = a;
+      if (rest)
+        *rest = remainder;
+      return row;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
 unsigned sides(const dsl::Expr &e) {
   switch (e.kind()) {
   case dsl::Expr::Kind::Name: {
@@ -36,24 +57,31 @@ unsigned sides(const dsl::Expr &e) {
       s |= sides(*arg);
     return s;
   }
-  case dsl::Expr::Kind::Index: // W[j], a row per key
-    return kKey;
+  case dsl::Expr::Kind::Index: // W[j], a row per key; a row at another index reads neither
+    return dsl::is_key_position_row(llvm::cast<dsl::IndexExpr>(e)) ? kKey : 0;
   default:
     return 0;
   }
 }
 
-/// Whether `call` is a dot(...) that reads only the query or only the key.
+/// Whether `call` is a dot(...) that reads only the query or only the key (and no row at a
+/// relative position).
 bool is_one_sided_dot(const dsl::CallExpr &call) {
   unsigned s = sides(call);
-  return call.builtin == Builtin::Dot && (s == kQuery || s == kKey);
+  return call.builtin == Builtin::Dot && (s == kQuery || s == kKey) && !relative_row_of(call);
+}
+
+/// Whether `call` is the dot of the query and the key.
+bool is_pair_dot(const dsl::CallExpr &call) {
+  return call.builtin == Builtin::Dot && sides(call) == (kQuery | kKey);
 }
 
 /// What a score reads besides the dot of the query and the key: parameters outside dot(...)
-/// (`b[j]`, `bias[h, j - i]`) and the dots of one side (`dot(a, q)`), in the order met.
+/// (`b[j]`, `bias[h, j - i]`), the dots of one side (`dot(a, q)`) and the dots with a row at
+/// a relative position (`dot(q, k + a[j - i])`), in the order met.
 struct Reads {
   std::vector<const dsl::IndexExpr *> params;
-  std::vector<const dsl::CallExpr *> dots;
+  std::vector<const dsl::CallExpr *> dots, relative;
 };
 
 void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &reads);
@@ -88,6 +116,8 @@ void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &r
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (is_one_sided_dot(call))
       reads.dots.push_back(&call);
+    if (call.builtin == Builtin::Dot && relative_row_of(call))
+      reads.relative.push_back(&call);
     if (call.builtin == Builtin::Dot)
       return;
     for (const dsl::ExprPtr &arg : call.args)
@@ -126,7 +156,7 @@ const dsl::CallExpr *find_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *o
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (call.builtin == Builtin::Dot)
-      return is_one_sided_dot(call) ? nullptr : &call;
+      return is_pair_dot(call) ? &call : nullptr;
     for (const dsl::ExprPtr &arg : call.args)
       if (const dsl::CallExpr *dot = find_dot_in(*arg, owner))
         return dot;
@@ -163,7 +193,7 @@ bool pair_dot_in(const dsl::Expr &e, const dsl::AttentionDecl *owner) {
   case dsl::Expr::Kind::Call: {
     const auto &call = llvm::cast<dsl::CallExpr>(e);
     if (call.builtin == Builtin::Dot)
-      return !is_one_sided_dot(call);
+      return is_pair_dot(call);
     return llvm::any_of(call.args, [&](const dsl::ExprPtr &a) { return pair_dot_in(*a, owner); });
   }
   default:
@@ -247,7 +277,14 @@ ScoreReads score_reads(const dsl::AttentionDecl &variant) {
   collect_score_reads(&variant, all);
   ScoreReads reads;
   reads.dots = all.dots;
+  reads.relative = all.relative;
   reads.pair_dot = uses_pair_dot(&variant);
+  // The value clause reads its parameters as tables (a row, `a[j - i]`, at each element).
+  if (const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::value)) {
+    Reads value;
+    collect_reads(*owner->value->body, owner, value);
+    reads.value_tables = value.params;
+  }
   for (const dsl::IndexExpr *read : all.params) {
     // b[j], a vector's element at the key position: the elements of every key as a [Sk]
     // extra, read at the score's position like a bias. Any other index: a table lookup.
@@ -364,6 +401,23 @@ TensorValue Generator::one_sided_dot(const dsl::CallExpr &dot, const TensorValue
                      rank};
 }
 
+TensorValue Generator::relative_table(const dsl::CallExpr &dot, const TensorValue &query,
+                                      const TensorValue &key, Frame &frame) {
+  size_t arg = 0;
+  const dsl::IndexExpr *row = relative_row_of(dot, &arg);
+  const auto &base = llvm::cast<dsl::NameExpr>(*row->base);
+  TensorValue x = dot_part(*dot.args[1 - arg], query, key, frame);
+  TensorValue table = member_param(base.name, {}, base.range(), frame);
+  if (!x || !table)
+    return {};
+  // Every query row against every row of the table: x a^T, [..., Sq, rows].
+  mlir::Location at = loc(row->range());
+  TensorValue rows{builder_.create<ir::TransposeOp>(at, unranked(), table.value,
+                                                    builder_.getI64ArrayAttr({1, 0})),
+                   2};
+  return make_binary<ir::MatmulOp>(builder_, at, unranked(), x, rows);
+}
+
 bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue &q, TensorValue &k,
                                  Frame &frame, FeatureForm &form) {
   const dsl::CallExpr *dot = find_dot(&variant);
@@ -383,12 +437,20 @@ bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue 
     k = no_features(k);
     return q && k;
   }
-  if (!dot || (is_name(*dot->args[0], dsl::Binding::ScoreQuery) &&
-               is_name(*dot->args[1], dsl::Binding::ScoreKey)))
+  // A row at a relative position added to the key (dot(q, k + a[j - i])) is a table of the
+  // attention (relative_table); the dot product keeps the key's term.
+  const dsl::Expr *args[2] = {dot ? dot->args[0].get() : nullptr,
+                              dot ? dot->args[1].get() : nullptr};
+  size_t relative_arg = 0;
+  const dsl::Expr *rest = nullptr;
+  if (dot && relative_row_of(*dot, &relative_arg, &rest))
+    args[relative_arg] = rest;
+  if (!dot ||
+      (is_name(*args[0], dsl::Binding::ScoreQuery) && is_name(*args[1], dsl::Binding::ScoreKey)))
     return true;
   const TensorValue query = q, key = k;
   auto tensor = [&](const dsl::Expr &e) { return dot_part(e, query, key, frame); };
-  const dsl::Expr &x = *dot->args[0], &y = *dot->args[1];
+  const dsl::Expr &x = *args[0], &y = *args[1];
   unsigned sx = sides(x), sy = sides(y);
   if ((sx == kQuery && sy == kKey) || (sx == kKey && sy == kQuery)) {
     q = tensor(sx == kQuery ? x : y);
@@ -428,7 +490,7 @@ bool Generator::gen_dot_operands(const dsl::AttentionDecl &variant, TensorValue 
     mlir::FloatType f32 = builder_.getF32Type();
     std::vector<mlir::Type> types(2 + parts.vectors.size(), f32);
     std::vector<mlir::Location> locs(types.size(), at);
-    mlir::Block *block = builder_.createBlock(&op.feature().front(), {}, types, locs);
+    mlir::Block *block = builder_.createBlock(&op.feature(), {}, types, locs);
     std::function<mlir::Value(const dsl::Expr &)> element = [&](const dsl::Expr &e) {
       mlir::Location where = loc(e.range());
       if (&e == parts.query)

@@ -91,12 +91,21 @@ mlir::Value scalar_math(mlir::OpBuilder &b, dsl::Builtin fn, mlir::Value x, mlir
 /// only the query or only the key (`dot(a, q)`). `pair_dot`: the score uses the dot product of
 /// the query and the key (a dot of both sides, or the plain product of a variant without a
 /// score, itself or through `super`).
+/// `relative`: the dots with a row at a relative position (`dot(q, k + a[j - i])`), each read
+/// from a table of the query against the rows (after `tables`); `relative_leading`, the
+/// number of leading (batch, head) axes of each such table. `value_tables`: the parameters
+/// the value clause reads (after `tables`, before the relative ones).
 struct ScoreReads {
-  std::vector<const dsl::IndexExpr *> rows, tables;
-  std::vector<const dsl::CallExpr *> dots;
+  std::vector<const dsl::IndexExpr *> rows, tables, value_tables;
+  std::vector<const dsl::CallExpr *> dots, relative;
+  std::vector<int> relative_leading;
   bool pair_dot = false;
 };
 ScoreReads score_reads(const dsl::AttentionDecl &variant);
+/// The row at a relative position of `dot` (`a[j - i]` in dot(q, k + a[j - i])), with the
+/// argument that holds it and what else that argument adds (null: nothing); null if none.
+const dsl::IndexExpr *relative_row_of(const dsl::CallExpr &dot, size_t *arg = nullptr,
+                                      const dsl::Expr **rest = nullptr);
 mlir::Value scalar_arith(mlir::OpBuilder &b, dsl::BinaryOp op, mlir::Value l, mlir::Value r,
                          mlir::Location at);
 
@@ -216,6 +225,10 @@ public:
   /// Sk] for the key's.
   TensorValue one_sided_dot(const dsl::CallExpr &dot, const TensorValue &query,
                             const TensorValue &key, Frame &frame);
+  /// The table of a dot with a row at a relative position, dot(x, k + a[r]): x a^T, the query
+  /// rows against every row of a, [..., Sq, rows].
+  TensorValue relative_table(const dsl::CallExpr &dot, const TensorValue &query,
+                             const TensorValue &key, Frame &frame);
   /// `W[j]`: the rows (elements, for a vector) of a variant's parameter at the key positions
   /// 0..Sk-1 of `key`; a matrix's rows get leading axes of 1 up to the key's rank.
   TensorValue key_position_rows(const dsl::IndexExpr &row, TensorValue key, Frame &frame);
@@ -227,6 +240,9 @@ public:
   /// place among the op's score extras (a 0/1 tensor: 0 removes the key).
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                   const dsl::HyperparameterValues &values, std::optional<unsigned> input_mask);
+  /// The contribution region from the variant's value clause (none without one).
+  void build_value(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                   const dsl::HyperparameterValues &values, const ScoreReads &reads);
 
   mlir::Type unranked() const;
 

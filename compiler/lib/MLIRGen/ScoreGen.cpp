@@ -62,6 +62,8 @@ public:
       const auto &name = llvm::cast<dsl::NameExpr>(e);
       if (const dsl::ConstValue *value = parameter(name))
         return constant(value->as_double(), at);
+      if (name.binding == dsl::Binding::ScoreValue)
+        return value_;
       mlir::Value index = indices_[index_position(name.name)];
       auto i64 = b_.create<arith::IndexCastOp>(at, b_.getI64Type(), index);
       return b_.create<arith::SIToFPOp>(at, f32, i64);
@@ -88,6 +90,12 @@ public:
     default:
       return constant(0, at); // Sema admits nothing else in a score
     }
+  }
+
+  /// In a value clause: the value's element `v` and its index `e` among the row's elements.
+  void set_value(mlir::Value v, mlir::Value element) {
+    value_ = v;
+    element_ = element;
   }
 
   /// A mask sub-expression: an index value, or an i1 for conditions.
@@ -164,16 +172,40 @@ private:
     for (size_t r = 0; r < reads_->rows.size(); ++r)
       if (reads_->rows[r] == &e)
         return elements_[r];
-    for (size_t t = 0; t < reads_->tables.size(); ++t) {
-      if (reads_->tables[t] != &e)
+    // The value clause's tables follow the score's.
+    std::vector<const dsl::IndexExpr *> tables = reads_->tables;
+    tables.insert(tables.end(), reads_->value_tables.begin(), reads_->value_tables.end());
+    for (size_t t = 0; t < tables.size(); ++t) {
+      if (tables[t] != &e)
         continue;
       std::vector<mlir::Value> indices;
       for (const dsl::IndexEntry &entry : e.entries)
         indices.push_back(mask(*entry.start));
-      return b_.create<ir::LookupOp>(at, b_.getF32Type(),
-                                     b_.getI64IntegerAttr(static_cast<int64_t>(t)), indices);
+      if (e.type == dsl::ExprType::Tensor) // a row in a value clause, read at each element
+        indices.push_back(element_);
+      return lookup(t, indices, at);
     }
     return constant(0, at);
+  }
+
+  mlir::Value lookup(size_t table, const std::vector<mlir::Value> &indices, mlir::Location at) {
+    return b_.create<ir::LookupOp>(at, b_.getF32Type(),
+                                   b_.getI64IntegerAttr(static_cast<int64_t>(table)), indices);
+  }
+
+  /// A dot with a row at a relative position: its table (the query rows against the rows)
+  /// at the query row and the row's index, plus the dot product when the key is added too.
+  mlir::Value relative_dot(const dsl::CallExpr &dot, size_t r, mlir::Location at) {
+    const dsl::Expr *rest = nullptr;
+    const dsl::IndexExpr *row = relative_row_of(dot, nullptr, &rest);
+    std::vector<mlir::Value> indices;
+    for (int a = 0; a < reads_->relative_leading[r] && a < 2; ++a)
+      indices.push_back(indices_[static_cast<size_t>(a)]); // b, then h
+    indices.push_back(indices_[2]);                        // i
+    indices.push_back(mask(*row->entries[0].start));
+    size_t table = reads_->tables.size() + reads_->value_tables.size() + r;
+    mlir::Value term = lookup(table, indices, at);
+    return rest ? b_.create<arith::AddFOp>(at, s_, term).getResult() : term;
   }
 
   mlir::Value constant(double v, mlir::Location at) {
@@ -183,10 +215,14 @@ private:
   mlir::Value call(const dsl::CallExpr &c, mlir::Location at) {
     switch (c.builtin) {
     case Builtin::Dot:
-      if (reads_)
+      if (reads_) {
         for (size_t d = 0; d < reads_->dots.size(); ++d)
           if (reads_->dots[d] == &c)
             return elements_[reads_->rows.size() + d];
+        for (size_t r = 0; r < reads_->relative.size(); ++r)
+          if (reads_->relative[r] == &c)
+            return relative_dot(c, r, at);
+      }
       return s_;
     case Builtin::Dim:
       if (reads_ && !reads_->pair_dot)
@@ -260,6 +296,7 @@ private:
   const ScoreReads *reads_;
   std::vector<mlir::Value> elements_;
   const dsl::AttentionDecl *owner_ = nullptr;
+  mlir::Value value_, element_;
 };
 
 } // namespace
@@ -345,6 +382,23 @@ void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant
     value = value ? builder_.create<mlir::arith::AndIOp>(at, value, kept).getResult() : kept;
   }
   builder_.create<ir::YieldOp>(at, value);
+}
+
+void Generator::build_value(ir::AttentionOp op, const dsl::AttentionDecl &variant,
+                            const dsl::HyperparameterValues &values, const ScoreReads &reads) {
+  const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::value);
+  if (!owner)
+    return;
+  mlir::Location at = op.getLoc();
+  mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
+  std::vector<mlir::Type> types = {f32, index, index, index, index, index};
+  types.insert(types.end(), op.score_extras().size(), f32);
+  std::vector<mlir::Location> locs(types.size(), at);
+  mlir::Block *block = builder_.createBlock(&op.contribution().front(), {}, types, locs);
+  ScoreBuilder value(*this, mlir::Value(), block->getArguments().slice(1, 4), values, &reads,
+                     block->getArguments().drop_front(6));
+  value.set_value(block->getArgument(0), block->getArgument(5));
+  builder_.create<ir::YieldOp>(at, value.scalar(*owner->value->body));
 }
 
 } // namespace attn::mlirgen

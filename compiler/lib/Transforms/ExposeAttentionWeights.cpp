@@ -117,12 +117,12 @@ Value weights_of(AttentionOp attention) {
   auto weights = builder.create<AttentionWeightsOp>(
       attention.getLoc(), UnrankedTensorType::get(element), attention.query(), attention.key(),
       attention.extras(), attention.num_featuresAttr(), attention.normalizerAttr(),
-      attention.top_kAttr(), attention.num_tablesAttr(), attention.feature().size());
+      attention.top_kAttr(), attention.num_tablesAttr(), attention.feature().empty() ? 0 : 1);
   BlockAndValueMapping mapping;
   attention.score().cloneInto(&weights.score(), mapping);
   attention.mask().cloneInto(&weights.mask(), mapping);
-  for (auto [from, to] : llvm::zip(attention.feature(), weights.feature()))
-    from.cloneInto(&to, mapping);
+  if (!attention.feature().empty())
+    attention.feature().cloneInto(&weights.feature().front(), mapping);
   SmallVector<::attn::compiler::SymShape> operands;
   for (Value extra : attention.extras())
     if (auto shape = get_sym_shape(extra))

@@ -455,7 +455,7 @@ struct FuseAttentionChain : OpRewritePattern<MatmulOp> {
                                                   chain->query, key, chain->value, extras,
                                                   /*num_features=*/nullptr, /*normalizer=*/nullptr,
                                                   /*top_k=*/nullptr, /*num_tables=*/nullptr,
-                                                  /*featureCount=*/0);
+                                                  /*valueCount=*/0);
     build_score(rewriter, attention, chain->steps);
     // match_attention() checked what the shape rule checks, so this cannot fail.
     SmallVector<SymShape> operands = {*get_sym_shape(chain->query), *get_sym_shape(key),

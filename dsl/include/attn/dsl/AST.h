@@ -63,6 +63,7 @@ enum class Binding {
   ScoreQuery,     // the first parameter of an attention score (q)
   ScoreKey,       // its second parameter (k)
   IndexVar,       // b, h, i or j in a score or mask
+  ScoreValue,     // the first parameter of an attention's value clause (v)
 };
 
 struct Ident {
@@ -463,6 +464,8 @@ struct AttentionDecl {
   std::optional<Ident> parent;
   std::optional<RegionDecl> score;
   std::optional<RegionDecl> mask;
+  /// `value(v, i, j) = v + a[j - i]`: what key j gives to query i in place of its value row.
+  std::optional<RegionDecl> value;
   std::optional<NormalizeDecl> normalize;
   const SourceFile *file = nullptr;
   const AttentionDecl *parent_decl = nullptr; // set by Sema

@@ -25,4 +25,11 @@ const Stmt *first_return(const std::vector<Stmt> &body);
 /// The score indices a score or mask may declare, in block-argument order.
 inline constexpr const char *kIndexNames[] = {"b", "h", "i", "j"};
 
+/// Whether `index` reads a row at the key position alone (`W[j]`).
+bool is_key_position_row(const IndexExpr &index);
+/// A parameter's row at another index than the key position (`a[j - i]`) that is an argument
+/// of dot(...) itself (`rest` null) or a term added to it (`k + a[j - i]`, `rest` the key's
+/// term); null for any other argument.
+const IndexExpr *relative_row_term(const Expr &arg, const Expr *&rest);
+
 } // namespace attn::dsl

@@ -56,7 +56,7 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     computes (a relative-position bias, `bias[h, clip(j - i)]`); an index outside a table's
     axis reads its nearest element.
 
-    A third region, `feature`, present when `num_features` is set, replaces the dot product
+    The third region, `feature`, used when `num_features` is set, replaces the dot product
     as the raw score: `s = sum over a < D of feature(q_i[a], k_j[a], w_1[a], ..., w_n[a])`,
     where the last `num_features` (n) of the extras are the vectors `w` of length `D` (learned
     weights; they are not broadcast to the scores) and the region takes `(qa, ka: f32)` and an
@@ -68,13 +68,22 @@ def Attn_AttentionOp : Attn_TensorOp<"attention"> {
     `"topk"`, the softmax over the `top_k` largest scores of the row, the others weighted 0
     (keys tied with the k-th largest are all kept). Removed keys never count, and a row
     without keys yields zeros.
+
+    The `feature` region is empty when `num_features` is not set. A fourth region,
+    `contribution`, may follow it: when present, key `j` contributes to query row `i` not the
+    value row `v_j` but `e ↦ contribution(v_j[e], b, h, i, j, e)`, so that the result is
+    `sum over j of w_ij contribution(v_j[e], b, h, i, j, e)` with the same weights `w`. Its
+    block arguments are `(v: f32, b: index, h: index, i: index, j: index, e: index)` and an
+    `f32` per score extra, as the score region takes them; it yields an `f32` and may read the
+    tables with `attn.lookup` (the values of relative positions, `v + a[clip(j - i), e]`).
   }];
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
                        Variadic<AnyTensor>:$extras, OptionalAttr<I64Attr>:$num_features,
                        OptionalAttr<StrAttr>:$normalizer, OptionalAttr<I64Attr>:$top_k,
                        OptionalAttr<I64Attr>:$num_tables);
   let results = (outs AnyTensor:$result);
-  let regions = (region AnyRegion:$score, AnyRegion:$mask, VariadicRegion<AnyRegion>:$feature);
+  let regions = (region AnyRegion:$score, AnyRegion:$mask, AnyRegion:$feature,
+                        VariadicRegion<AnyRegion>:$contribution);
   let extraClassDeclaration = Attn_AttentionExtraDecls;
   let verifier = Attn_VerifyOp;
 }
@@ -114,7 +123,8 @@ def Attn_ScoreDimOp : Attn_Op<"score_dim", [NoSideEffect]> {
 def Attn_LookupOp : Attn_Op<"lookup", [NoSideEffect]> {
   let summary = "an element of a table of the enclosing attention, at computed indices";
   let description = [{
-    Valid only in the score region of `attn.attention` or `attn.attention_weights`: the
+    Valid only in the score region of `attn.attention` or `attn.attention_weights`, or the
+    contribution region of `attn.attention`: the
     element of its table number `table` (counting from 0 among its `num_tables` tables) at
     `indices`, one per axis of the table. An index outside its axis reads the nearest element.
 
