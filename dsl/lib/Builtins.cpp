@@ -77,6 +77,7 @@ static const std::vector<BuiltinInfo> &table() {
       {Builtin::Min, "min", 2, 2, {}, kMath, "min(x, 1)"},
       {Builtin::Dot, "dot", 2, 2, {}, InScore, "dot(q, k)"},
       {Builtin::Dim, "dim", 1, 1, {}, InScore, "dim(q)"},
+      {Builtin::Len, "len", 1, 1, {}, InScore, "len(k)"},
   };
   return infos;
 }

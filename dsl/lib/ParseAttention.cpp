@@ -39,10 +39,13 @@ void Parser::parse_attention() {
       parse_region(*attention);
     } else if (check(TokenKind::Identifier) && peek().text == "normalize") {
       parse_normalize(*attention);
+    } else if (check(TokenKind::KwLet)) {
+      parse_attention_let(*attention);
     } else if (check(TokenKind::KwParam)) {
       parse_attention_param(*attention);
     } else {
-      error_at(peek(), "expected 'score', 'mask', 'value', 'normalize' or 'param' in attention '" +
+      error_at(peek(), "expected 'score', 'mask', 'value', 'let', 'normalize' or 'param' in "
+                       "attention '" +
                            name + "', got " + describe(peek()));
       advance();
       synchronize({TokenKind::Identifier, TokenKind::KwParam});
@@ -172,6 +175,27 @@ void Parser::parse_region(AttentionDecl &attention) {
     return;
   }
   slot = std::move(region);
+}
+
+void Parser::parse_attention_let(AttentionDecl &attention) {
+  LetDecl let;
+  let.keyword_range = advance().range(); // 'let'
+  auto fail = [&] { synchronize({TokenKind::Identifier, TokenKind::KwParam, TokenKind::KwLet}); };
+  if (!expect_ident(let.name, "the let's name (let p(q, k) = ...)") ||
+      !parse_idents_in_parens(let.params) ||
+      !expect(TokenKind::Equal, "'=' and the let's value (let p(q, k) = len(k) * 0.5)"))
+    return fail();
+  let.body = parse_expr();
+  if (panic_ || !expect_line_end("the let"))
+    return fail();
+  for (const LetDecl &other : attention.lets)
+    if (other.name.name == let.name.name) {
+      diag_.error(let.name.range, "attention '" + attention.name.name + "' already has a let '" +
+                                      let.name.name + "'");
+      diag_.note(other.name.range, "the first one is here");
+      return;
+    }
+  attention.lets.push_back(std::move(let));
 }
 
 void Parser::parse_normalize(AttentionDecl &attention) {

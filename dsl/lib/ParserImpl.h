@@ -38,6 +38,7 @@ public:
   void parse_region(AttentionDecl &attention);
   void parse_attention_param(AttentionDecl &attention);
   void parse_normalize(AttentionDecl &attention);
+  void parse_attention_let(AttentionDecl &attention);
   void finish_attention_module(AttentionDecl &attention, size_t hyperparameters_at);
   bool parse_statement(std::vector<Stmt> &body);
   bool parse_hyperparameters(std::vector<Hyperparameter> &out);

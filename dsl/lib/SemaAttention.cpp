@@ -84,6 +84,8 @@ void Sema::check_attention(AttentionDecl &attention) {
                     "a variant with learned parameters is called with inputs named "
                     "query, key, value and mask, so no hyperparameter of it may be named '" +
                         h.name.name + "'");
+  for (LetDecl &let : attention.lets)
+    check_let(attention, let);
   if (attention.score)
     check_region(attention, *attention.score, /*is_score=*/true);
   if (attention.mask)
@@ -220,6 +222,14 @@ ExprType Sema::check_value_expr(Expr &e, Scope &scope) {
       name.binding = Binding::ScoreValue;
       return name.type = ExprType::Tensor;
     }
+    const ModuleDecl *module = scope.attention->module;
+    if (module && module->find_param(name.name) && !scope.index_vars.count(name.name)) {
+      diag_.error(name.range(), "'" + name.name +
+                                    "' is a tensor parameter: in a value, read a row or an "
+                                    "element of it by index (" +
+                                    name.name + "[j - i], " + name.name + "[h])");
+      return name.type = ExprType::Error;
+    }
     break;
   }
   case Expr::Kind::Index: {
@@ -293,6 +303,78 @@ ExprType Sema::check_value_expr(Expr &e, Scope &scope) {
     return e.type = ExprType::Error;
   }
   return e.type = type;
+}
+
+const LetDecl *find_let(const AttentionDecl *variant, llvm::StringRef name) {
+  for (; variant; variant = variant->parent_decl)
+    for (const LetDecl &let : variant->lets)
+      if (let.name.name == name)
+        return &let;
+  return nullptr;
+}
+
+bool reads_let(const Expr &e) {
+  if (auto *name = llvm::dyn_cast<NameExpr>(&e))
+    return name->binding == Binding::AttentionLet;
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&e))
+    return reads_let(*unary->operand);
+  if (auto *binary = llvm::dyn_cast<BinaryExpr>(&e))
+    return reads_let(*binary->lhs) || reads_let(*binary->rhs);
+  if (auto *call = llvm::dyn_cast<CallExpr>(&e))
+    return llvm::any_of(call->args, [](const ExprPtr &a) { return reads_let(*a); });
+  if (auto *c = llvm::dyn_cast<ConditionalExpr>(&e))
+    return reads_let(*c->then_value) || reads_let(*c->else_value);
+  return false;
+}
+
+/// Whether `e` reads a parameter by index (a let reads none).
+static const Expr *find_index(const Expr &e) {
+  if (llvm::isa<IndexExpr>(e))
+    return &e;
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&e))
+    return find_index(*unary->operand);
+  if (auto *binary = llvm::dyn_cast<BinaryExpr>(&e)) {
+    const Expr *found = find_index(*binary->lhs);
+    return found ? found : find_index(*binary->rhs);
+  }
+  if (auto *call = llvm::dyn_cast<CallExpr>(&e))
+    for (const ExprPtr &arg : call->args)
+      if (const Expr *found = find_index(*arg))
+        return found;
+  return nullptr;
+}
+
+void Sema::check_let(AttentionDecl &attention, LetDecl &let) {
+  if (let.params.empty() || let.params.size() > 2) {
+    diag_.error(let.keyword_range, "a let takes the query's name, and the key's to count the "
+                                   "keys: let p(q, k) = len(k) * sigmoid(dot(a, q))");
+    return;
+  }
+  Scope scope;
+  scope.context = Context::Score;
+  scope.attention = &attention;
+  scope.hyperparameters = &attention.hyperparameters;
+  scope.in_let = true;
+  scope.query = let.params[0].name;
+  scope.key = let.params.size() > 1 ? let.params[1].name : "";
+  if (const Expr *index = find_index(*let.body)) {
+    diag_.error(index->range(), "a let is a number per query row and reads no parameter by "
+                                "index; read the parameter in a dot of the query (dot(a, q))");
+    return;
+  }
+  ExprType type = check(*let.body, scope);
+  if (type == ExprType::Error)
+    return;
+  if (type != ExprType::Int && type != ExprType::Float)
+    diag_.error(let.body->range(),
+                "a let is a number per query row, got " + llvm::Twine(expr_type_phrase(type)));
+  else if (scope.dots > 0 || scope.key_dots > 0)
+    diag_.error(let.body->range(), "a let is a number per query row: its dots read the query "
+                                   "alone, such as dot(a, " +
+                                       scope.query + ")");
+  else if (!scope.dims.empty())
+    diag_.error(scope.dims.front(), "dim(...) is the length of the vectors that a dot of the "
+                                    "query and the key multiplies, which a let has not");
 }
 
 } // namespace attn::dsl

@@ -29,7 +29,8 @@ static bool allowed_in(const BuiltinInfo &info, Context context) {
   case Context::Score:
     return info.contexts & InScore;
   case Context::Mask:
-    return (info.contexts & InScore) && info.id != Builtin::Dot && info.id != Builtin::Dim;
+    return (info.contexts & InScore) && info.id != Builtin::Dot && info.id != Builtin::Dim &&
+           info.id != Builtin::Len;
   case Context::Constant:
   case Context::Dim:
     return info.contexts & InConstant;
@@ -89,7 +90,7 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
     diag_.note("usage: " + llvm::Twine(info.usage));
     return ExprType::Error;
   }
-  if (info.id == Builtin::Dot || info.id == Builtin::Dim)
+  if (info.id == Builtin::Dot || info.id == Builtin::Dim || info.id == Builtin::Len)
     return check_score_builtin(call, scope);
   if (ExprType conv = check_conv_builtin(call, info, scope); conv != ExprType::Unknown)
     return conv;
@@ -247,7 +248,8 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
   bool keeps_int = info.id == Builtin::Max || info.id == Builtin::Min || info.id == Builtin::Abs ||
                    info.id == Builtin::Relu;
   ExprType result = all_int && keeps_int ? ExprType::Int : ExprType::Float;
-  if (scope.context == Context::Mask && result != ExprType::Int) {
+  if (scope.context == Context::Mask && result != ExprType::Int &&
+      !llvm::any_of(call.args, [](const ExprPtr &a) { return reads_let(*a); })) {
     diag_.error(call.range(), "masks compute on integer positions; '" + llvm::Twine(info.name) +
                                   "' gives a float");
     return ExprType::Error;
@@ -270,6 +272,24 @@ ExprType Sema::check_score_builtin(CallExpr &call, Scope &scope) {
     name->binding = arg->name == scope.query ? Binding::ScoreQuery : Binding::ScoreKey;
     name->type = ExprType::Tensor;
     scope.dims.push_back(call.range());
+    return ExprType::Float;
+  }
+  if (call.builtin == Builtin::Len) {
+    const NameExpr *arg = name_of(call.args[0]);
+    if (!scope.in_let) {
+      diag_.error(call.range(), "len(k), the number of keys, is computed in a let: let n(q, k) = "
+                                "len(k)");
+      return ExprType::Error;
+    }
+    if (!arg || scope.key.empty() || arg->name != scope.key) {
+      diag_.error(call.args[0]->range(), "len takes the key, the let's second parameter: len(" +
+                                             llvm::Twine(scope.key.empty() ? "k" : scope.key) +
+                                             ")");
+      return ExprType::Error;
+    }
+    auto *name = llvm::cast<NameExpr>(call.args[0].get());
+    name->binding = Binding::ScoreKey;
+    name->type = ExprType::Tensor;
     return ExprType::Float;
   }
   return check_dot(call, scope);

@@ -132,6 +132,12 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
       name.binding = Binding::IndexVar;
       return ExprType::Int;
     }
+    // A let of the variant (or of one it extends): a number per query row. A let's own body
+    // uses none, so that each is computed from the query alone.
+    if (!scope.in_let && find_let(scope.attention, name.name)) {
+      name.binding = Binding::AttentionLet;
+      return ExprType::Float;
+    }
     if (name.name == scope.query || name.name == scope.key) {
       name.binding = name.name == scope.query ? Binding::ScoreQuery : Binding::ScoreKey;
       diag_.error(name.range(), "'" + name.name + "' may only appear inside dot(...) or as dim(" +
@@ -209,7 +215,9 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
       candidates.push_back(param.name.name);
   undefined_name(ident, candidates);
   bool is_index = llvm::is_contained(llvm::makeArrayRef(kIndexNames), name.name);
-  if (is_index && scope.context == Context::Score && !scope.value.empty())
+  if (is_index && scope.in_let)
+    diag_.note("a let is a number per query row, computed before the indices exist");
+  else if (is_index && scope.context == Context::Score && !scope.value.empty())
     diag_.note("declare the index as a parameter of the value: value(" + scope.value + ", " +
                name.name + ")");
   else if (is_index && scope.context == Context::Score)
@@ -291,7 +299,8 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
                     "symbolic dimension '" + name->name + "' cannot be used in arithmetic yet");
         return ExprType::Error;
       }
-  if (scope.context == Context::Mask && (l == ExprType::Float || r == ExprType::Float))
+  if (scope.context == Context::Mask && (l == ExprType::Float || r == ExprType::Float) &&
+      !reads_let(*binary.lhs) && !reads_let(*binary.rhs))
     return fail("masks compute on integer positions; '" + llvm::Twine(op) + "' got " +
                 with_article(l) + " and " + with_article(r));
   if (is_logical(binary.op)) {

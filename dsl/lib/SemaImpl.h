@@ -60,10 +60,12 @@ struct Scope {
   // Scores and masks.
   const AttentionDecl *attention = nullptr;
   std::string query, key;
-  std::string value; // the value clause's vector (v)
+  std::string value;   // the value clause's vector (v)
+  bool in_let = false; // a let's body: a number per query row
   llvm::StringMap<SMRange> index_vars;
   int dots = 0;              // occurrences of dot(q, k) and super
   int one_sided_dots = 0;    // dots reading only the query or only the key (dot(a, q))
+  int key_dots = 0;          // of those, the dots reading only the key
   std::vector<SMRange> dims; // the uses of dim(q) and dim(k)
   bool dot_error = false;    // a misuse of dot was already reported
 };
@@ -84,6 +86,7 @@ private:
   bool declare_indices(const RegionDecl &region, size_t first, Scope &scope);
   /// `value(v, i, j) = v + a[j - i]` (SemaAttention.cpp).
   void check_value_clause(AttentionDecl &attention, RegionDecl &region);
+  void check_let(AttentionDecl &attention, LetDecl &let);
   ExprType check_value_expr(Expr &e, Scope &scope);
   void check_normalize(AttentionDecl &attention, NormalizeDecl &normalize);
   void check_hyperparameters(std::vector<Hyperparameter> &hyperparameters);

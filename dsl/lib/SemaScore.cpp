@@ -109,6 +109,8 @@ static Feature check_feature(Expr &e, Scope &scope, unsigned &sides, DiagnosticE
     ExprType type = scalar(e);
     if (type == ExprType::Error)
       return Feature::Error;
+    if (name.binding == Binding::AttentionLet)
+      return fail("the let '" + name.name + "' is a number per query row: use it outside dot(...)");
     if (type != ExprType::Int && type != ExprType::Float)
       return fail("expected a number, got " + llvm::Twine(expr_type_phrase(type)));
     return Feature::Scalar;
@@ -227,7 +229,7 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
     const IndexExpr *row = relative_row_term(*call.args[a], rest);
     const Expr &other = *call.args[1 - a];
     if (!row) {
-      if (has_relative_row(*call.args[a]) && !has_relative_row(other)) {
+      if (has_relative_row(*call.args[a])) {
         diag_.error(call.args[a]->range(),
                     "inside dot(...) a parameter's row at another index than the key position "
                     "is added to the key, or is the whole argument, against the query: dot(" +
@@ -259,6 +261,7 @@ ExprType Sema::check_dot(CallExpr &call, Scope &scope) {
   // A dot of one side (dot(a, q)) is a number per query or per key row.
   if (sides != (kQuery | kKey)) {
     ++scope.one_sided_dots;
+    scope.key_dots += sides == kKey;
     return ExprType::Float;
   }
   if (++scope.dots > 1) {

@@ -7,7 +7,10 @@ learned parameters indexed by the key position, written out on the scores in flo
 - PositionalAdditive: v . tanh(W q + U k_j + E_j).
 - RelativePositions: Shaw et al.'s relative positions on the key and the value (attn's
   relative_position), the same under the causal mask, a value clause alone (a gain per head
-  and an offset by relative position), and argmax on a score of relative positions alone.
+  and an offset by relative position), argmax on a score of relative positions alone, and a
+  value clause that is NaN at the keys the causal mask removes.
+- PredictiveWindows: Luong's local-p (attn's local_p), and a variant with lets (numbers per
+  query row): the keys j >= Sk / 2, the scaled score times sigmoid(a . q).
 - RelativeBias: the scaled score plus a learned bias per head at j - i clipped to
   [-max_distance, max_distance] (attn's relative_bias), and plus bias[|i - j|] under the causal
   mask, distances past the vector's end reading its last element.
@@ -206,6 +209,18 @@ class RelativeHard(nn.Module):
         return torch.einsum("...ij,...ijd->...id", w, contribution).float()
 
 
+class Decay(nn.Module):
+    """The causal scaled score; key j <= i contributes v_j * sqrt(i - j)."""
+
+    def forward(self, q, k, v):
+        q, k, v = q.double(), k.double(), v.double()
+        sq, sk = q.shape[-2], k.shape[-2]
+        distance = torch.arange(sq).unsqueeze(1) - torch.arange(sk).unsqueeze(0)  # i - j
+        w = softmax_weights(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]), distance >= 0)
+        scale = distance.clamp(min=0).double().sqrt()  # [Sq, Sk]
+        return torch.einsum("...ij,ij,...jd->...id", w, scale, v).float()
+
+
 class RelativePositions(nn.Module):
     def __init__(self, heads: int = 3, d: int = 8, m: int = 4):
         super().__init__()
@@ -213,9 +228,63 @@ class RelativePositions(nn.Module):
         self.causal = Shaw(d, m, causal=True)
         self.offsets = ValueOffsets(heads, d, m)
         self.hard = RelativeHard(d, m)
+        self.decay = Decay()
 
     def forward(self, q, k, v):
-        return self.shaw(q, k, v), self.causal(q, k, v), self.offsets(q, k, v), self.hard(q, k, v)
+        return (self.shaw(q, k, v), self.causal(q, k, v), self.offsets(q, k, v),
+                self.hard(q, k, v), self.decay(q, k, v))
+
+
+class LocalP(nn.Module):
+    """Luong's local-p: p = Sk sigmoid(v_p . tanh(W_p q)); the softmax of q . k over the keys
+    with |j - p| <= window, each weight times exp(-(j - p)^2 / (2 (window / 2)^2))."""
+
+    def __init__(self, d: int, window: int, units: int = 0):
+        super().__init__()
+        units = units or d
+        self.W_p = nn.Parameter(torch.randn(units, d) / math.sqrt(d))
+        self.v_p = nn.Parameter(torch.randn(units))
+        self.window = window
+
+    def forward(self, q, k, v):
+        q, k, v = q.double(), k.double(), v.double()
+        sk = k.shape[-2]
+        p = sk * torch.sigmoid(torch.tanh(q @ self.W_p.double().T) @ self.v_p.double())
+        distance = torch.arange(sk, dtype=torch.float64) - p.unsqueeze(-1)  # [..., Sq, Sk]
+        w = softmax_weights(q @ k.transpose(-1, -2), distance.abs() <= self.window)
+        sigma = self.window / 2
+        w = w * torch.exp(-distance ** 2 / (2 * sigma ** 2))
+        return (w @ v).float()
+
+
+class LaterHalf(nn.Module):
+    """The scaled score times sigmoid(a . q), over the keys j >= Sk / 2."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.a = nn.Parameter(torch.randn(d))
+
+    def forward(self, q, k, v):
+        q, k = q.double(), k.double()
+        sk = k.shape[-2]
+        gate = torch.sigmoid(q @ self.a.double()).unsqueeze(-1)  # [..., Sq, 1]
+        s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) * gate
+        keep = torch.arange(sk, dtype=torch.float64) >= sk / 2
+        return (softmax_weights(s, keep) @ v.double()).float()
+
+
+class PredictiveWindows(nn.Module):
+    def __init__(self, d: int = 8, window: int = 3):
+        super().__init__()
+        self.local = LocalP(d, window)
+        self.later = LaterHalf(d)
+
+    def forward(self, q, k, v):
+        return self.local(q, k, v), self.later(q, k, v)
+
+
+def _windows_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    return _qkv((dims["B"],), dims, int(hp.get("d", 8)), gen)
 
 
 def _relative_positions_inputs(hp: Mapping[str, object], dims: Mapping[str, int],
@@ -251,4 +320,5 @@ OPS: Dict[str, ModelSpec] = {
     "RelativeBias": ModelSpec(RelativeBias, ("q", "k", "v"), _relative_inputs),
     "RelativePositions": ModelSpec(RelativePositions, ("q", "k", "v"),
                                    _relative_positions_inputs),
+    "PredictiveWindows": ModelSpec(PredictiveWindows, ("q", "k", "v"), _windows_inputs),
 }

@@ -539,12 +539,19 @@ LogicalResult verify_op(LookupOp op) {
     return success();
   Value element = region->front().getArgument(5);
   auto v = ranked(attention.value());
-  for (auto entry : llvm::enumerate(op.indices()))
-    if (entry.value() == element && v &&
-        !sizes_agree(type.getDimSize(entry.index()), v.getDimSize(v.getRank() - 1)))
-      return op.emitOpError() << "reads rows of " << size_str(type.getDimSize(entry.index()))
-                              << " elements from table " << type << " for values of "
-                              << size_str(v.getDimSize(v.getRank() - 1)) << " elements";
+  for (auto entry : llvm::enumerate(op.indices())) {
+    if (entry.value() != element || !v)
+      continue;
+    int64_t row = type.getDimSize(entry.index()), length = v.getDimSize(v.getRank() - 1);
+    // A value whose length is known only at run time could differ from the rows: refused.
+    if (ShapedType::isDynamic(length) && !ShapedType::isDynamic(row))
+      return op.emitOpError() << "reads rows of " << row << " elements from table " << type
+                              << " for values whose length is known only at run time; "
+                              << "declare the value's last axis as " << row;
+    if (!sizes_agree(row, length))
+      return op.emitOpError() << "reads rows of " << size_str(row) << " elements from table "
+                              << type << " for values of " << size_str(length) << " elements";
+  }
   return success();
 }
 

@@ -215,9 +215,12 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   auto contribution = [&](Expr v_element, Expr key) {
     return regions.value ? regions.value(v_element, b, h, i, key, dv) : v_element;
   };
+  // A key the mask removes may still be visited (a block of rows shares its keys) with weight
+  // 0: its contribution, which the value region may make inf or NaN there, is not added.
+  Expr weight = at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend()));
+  Expr term = weight * contribution(at(v, with(kv_batch(batch, q, v), {jr, dv})), jr);
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
-      at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend())) *
-      contribution(at(v, with(kv_batch(batch, q, v), {jr, dv})), jr);
+      regions.value ? select(weight == 0.0f, 0.0f, term) : term;
 
   Expr dv_extent = v.extents[nb + 1];
   std::vector<Expr> extents = batch_extents(q);

@@ -370,9 +370,9 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   call_site_ = at;
   auto restore = llvm::make_scope_exit([&] { call_site_ = saved; });
   // The extras: the score's parameters at the key position (b[j]), its dots of one side
-  // (dot(a, q)), the call's mask, the tables the score reads elsewhere (bias[h, j - i]), those
-  // of the value clause, the tables of the dots with a row at a relative position, then the
-  // feature vectors.
+  // (dot(a, q)), the lets (a number per query row), the call's mask, the tables the score reads
+  // elsewhere (bias[h, j - i]), those of the value clause, the tables of the dots with a row at a
+  // relative position, then the feature vectors.
   ScoreReads reads = score_reads(variant);
   std::vector<mlir::Value> extras;
   for (const dsl::IndexExpr *row : reads.rows) {
@@ -383,6 +383,12 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   }
   for (const dsl::CallExpr *dot : reads.dots) {
     TensorValue per_row = one_sided_dot(*dot, q, k, frame);
+    if (!per_row)
+      return {};
+    extras.push_back(per_row.value);
+  }
+  for (const dsl::LetDecl *let : reads.lets) {
+    TensorValue per_row = let_value(*let->body, q, k, values, frame);
     if (!per_row)
       return {};
     extras.push_back(per_row.value);
@@ -469,7 +475,7 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
   {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     build_score(op, variant, values, reads);
-    build_mask(op, variant, values, input_mask);
+    build_mask(op, variant, values, reads, input_mask);
     build_value(op, variant, values, reads);
     if (form.build)
       form.build(op);

@@ -82,6 +82,7 @@ bool is_pair_dot(const dsl::CallExpr &call) {
 struct Reads {
   std::vector<const dsl::IndexExpr *> params;
   std::vector<const dsl::CallExpr *> dots, relative;
+  std::vector<const dsl::LetDecl *> lets; // each once
 };
 
 void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &reads);
@@ -95,6 +96,15 @@ void collect_score_reads(const dsl::AttentionDecl *variant, Reads &reads) {
 
 void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &reads) {
   switch (e.kind()) {
+  case dsl::Expr::Kind::Name: {
+    const auto &name = llvm::cast<dsl::NameExpr>(e);
+    if (name.binding != dsl::Binding::AttentionLet)
+      return;
+    const dsl::LetDecl *let = dsl::find_let(owner, name.name);
+    if (let && !llvm::is_contained(reads.lets, let))
+      reads.lets.push_back(let);
+    return;
+  }
   case dsl::Expr::Kind::Index:
     reads.params.push_back(llvm::cast<dsl::IndexExpr>(&e));
     return;
@@ -275,6 +285,9 @@ TensorValue Generator::key_position_rows(const dsl::IndexExpr &row, TensorValue 
 ScoreReads score_reads(const dsl::AttentionDecl &variant) {
   Reads all;
   collect_score_reads(&variant, all);
+  // The lets the mask and the value clause use (the mask reads nothing else).
+  if (const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::mask))
+    collect_reads(*owner->mask->body, owner, all);
   ScoreReads reads;
   reads.dots = all.dots;
   reads.relative = all.relative;
@@ -284,7 +297,11 @@ ScoreReads score_reads(const dsl::AttentionDecl &variant) {
     Reads value;
     collect_reads(*owner->value->body, owner, value);
     reads.value_tables = value.params;
+    for (const dsl::LetDecl *let : value.lets)
+      if (!llvm::is_contained(all.lets, let))
+        all.lets.push_back(let);
   }
+  reads.lets = all.lets;
   for (const dsl::IndexExpr *read : all.params) {
     // b[j], a vector's element at the key position: the elements of every key as a [Sk]
     // extra, read at the score's position like a bias. Any other index: a table lookup.
@@ -355,23 +372,7 @@ TensorValue Generator::dot_part(const dsl::Expr &e, const TensorValue &query,
           builder_.create<ir::TransposeOp>(at, type, m.value, builder_.getI64ArrayAttr({1, 0})), 2};
     return make_binary<ir::MatmulOp>(builder_, at, type, x, m);
   }
-  TensorValue x = tensor(*call.args[0]);
-  switch (call.builtin) {
-  case Builtin::Exp:
-    return make_unary<ir::ExpOp>(builder_, at, type, x);
-  case Builtin::Log:
-    return make_unary<ir::LogOp>(builder_, at, type, x);
-  case Builtin::Sqrt:
-    return make_unary<ir::SqrtOp>(builder_, at, type, x);
-  case Builtin::Tanh:
-    return make_unary<ir::TanhOp>(builder_, at, type, x);
-  case Builtin::Sigmoid:
-    return make_unary<ir::SigmoidOp>(builder_, at, type, x);
-  case Builtin::Relu:
-    return make_unary<ir::ReluOp>(builder_, at, type, x);
-  default:
-    return make_unary<ir::AbsOp>(builder_, at, type, x);
-  }
+  return elementwise(call.builtin, tensor(*call.args[0]), at);
 }
 
 TensorValue Generator::one_sided_dot(const dsl::CallExpr &dot, const TensorValue &query,
@@ -399,6 +400,105 @@ TensorValue Generator::one_sided_dot(const dsl::CallExpr &dot, const TensorValue
   return TensorValue{builder_.create<ir::UnsqueezeOp>(at, unranked(), sum.value,
                                                       builder_.getI64IntegerAttr(rank - 2)),
                      rank};
+}
+
+TensorValue Generator::let_value(const dsl::Expr &e, const TensorValue &query,
+                                 const TensorValue &key, const dsl::HyperparameterValues &values,
+                                 Frame &frame) {
+  auto sub = [&](const dsl::Expr &x) { return let_value(x, query, key, values, frame); };
+  mlir::Location at = loc(e.range());
+  mlir::Type type = unranked();
+  switch (e.kind()) {
+  case dsl::Expr::Kind::Number: {
+    const auto &n = llvm::cast<dsl::NumberExpr>(e);
+    return constant(n.is_int ? double(n.int_value) : n.float_value, at);
+  }
+  case dsl::Expr::Kind::Name:
+    if (const dsl::ConstValue *value = values.find(llvm::cast<dsl::NameExpr>(e).name))
+      return constant(value->as_double(), at);
+    break;
+  case dsl::Expr::Kind::Unary:
+    return make_unary<ir::NegOp>(builder_, at, type, sub(*llvm::cast<dsl::UnaryExpr>(e).operand));
+  case dsl::Expr::Kind::Binary: {
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
+    TensorValue l = sub(*b.lhs), r = sub(*b.rhs);
+    at = loc(b.op_range);
+    switch (b.op) {
+    case dsl::BinaryOp::Add:
+      return make_binary<ir::AddOp>(builder_, at, type, l, r);
+    case dsl::BinaryOp::Sub:
+      return make_binary<ir::SubOp>(builder_, at, type, l, r);
+    case dsl::BinaryOp::Mul:
+      return make_binary<ir::MulOp>(builder_, at, type, l, r);
+    case dsl::BinaryOp::Div:
+      return make_binary<ir::DivOp>(builder_, at, type, l, r);
+    default:
+      break;
+    }
+    break;
+  }
+  case dsl::Expr::Kind::Call: {
+    const auto &call = llvm::cast<dsl::CallExpr>(e);
+    switch (call.builtin) {
+    case Builtin::Dot:
+      return one_sided_dot(call, query, key, frame);
+    case Builtin::Len: {
+      // The number of keys: the last position along the key's sequence axis, plus 1.
+      mlir::Type i64 = builder_.getIntegerType(64);
+      TensorValue positions{builder_.create<ir::ArangeOp>(
+                                at, mlir::UnrankedTensorType::get(i64), key.value,
+                                builder_.getI64IntegerAttr(key.rank - 2), mlir::IntegerAttr()),
+                            1};
+      // promote_to_f32 casts the positions (an operand of the reduction) to f32.
+      TensorValue last = promote_to_f32(TensorValue{
+          builder_.create<ir::ReduceMaxOp>(at, type, positions.value, builder_.getI64IntegerAttr(0),
+                                           builder_.getBoolAttr(false)),
+          0});
+      return make_binary<ir::AddOp>(builder_, at, type, last, constant(1, at));
+    }
+    case Builtin::Max:
+      return make_binary<ir::MaxOp>(builder_, at, type, sub(*call.args[0]), sub(*call.args[1]));
+    case Builtin::Min:
+      return make_binary<ir::MinOp>(builder_, at, type, sub(*call.args[0]), sub(*call.args[1]));
+    case Builtin::Exp:
+    case Builtin::Log:
+    case Builtin::Sqrt:
+    case Builtin::Tanh:
+    case Builtin::Sigmoid:
+    case Builtin::Relu:
+    case Builtin::Abs:
+      return elementwise(call.builtin, sub(*call.args[0]), at);
+    default:
+      break;
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  report(e.range(), "a let computes with numbers, its variant's parameters, + - * /, exp, log, "
+                    "sqrt, tanh, sigmoid, relu, abs, min, max, dots of the query and len(k)");
+  return {};
+}
+
+TensorValue Generator::elementwise(dsl::Builtin fn, const TensorValue &x, mlir::Location at) {
+  mlir::Type type = unranked();
+  switch (fn) {
+  case Builtin::Exp:
+    return make_unary<ir::ExpOp>(builder_, at, type, x);
+  case Builtin::Log:
+    return make_unary<ir::LogOp>(builder_, at, type, x);
+  case Builtin::Sqrt:
+    return make_unary<ir::SqrtOp>(builder_, at, type, x);
+  case Builtin::Tanh:
+    return make_unary<ir::TanhOp>(builder_, at, type, x);
+  case Builtin::Sigmoid:
+    return make_unary<ir::SigmoidOp>(builder_, at, type, x);
+  case Builtin::Relu:
+    return make_unary<ir::ReluOp>(builder_, at, type, x);
+  default:
+    return make_unary<ir::AbsOp>(builder_, at, type, x);
+  }
 }
 
 TensorValue Generator::relative_table(const dsl::CallExpr &dot, const TensorValue &query,

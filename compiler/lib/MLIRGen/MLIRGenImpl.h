@@ -99,6 +99,9 @@ struct ScoreReads {
   std::vector<const dsl::IndexExpr *> rows, tables, value_tables;
   std::vector<const dsl::CallExpr *> dots, relative;
   std::vector<int> relative_leading;
+  /// The lets the score, mask and value use, each read from an extra [..., Sq, 1] (after
+  /// `dots`).
+  std::vector<const dsl::LetDecl *> lets;
   bool pair_dot = false;
 };
 ScoreReads score_reads(const dsl::AttentionDecl &variant);
@@ -225,6 +228,12 @@ public:
   /// Sk] for the key's.
   TensorValue one_sided_dot(const dsl::CallExpr &dot, const TensorValue &query,
                             const TensorValue &key, Frame &frame);
+  /// A let's value (`e`, its body or a part of it) as a tensor over the query rows, [..., Sq,
+  /// 1] (a number when it reads no dot).
+  TensorValue let_value(const dsl::Expr &e, const TensorValue &query, const TensorValue &key,
+                        const dsl::HyperparameterValues &values, Frame &frame);
+  /// The tensor op of a one-argument math built-in (exp, log, sqrt, tanh, sigmoid, relu, abs).
+  TensorValue elementwise(dsl::Builtin fn, const TensorValue &x, mlir::Location at);
   /// The table of a dot with a row at a relative position, dot(x, k + a[r]): x a^T, the query
   /// rows against every row of a, [..., Sq, rows].
   TensorValue relative_table(const dsl::CallExpr &dot, const TensorValue &query,
@@ -239,7 +248,8 @@ public:
   /// The mask region: the variant's mask, and the call's mask when `input_mask` gives its
   /// place among the op's score extras (a 0/1 tensor: 0 removes the key).
   void build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                  const dsl::HyperparameterValues &values, std::optional<unsigned> input_mask);
+                  const dsl::HyperparameterValues &values, const ScoreReads &reads,
+                  std::optional<unsigned> input_mask);
   /// The contribution region from the variant's value clause (none without one).
   void build_value(ir::AttentionOp op, const dsl::AttentionDecl &variant,
                    const dsl::HyperparameterValues &values, const ScoreReads &reads);

@@ -53,6 +53,10 @@ public:
   mlir::Value scalar(const dsl::Expr &e) {
     mlir::Location at = gen_.loc(e.range());
     mlir::Type f32 = b_.getF32Type();
+    // In a mask, integer arithmetic keeps its meaning (`/` rounds down) before it meets a
+    // let's float.
+    if (in_mask_ && e.type == dsl::ExprType::Int)
+      return to_f32(mask(e), at);
     switch (e.kind()) {
     case dsl::Expr::Kind::Number: {
       const auto &n = llvm::cast<dsl::NumberExpr>(e);
@@ -64,6 +68,8 @@ public:
         return constant(value->as_double(), at);
       if (name.binding == dsl::Binding::ScoreValue)
         return value_;
+      if (name.binding == dsl::Binding::AttentionLet)
+        return let(name);
       mlir::Value index = indices_[index_position(name.name)];
       auto i64 = b_.create<arith::IndexCastOp>(at, b_.getI64Type(), index);
       return b_.create<arith::SIToFPOp>(at, f32, i64);
@@ -98,9 +104,12 @@ public:
     element_ = element;
   }
 
-  /// A mask sub-expression: an index value, or an i1 for conditions.
+  /// A mask sub-expression: an index value, an i1 for conditions, or an f32 for what a let
+  /// makes a float.
   mlir::Value mask(const dsl::Expr &e) {
     mlir::Location at = gen_.loc(e.range());
+    if (e.type == dsl::ExprType::Float)
+      return scalar(e);
     switch (e.kind()) {
     case dsl::Expr::Kind::Number:
       return b_.create<arith::ConstantIndexOp>(at, llvm::cast<dsl::NumberExpr>(e).int_value);
@@ -188,6 +197,42 @@ private:
     return constant(0, at);
   }
 
+  /// A let's value: its extra, after the rows and dots of one side.
+  mlir::Value let(const dsl::NameExpr &name) {
+    if (reads_)
+      for (size_t l = 0; l < reads_->lets.size(); ++l)
+        if (reads_->lets[l]->name.name == name.name)
+          return elements_[reads_->rows.size() + reads_->dots.size() + l];
+    return constant(0, gen_.loc(name.range()));
+  }
+
+  mlir::Value to_f32(mlir::Value index, mlir::Location at) {
+    auto i64 = b_.create<arith::IndexCastOp>(at, b_.getI64Type(), index);
+    return b_.create<arith::SIToFPOp>(at, b_.getF32Type(), i64);
+  }
+
+  /// A comparison of which a side is a float (a let, or arithmetic with one), in f32.
+  mlir::Value float_comparison(const dsl::BinaryExpr &bin, mlir::Location at) {
+    mlir::Value l = scalar(*bin.lhs), r = scalar(*bin.rhs);
+    auto cmp = [&](arith::CmpFPredicate p) { return b_.create<arith::CmpFOp>(at, p, l, r); };
+    switch (bin.op) {
+    case BinaryOp::Lt:
+      return cmp(arith::CmpFPredicate::OLT);
+    case BinaryOp::Le:
+      return cmp(arith::CmpFPredicate::OLE);
+    case BinaryOp::Gt:
+      return cmp(arith::CmpFPredicate::OGT);
+    case BinaryOp::Ge:
+      return cmp(arith::CmpFPredicate::OGE);
+    case BinaryOp::Eq:
+      return cmp(arith::CmpFPredicate::OEQ);
+    case BinaryOp::Ne:
+      return cmp(arith::CmpFPredicate::UNE);
+    default: // arithmetic: typed Float, made by scalar() through mask()
+      return scalar_arith(b_, bin.op, l, r, at);
+    }
+  }
+
   mlir::Value lookup(size_t table, const std::vector<mlir::Value> &indices, mlir::Location at) {
     return b_.create<ir::LookupOp>(at, b_.getF32Type(),
                                    b_.getI64IntegerAttr(static_cast<int64_t>(table)), indices);
@@ -256,8 +301,10 @@ private:
   }
 
   mlir::Value mask_binary(const dsl::BinaryExpr &bin) {
-    mlir::Value l = mask(*bin.lhs), r = mask(*bin.rhs);
     mlir::Location at = gen_.loc(bin.op_range);
+    if (bin.lhs->type == dsl::ExprType::Float || bin.rhs->type == dsl::ExprType::Float)
+      return float_comparison(bin, at); // a comparison with a let
+    mlir::Value l = mask(*bin.lhs), r = mask(*bin.rhs);
     auto cmp = [&](arith::CmpIPredicate p) { return b_.create<arith::CmpIOp>(at, p, l, r); };
     switch (bin.op) {
     case BinaryOp::Add:
@@ -297,6 +344,9 @@ private:
   std::vector<mlir::Value> elements_;
   const dsl::AttentionDecl *owner_ = nullptr;
   mlir::Value value_, element_;
+
+public:
+  bool in_mask_ = false; // building a mask: integers stay integers until they meet a float
 };
 
 } // namespace
@@ -357,7 +407,7 @@ void Generator::build_score(ir::AttentionOp op, const dsl::AttentionDecl &varian
 }
 
 void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant,
-                           const dsl::HyperparameterValues &values,
+                           const dsl::HyperparameterValues &values, const ScoreReads &reads,
                            std::optional<unsigned> input_mask) {
   const dsl::AttentionDecl *owner = defining(&variant, &dsl::AttentionDecl::mask);
   if (!owner && !input_mask)
@@ -365,12 +415,15 @@ void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant
   mlir::Location at = op.getLoc();
   mlir::Type index = builder_.getIndexType(), f32 = builder_.getF32Type();
   std::vector<mlir::Type> types(4, index);
-  // With the call's mask, the region takes the score extras as the score region does.
-  if (input_mask)
+  // With the call's mask or a let, the region takes the score extras as the score region does.
+  bool extras = input_mask || !reads.lets.empty();
+  if (extras)
     types.insert(types.end(), op.score_extras().size(), f32);
   std::vector<mlir::Location> locs(types.size(), at);
   mlir::Block *block = builder_.createBlock(&op.mask(), {}, types, locs);
-  ScoreBuilder mask(*this, mlir::Value(), block->getArguments().take_front(4), values);
+  ScoreBuilder mask(*this, mlir::Value(), block->getArguments().take_front(4), values,
+                    extras ? &reads : nullptr, block->getArguments().drop_front(4));
+  mask.in_mask_ = true;
   mlir::Value value;
   if (owner)
     value = mask.mask(*owner->mask->body);

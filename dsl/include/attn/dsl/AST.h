@@ -64,6 +64,7 @@ enum class Binding {
   ScoreKey,       // its second parameter (k)
   IndexVar,       // b, h, i or j in a score or mask
   ScoreValue,     // the first parameter of an attention's value clause (v)
+  AttentionLet,   // a let of an attention variant (a number per query row)
 };
 
 struct Ident {
@@ -450,6 +451,15 @@ struct RegionDecl {
   ExprPtr body;
 };
 
+/// `let p(q, k) = len(k) * sigmoid(dot(v_p, tanh(matmul(W_p, q))))` in an attention variant: a
+/// number per query row, named for its score, mask and value.
+struct LetDecl {
+  SMRange keyword_range;
+  Ident name;
+  std::vector<Ident> params; // the query's name, then optionally the key's
+  ExprPtr body;
+};
+
 /// `normalize = softmax`, `normalize = argmax` or `normalize = topk(k)`: how a row's scores
 /// become weights.
 struct NormalizeDecl {
@@ -466,6 +476,7 @@ struct AttentionDecl {
   std::optional<RegionDecl> mask;
   /// `value(v, i, j) = v + a[j - i]`: what key j gives to query i in place of its value row.
   std::optional<RegionDecl> value;
+  std::vector<LetDecl> lets;
   std::optional<NormalizeDecl> normalize;
   const SourceFile *file = nullptr;
   const AttentionDecl *parent_decl = nullptr; // set by Sema

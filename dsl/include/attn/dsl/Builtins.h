@@ -59,6 +59,7 @@ enum class Builtin {
   // only in attention scores
   Dot,
   Dim,
+  Len,
 };
 
 /// Where a built-in may appear.

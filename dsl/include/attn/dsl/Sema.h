@@ -25,6 +25,13 @@ const Stmt *first_return(const std::vector<Stmt> &body);
 /// The score indices a score or mask may declare, in block-argument order.
 inline constexpr const char *kIndexNames[] = {"b", "h", "i", "j"};
 
+/// The let named `name` of `variant` or of the variants it extends, nearest first; null if
+/// none.
+const LetDecl *find_let(const AttentionDecl *variant, llvm::StringRef name);
+
+/// Whether `e` uses a let of its variant (a float a mask may compare).
+bool reads_let(const Expr &e);
+
 /// Whether `index` reads a row at the key position alone (`W[j]`).
 bool is_key_position_row(const IndexExpr &index);
 /// A parameter's row at another index than the key position (`a[j - i]`) that is an argument

@@ -30,7 +30,7 @@ module {
       %x = arith.divf %s, %r : f32
       attn.yield %x : f32
     }, {
-    }) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    }, {}) : (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
     %m = attn.merge_heads %a : (tensor<*xf32>) -> tensor<*xf32>
     %wot = attn.transpose %wo [1, 0] : (tensor<40x40xf32>) -> tensor<*xf32>
     %o1 = attn.matmul %m, %wot : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>

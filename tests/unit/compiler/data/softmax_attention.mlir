@@ -16,7 +16,7 @@ module {
     ^bb0(%b: index, %h: index, %i: index, %j: index):
       %m = arith.cmpi sle, %j, %i : index
       attn.yield %m : i1
-    }) : (tensor<?x?x16xf32>, tensor<?x?x16xf32>, tensor<?x?x16xf32>) -> tensor<*xf32>
+    }, {}) : (tensor<?x?x16xf32>, tensor<?x?x16xf32>, tensor<?x?x16xf32>) -> tensor<*xf32>
     %t = attn.tanh %a : (tensor<*xf32>) -> tensor<*xf32>
     attn.return %o, %t, %p : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
   }
