@@ -323,7 +323,7 @@ bool reads_let(const Expr &e) {
   if (auto *call = llvm::dyn_cast<CallExpr>(&e))
     return llvm::any_of(call->args, [](const ExprPtr &a) { return reads_let(*a); });
   if (auto *c = llvm::dyn_cast<ConditionalExpr>(&e))
-    return reads_let(*c->then_value) || reads_let(*c->else_value);
+    return reads_let(*c->condition) || reads_let(*c->then_value) || reads_let(*c->else_value);
   return false;
 }
 
@@ -348,6 +348,19 @@ void Sema::check_let(AttentionDecl &attention, LetDecl &let) {
   if (let.params.empty() || let.params.size() > 2) {
     diag_.error(let.keyword_range, "a let takes the query's name, and the key's to count the "
                                    "keys: let p(q, k) = len(k) * sigmoid(dot(a, q))");
+    return;
+  }
+  const std::string &name = let.name.name;
+  bool hyperparameter = llvm::any_of(attention.hyperparameters,
+                                     [&](const Hyperparameter &h) { return h.name.name == name; });
+  if (hyperparameter || llvm::is_contained(llvm::makeArrayRef(kIndexNames), name) ||
+      (attention.module && attention.module->find_param(name))) {
+    diag_.error(let.name.range,
+                "the let '" + name + "' takes the name of " +
+                    (hyperparameter                                           ? "a hyperparameter"
+                     : attention.module && attention.module->find_param(name) ? "a parameter"
+                                                                              : "an index") +
+                    " of attention '" + attention.name.name + "'; give it a name of its own");
     return;
   }
   Scope scope;

@@ -134,7 +134,12 @@ ExprType Sema::check_name(NameExpr &name, Scope &scope) {
     }
     // A let of the variant (or of one it extends): a number per query row. A let's own body
     // uses none, so that each is computed from the query alone.
-    if (!scope.in_let && find_let(scope.attention, name.name)) {
+    if (find_let(scope.attention, name.name)) {
+      if (scope.in_let) {
+        diag_.error(name.range(),
+                    "a let uses no other let: write the expression of '" + name.name + "' here");
+        return ExprType::Error;
+      }
       name.binding = Binding::AttentionLet;
       return ExprType::Float;
     }

@@ -9,8 +9,9 @@ learned parameters indexed by the key position, written out on the scores in flo
   relative_position), the same under the causal mask, a value clause alone (a gain per head
   and an offset by relative position), argmax on a score of relative positions alone, and a
   value clause that is NaN at the keys the causal mask removes.
-- PredictiveWindows: Luong's local-p (attn's local_p), and a variant with lets (numbers per
-  query row): the keys j >= Sk / 2, the scaled score times sigmoid(a . q).
+- PredictiveWindows: Luong's local-p (attn's local_p); lets (numbers per query row) in a parent
+  and a child: the keys j >= Sk / 2, the scaled score times sigmoid(a . q); a let in a
+  score's conditional and a mask that divides negative integers.
 - RelativeBias: the scaled score plus a learned bias per head at j - i clipped to
   [-max_distance, max_distance] (attn's relative_bias), and plus bias[|i - j|] under the causal
   mask, distances past the vector's end reading its last element.
@@ -273,14 +274,29 @@ class LaterHalf(nn.Module):
         return (softmax_weights(s, keep) @ v.double()).float()
 
 
+class Coarse(nn.Module):
+    """The scaled score times 1 for the keys j // 2 >= Sk / 8, else 0.5, over the keys with
+    (j - 5) // 2 <= i // 2 (rounding down)."""
+
+    def forward(self, q, k, v):
+        q, k = q.double(), k.double()
+        sq, sk = q.shape[-2], k.shape[-2]
+        j = torch.arange(sk)
+        factor = torch.where((j // 2).double() >= sk / 8, 1.0, 0.5).double()
+        s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) * factor
+        keep = (j.unsqueeze(0) - 5) // 2 <= torch.arange(sq).unsqueeze(1) // 2
+        return (softmax_weights(s, keep) @ v.double()).float()
+
+
 class PredictiveWindows(nn.Module):
     def __init__(self, d: int = 8, window: int = 3):
         super().__init__()
         self.local = LocalP(d, window)
         self.later = LaterHalf(d)
+        self.coarse = Coarse()
 
     def forward(self, q, k, v):
-        return self.local(q, k, v), self.later(q, k, v)
+        return self.local(q, k, v), self.later(q, k, v), self.coarse(q, k, v)
 
 
 def _windows_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):

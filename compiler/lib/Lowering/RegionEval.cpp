@@ -104,7 +104,8 @@ mlir::FailureOr<Expr> eval_region(mlir::Region &region, const std::vector<Expr> 
                 [&](auto o) { return in(o.getLhs()) - in(o.getRhs()); })
             .Case<arith::MulFOp, arith::MulIOp>(
                 [&](auto o) { return in(o.getLhs()) * in(o.getRhs()); })
-            .Case<arith::DivFOp, arith::DivSIOp>(
+            // Halide's integer division rounds down, as arith.floordivsi.
+            .Case<arith::DivFOp, arith::DivSIOp, arith::FloorDivSIOp>(
                 [&](auto o) { return in(o.getLhs()) / in(o.getRhs()); })
             .Case<arith::RemSIOp>([&](auto o) { return in(o.getLhs()) % in(o.getRhs()); })
             .Case<arith::MaxFOp, arith::MaxSIOp>(

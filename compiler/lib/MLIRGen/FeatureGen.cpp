@@ -119,6 +119,7 @@ void collect_reads(const dsl::Expr &e, const dsl::AttentionDecl *owner, Reads &r
   }
   case dsl::Expr::Kind::Conditional: {
     const auto &c = llvm::cast<dsl::ConditionalExpr>(e);
+    collect_reads(*c.condition, owner, reads); // a let, compared
     collect_reads(*c.then_value, owner, reads);
     return collect_reads(*c.else_value, owner, reads);
   }

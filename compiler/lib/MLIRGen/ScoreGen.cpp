@@ -98,15 +98,28 @@ public:
     }
   }
 
+  /// The variant whose clause is being built (the one whose lets its names mean).
+  void set_owner(const dsl::AttentionDecl *owner) { owner_ = owner; }
+
   /// In a value clause: the value's element `v` and its index `e` among the row's elements.
   void set_value(mlir::Value v, mlir::Value element) {
     value_ = v;
     element_ = element;
   }
 
-  /// A mask sub-expression: an index value, an i1 for conditions, or an f32 for what a let
-  /// makes a float.
+  /// A mask sub-expression (or a condition in a score): an index value, an i1 for conditions,
+  /// or an f32 for what a let makes a float. Integer arithmetic inside keeps its meaning (`/`
+  /// rounds down) also where it meets a let's float.
   mlir::Value mask(const dsl::Expr &e) {
+    bool saved = in_mask_;
+    in_mask_ = true;
+    mlir::Value value = mask_value(e);
+    in_mask_ = saved;
+    return value;
+  }
+
+private:
+  mlir::Value mask_value(const dsl::Expr &e) {
     mlir::Location at = gen_.loc(e.range());
     if (e.type == dsl::ExprType::Float)
       return scalar(e);
@@ -164,7 +177,6 @@ public:
     }
   }
 
-private:
   /// The value of a variant parameter; null for an index. Only the called variant has
   /// parameters (Sema refuses to extend one that does).
   const dsl::ConstValue *parameter(const dsl::NameExpr &name) const {
@@ -199,10 +211,12 @@ private:
 
   /// A let's value: its extra, after the rows and dots of one side.
   mlir::Value let(const dsl::NameExpr &name) {
+    const dsl::LetDecl *decl = dsl::find_let(owner_, name.name);
     if (reads_)
       for (size_t l = 0; l < reads_->lets.size(); ++l)
-        if (reads_->lets[l]->name.name == name.name)
+        if (reads_->lets[l] == decl)
           return elements_[reads_->rows.size() + reads_->dots.size() + l];
+    gen_.report(name.range(), "internal error: the let '" + name.name + "' was not computed");
     return constant(0, gen_.loc(name.range()));
   }
 
@@ -346,7 +360,7 @@ private:
   mlir::Value value_, element_;
 
 public:
-  bool in_mask_ = false; // building a mask: integers stay integers until they meet a float
+  bool in_mask_ = false; // in a mask or condition: integers stay integers until they meet a float
 };
 
 } // namespace
@@ -424,6 +438,7 @@ void Generator::build_mask(ir::AttentionOp op, const dsl::AttentionDecl &variant
   ScoreBuilder mask(*this, mlir::Value(), block->getArguments().take_front(4), values,
                     extras ? &reads : nullptr, block->getArguments().drop_front(4));
   mask.in_mask_ = true;
+  mask.set_owner(owner);
   mlir::Value value;
   if (owner)
     value = mask.mask(*owner->mask->body);
@@ -451,6 +466,7 @@ void Generator::build_value(ir::AttentionOp op, const dsl::AttentionDecl &varian
   ScoreBuilder value(*this, mlir::Value(), block->getArguments().slice(1, 4), values, &reads,
                      block->getArguments().drop_front(6));
   value.set_value(block->getArgument(0), block->getArgument(5));
+  value.set_owner(owner);
   builder_.create<ir::YieldOp>(at, value.scalar(*owner->value->body));
 }
 
