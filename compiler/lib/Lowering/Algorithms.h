@@ -136,6 +136,11 @@ struct AttentionRegions {
   std::function<Halide::Expr(Halide::Expr v, Halide::Expr b, Halide::Expr h, Halide::Expr i,
                              Halide::Expr j, Halide::Expr e)>
       value;
+  /// When the value region is `v * scale` with a scale of the indices and extras alone (local-p's
+  /// Gaussian), that scale, applied to each weight once rather than to every element; `value`
+  /// is then empty.
+  std::function<Halide::Expr(Halide::Expr b, Halide::Expr h, Halide::Expr i, Halide::Expr j)>
+      value_scale;
   /// The raw score's term for feature `a` of query and key elements qa, ka; empty: qa * ka.
   std::function<Halide::Expr(Halide::Expr qa, Halide::Expr ka, Halide::Expr a)> feature;
   /// How a row's scores become weights (the op's normalizer; top_k for TopK).
@@ -152,6 +157,8 @@ constexpr int kRowBlock = 4;
 struct AttentionFuncs {
   HTensor out;
   Halide::Func keys, dot, score, max, exp, sum, acc;
+  /// exp times the value region's scale, when it has one (AttentionRegions::value_scale).
+  Halide::Func weighted;
   Halide::RDom d, j; // j: the keys of acc (masked per key by an index-only mask)
   Halide::RDom jb;   // max and sum: jb.x blocks of kKeyBlock keys, jb.y a key in the block
   std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]

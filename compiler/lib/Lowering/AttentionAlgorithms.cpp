@@ -218,6 +218,17 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   // A key the mask removes may still be visited (a block of rows shares its keys) with weight
   // 0: its contribution, which the value region may make inf or NaN there, is not added.
   Expr weight = at_.exp(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend()));
+  if (regions.value_scale) {
+    // The value region's scale applied once per weight, beside exp.
+    std::vector<Var> weight_vars(at_.vars.begin(), at_.vars.begin() + nb + 1);
+    weight_vars.push_back(at_.key);
+    std::vector<Expr> at_key = with(batch, {i, at_.key});
+    Expr e = at_.exp(std::vector<Expr>(at_key.rbegin(), at_key.rend()));
+    at_.weighted = Func(name + "_weighted");
+    define(at_.weighted, weight_vars,
+           select(e == 0.0f, 0.0f, e * regions.value_scale(b, h, i, at_.key)));
+    weight = at_.weighted(std::vector<Expr>(exp_idx.rbegin(), exp_idx.rend()));
+  }
   Expr term = weight * contribution(at(v, with(kv_batch(batch, q, v), {jr, dv})), jr);
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
       regions.value ? select(weight == 0.0f, 0.0f, term) : term;
@@ -236,6 +247,8 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
     Expr first = at_.first(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
     Expr picked =
         contribution(at(v, clamped_index(v, with(kv_batch(batch, q, v), {first, dv}))), first);
+    if (regions.value_scale)
+      picked = picked * regions.value_scale(b, h, i, first);
     define(at_.out.func, at_.vars, select(first < k.extents[nb], picked, 0.0f));
     return at_;
   }

@@ -120,9 +120,26 @@ mlir::FailureOr<AttentionRegions> attention_regions(mlir::Operation *op, Expr sc
     if (failed(body))
       return mlir::failure();
     Expr e = *body;
-    regions.value = [=](Expr v, Expr b, Expr h, Expr i, Expr j, Expr element) {
-      return substitute(e, {{"rv", v}, {"rvd", element}}, b, h, i, j);
+    // v * scale, the scale free of v and of the element: a factor of the weight.
+    const auto *product = e.as<Halide::Internal::Mul>();
+    auto is_v = [](const Expr &x) {
+      const auto *var = x.as<Halide::Internal::Variable>();
+      return var && var->name == "rv";
     };
+    Expr scale = !product           ? Expr()
+                 : is_v(product->a) ? product->b
+                 : is_v(product->b) ? product->a
+                                    : Expr();
+    if (scale.defined() && !Halide::Internal::expr_uses_var(scale, "rv") &&
+        !Halide::Internal::expr_uses_var(scale, "rvd")) {
+      regions.value_scale = [=](Expr b, Expr h, Expr i, Expr j) {
+        return substitute(scale, {}, b, h, i, j);
+      };
+    } else {
+      regions.value = [=](Expr v, Expr b, Expr h, Expr i, Expr j, Expr element) {
+        return substitute(e, {{"rv", v}, {"rvd", element}}, b, h, i, j);
+      };
+    }
   }
   if (op->getNumRegions() > 2 && !op->getRegion(2).empty()) {
     std::vector<Expr> args = {placeholder("rq", true), placeholder("rk", true)};

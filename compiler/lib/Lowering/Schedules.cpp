@@ -339,6 +339,8 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
   for (Func f : at.thresholds)
     f.compute_at(out.func, par);
   at.exp.compute_at(out.func, par).vectorize(at.key, vec);
+  if (at.weighted.defined())
+    at.weighted.compute_at(out.func, par).vectorize(at.key, vec);
 }
 
 /// The weights alone: tiles of query rows as for attention, each row's weights written as
