@@ -340,19 +340,8 @@ TensorValue Generator::dot_part(const dsl::Expr &e, const TensorValue &query,
     return make_unary<ir::NegOp>(builder_, at, type,
                                  tensor(*llvm::cast<dsl::UnaryExpr>(e).operand));
   case dsl::Expr::Kind::Binary: {
-    const auto &b = llvm::cast<dsl::BinaryExpr>(e);
-    TensorValue l = tensor(*b.lhs), r = tensor(*b.rhs);
-    at = loc(b.op_range);
-    switch (b.op) {
-    case dsl::BinaryOp::Add:
-      return make_binary<ir::AddOp>(builder_, at, type, l, r);
-    case dsl::BinaryOp::Sub:
-      return make_binary<ir::SubOp>(builder_, at, type, l, r);
-    case dsl::BinaryOp::Mul:
-      return make_binary<ir::MulOp>(builder_, at, type, l, r);
-    default:
-      return make_binary<ir::DivOp>(builder_, at, type, l, r);
-    }
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e); // Sema: + - * / only
+    return arithmetic(b.op, tensor(*b.lhs), tensor(*b.rhs), loc(b.op_range));
   }
   default:
     break;
@@ -422,20 +411,8 @@ TensorValue Generator::let_value(const dsl::Expr &e, const TensorValue &query,
     return make_unary<ir::NegOp>(builder_, at, type, sub(*llvm::cast<dsl::UnaryExpr>(e).operand));
   case dsl::Expr::Kind::Binary: {
     const auto &b = llvm::cast<dsl::BinaryExpr>(e);
-    TensorValue l = sub(*b.lhs), r = sub(*b.rhs);
-    at = loc(b.op_range);
-    switch (b.op) {
-    case dsl::BinaryOp::Add:
-      return make_binary<ir::AddOp>(builder_, at, type, l, r);
-    case dsl::BinaryOp::Sub:
-      return make_binary<ir::SubOp>(builder_, at, type, l, r);
-    case dsl::BinaryOp::Mul:
-      return make_binary<ir::MulOp>(builder_, at, type, l, r);
-    case dsl::BinaryOp::Div:
-      return make_binary<ir::DivOp>(builder_, at, type, l, r);
-    default:
-      break;
-    }
+    if (TensorValue x = arithmetic(b.op, sub(*b.lhs), sub(*b.rhs), loc(b.op_range)))
+      return x;
     break;
   }
   case dsl::Expr::Kind::Call: {
@@ -480,6 +457,23 @@ TensorValue Generator::let_value(const dsl::Expr &e, const TensorValue &query,
   report(e.range(), "a let computes with numbers, its variant's parameters, + - * /, exp, log, "
                     "sqrt, tanh, sigmoid, relu, abs, min, max, dots of the query and len(k)");
   return {};
+}
+
+TensorValue Generator::arithmetic(dsl::BinaryOp op, const TensorValue &l, const TensorValue &r,
+                                  mlir::Location at) {
+  mlir::Type type = unranked();
+  switch (op) {
+  case dsl::BinaryOp::Add:
+    return make_binary<ir::AddOp>(builder_, at, type, l, r);
+  case dsl::BinaryOp::Sub:
+    return make_binary<ir::SubOp>(builder_, at, type, l, r);
+  case dsl::BinaryOp::Mul:
+    return make_binary<ir::MulOp>(builder_, at, type, l, r);
+  case dsl::BinaryOp::Div:
+    return make_binary<ir::DivOp>(builder_, at, type, l, r);
+  default:
+    return {};
+  }
 }
 
 TensorValue Generator::elementwise(dsl::Builtin fn, const TensorValue &x, mlir::Location at) {

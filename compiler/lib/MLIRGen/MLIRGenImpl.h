@@ -232,6 +232,9 @@ public:
   /// 1] (a number when it reads no dot).
   TensorValue let_value(const dsl::Expr &e, const TensorValue &query, const TensorValue &key,
                         const dsl::HyperparameterValues &values, Frame &frame);
+  /// The tensor op of + - * / (none for another operator).
+  TensorValue arithmetic(dsl::BinaryOp op, const TensorValue &l, const TensorValue &r,
+                         mlir::Location at);
   /// The tensor op of a one-argument math built-in (exp, log, sqrt, tanh, sigmoid, relu, abs).
   TensorValue elementwise(dsl::Builtin fn, const TensorValue &x, mlir::Location at);
   /// The table of a dot with a row at a relative position, dot(x, k + a[r]): x a^T, the query
