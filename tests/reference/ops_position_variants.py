@@ -8,7 +8,8 @@ learned parameters indexed by the key position, written out on the scores in flo
 - RelativePositions: Shaw et al.'s relative positions on the key and the value (attn's
   relative_position), the same under the causal mask, a value clause alone (a gain per head
   and an offset by relative position), argmax on a score of relative positions alone, and a
-  value clause that is NaN at the keys the causal mask removes.
+  value clause that is NaN at the keys the causal mask removes, and argmax with a value clause
+  that scales the picked value.
 - PredictiveWindows: Luong's local-p (attn's local_p); lets (numbers per query row) in a parent
   and a child: the keys j >= Sk / 2, the scaled score times sigmoid(a . q); a let in a
   score's conditional and a mask that divides negative integers.
@@ -222,6 +223,18 @@ class Decay(nn.Module):
         return torch.einsum("...ij,ij,...jd->...id", w, scale, v).float()
 
 
+class HardDecay(nn.Module):
+    """argmax of the scaled score (the first of equal ones); out = v_j * (1 + i - j) there."""
+
+    def forward(self, q, k, v):
+        s = q.double() @ k.double().transpose(-1, -2) / math.sqrt(q.shape[-1])
+        first = s.argmax(dim=-1)  # [..., Sq]
+        w = nn.functional.one_hot(first, k.shape[-2]).double()
+        i = torch.arange(q.shape[-2]).unsqueeze(1)
+        j = torch.arange(k.shape[-2]).unsqueeze(0)
+        return ((w * (1 + i - j)) @ v.double()).float()
+
+
 class RelativePositions(nn.Module):
     def __init__(self, heads: int = 3, d: int = 8, m: int = 4):
         super().__init__()
@@ -230,10 +243,11 @@ class RelativePositions(nn.Module):
         self.offsets = ValueOffsets(heads, d, m)
         self.hard = RelativeHard(d, m)
         self.decay = Decay()
+        self.hard_decay = HardDecay()
 
     def forward(self, q, k, v):
         return (self.shaw(q, k, v), self.causal(q, k, v), self.offsets(q, k, v),
-                self.hard(q, k, v), self.decay(q, k, v))
+                self.hard(q, k, v), self.decay(q, k, v), self.hard_decay(q, k, v))
 
 
 class LocalP(nn.Module):
