@@ -340,8 +340,9 @@ TensorValue Generator::dot_part(const dsl::Expr &e, const TensorValue &query,
     return make_unary<ir::NegOp>(builder_, at, type,
                                  tensor(*llvm::cast<dsl::UnaryExpr>(e).operand));
   case dsl::Expr::Kind::Binary: {
-    const auto &b = llvm::cast<dsl::BinaryExpr>(e); // Sema: + - * / only
-    return arithmetic(b.op, tensor(*b.lhs), tensor(*b.rhs), loc(b.op_range));
+    const auto &b = llvm::cast<dsl::BinaryExpr>(e);     // Sema: + - * / only
+    TensorValue l = tensor(*b.lhs), r = tensor(*b.rhs); // in this order: the IR's
+    return arithmetic(b.op, l, r, loc(b.op_range));
   }
   default:
     break;

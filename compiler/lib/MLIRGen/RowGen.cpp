@@ -30,7 +30,8 @@ TensorValue Generator::let_value(const dsl::Expr &e, const TensorValue &query,
     return make_unary<ir::NegOp>(builder_, at, type, sub(*llvm::cast<dsl::UnaryExpr>(e).operand));
   case dsl::Expr::Kind::Binary: {
     const auto &b = llvm::cast<dsl::BinaryExpr>(e);
-    if (TensorValue x = arithmetic(b.op, sub(*b.lhs), sub(*b.rhs), loc(b.op_range)))
+    TensorValue l = sub(*b.lhs), r = sub(*b.rhs); // in this order: the IR's
+    if (TensorValue x = arithmetic(b.op, l, r, loc(b.op_range)))
       return x;
     break;
   }
@@ -54,9 +55,11 @@ TensorValue Generator::let_value(const dsl::Expr &e, const TensorValue &query,
       return make_binary<ir::AddOp>(builder_, at, type, last, constant(1, at));
     }
     case Builtin::Max:
-      return make_binary<ir::MaxOp>(builder_, at, type, sub(*call.args[0]), sub(*call.args[1]));
-    case Builtin::Min:
-      return make_binary<ir::MinOp>(builder_, at, type, sub(*call.args[0]), sub(*call.args[1]));
+    case Builtin::Min: {
+      TensorValue x = sub(*call.args[0]), y = sub(*call.args[1]); // in this order
+      return call.builtin == Builtin::Max ? make_binary<ir::MaxOp>(builder_, at, type, x, y)
+                                          : make_binary<ir::MinOp>(builder_, at, type, x, y);
+    }
     case Builtin::Exp:
     case Builtin::Log:
     case Builtin::Sqrt:
