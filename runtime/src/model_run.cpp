@@ -83,12 +83,15 @@ Status fill_left_out(const Manifest &m, const SymbolTable &symbols,
       case DType::I32:
         t.data<int32_t>()[k] = static_cast<int32_t>(value);
         break;
+      case DType::F16:
+        t.data<uint16_t>()[k] = f32_to_f16(static_cast<float>(value));
+        break;
+      case DType::BF16:
+        t.data<uint16_t>()[k] = f32_to_bf16(static_cast<float>(value));
+        break;
       case DType::Bool:
         t.data<uint8_t>()[k] = value != 0;
         break;
-      default:
-        return Status::invalid_input("input '" + spec.name + "' of dtype " +
-                                     dtype_name(spec.dtype) + " cannot be filled with a default");
       }
     }
     filled->push_back(t);

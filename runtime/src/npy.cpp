@@ -305,4 +305,17 @@ Status write_npy(const std::string &path, const Tensor &tensor) {
   return Status();
 }
 
+StatusOr<Tensor> read_npy_for(const std::string &path, DType wanted) {
+  StatusOr<Tensor> tensor = read_npy(path);
+  if (tensor.ok() && wanted == DType::BF16 && tensor->dtype() == DType::F32)
+    return *convert_float(*tensor, DType::BF16);
+  return tensor;
+}
+
+Status write_npy_widening_bf16(const std::string &path, const Tensor &tensor) {
+  if (tensor.dtype() == DType::BF16)
+    return write_npy(path, *convert_float(tensor, DType::F32));
+  return write_npy(path, tensor);
+}
+
 } // namespace attn

@@ -23,6 +23,13 @@ Status write_npy(const std::string &path, const Tensor &tensor);
 // The .npy image write_npy would write.
 std::string serialize_npy(const Tensor &tensor);
 
+// NumPy has no bfloat16, so bf16 tensors cross .npy files as f32. read_npy_for reads a file for
+// an input of dtype `wanted`: an f32 array for a bf16 input is rounded to bf16 (to nearest even,
+// as PyTorch's `.to(torch.bfloat16)`); anything else is returned as read, for the model to check.
+StatusOr<Tensor> read_npy_for(const std::string &path, DType wanted);
+// write_npy, except that a bf16 tensor is written widened to f32 (exact).
+Status write_npy_widening_bf16(const std::string &path, const Tensor &tensor);
+
 } // namespace attn
 
 #endif // ATTN_NPY_H_

@@ -79,6 +79,17 @@ private:
   std::shared_ptr<const void> storage_;
 };
 
+// The 16-bit floats: IEEE binary16 (f16) and bfloat16 (bf16) bit patterns. Narrowing rounds to
+// nearest even (overflow gives infinity, NaN stays NaN); widening is exact.
+uint16_t f32_to_f16(float value);
+float f16_to_f32(uint16_t bits);
+uint16_t f32_to_bf16(float value);
+float bf16_to_f32(uint16_t bits);
+
+// An owned copy of a float tensor (f32, f16 or bf16) in another float dtype, rounded as above;
+// the tensor itself when the dtype is the same; nullopt when either dtype is not a float.
+std::optional<Tensor> convert_float(const Tensor &tensor, DType dtype);
+
 } // namespace attn
 
 #endif // ATTN_TENSOR_H_

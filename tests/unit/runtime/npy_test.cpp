@@ -193,5 +193,35 @@ TEST(Npy, WriteErrors) {
                        "NumPy has no bfloat16"));
 }
 
+TEST(Npy, Bf16CrossesAsF32) {
+  Tensor t = Tensor::empty(DType::BF16, {2});
+  t.data<uint16_t>()[0] = f32_to_bf16(1.5f);
+  t.data<uint16_t>()[1] = f32_to_bf16(-3.0e38f);
+  std::string path = scratch_path("bf16_as_f32.npy");
+  ASSERT_TRUE(write_npy_widening_bf16(path, t).ok());
+  StatusOr<Tensor> plain = read_npy(path);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->dtype(), DType::F32);
+  EXPECT_EQ(plain->data<float>()[0], 1.5f);
+  StatusOr<Tensor> back = read_npy_for(path, DType::BF16);
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->dtype(), DType::BF16);
+  EXPECT_EQ(back->data<uint16_t>()[0], t.data<uint16_t>()[0]);
+  EXPECT_EQ(back->data<uint16_t>()[1], t.data<uint16_t>()[1]);
+
+  // An f32 value bf16 cannot hold is rounded to nearest even; other dtypes are left alone.
+  Tensor f = Tensor::empty(DType::F32, {1});
+  f.data<float>()[0] = 1.0f + 3.0f / 256.0f;
+  std::string f32_path = scratch_path("f32_for_bf16.npy");
+  ASSERT_TRUE(write_npy(f32_path, f).ok());
+  StatusOr<Tensor> rounded = read_npy_for(f32_path, DType::BF16);
+  ASSERT_TRUE(rounded.ok());
+  EXPECT_EQ(bf16_to_f32(rounded->data<uint16_t>()[0]), 1.0f + 4.0f / 256.0f);
+  StatusOr<Tensor> as_read = read_npy_for(f32_path, DType::F16);
+  ASSERT_TRUE(as_read.ok());
+  EXPECT_EQ(as_read->dtype(), DType::F32);
+  EXPECT_FALSE(read_npy_for(scratch_path("no_such.npy"), DType::BF16).ok());
+}
+
 } // namespace
 } // namespace attn
