@@ -135,9 +135,10 @@ halide_type_t halide_type_of(DType dtype) {
   case DType::F32:
     return halide_type_t(halide_type_float, 32);
   case DType::F16:
-    return halide_type_t(halide_type_float, 16);
   case DType::BF16:
-    return halide_type_t(halide_type_bfloat, 16);
+    // Kernels hold 16-bit floats as their bit patterns and convert them themselves
+    // (compiler/lib/Lowering/Algorithms.h, HalfKind), on every target alike.
+    return halide_type_t(halide_type_uint, 16);
   case DType::I64:
     return halide_type_t(halide_type_int, 64);
   case DType::I32:

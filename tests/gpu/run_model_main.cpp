@@ -70,7 +70,11 @@ int main(int argc, char **argv) {
 
   std::vector<std::pair<std::string, attn::Tensor>> inputs;
   for (const auto &[name, path] : args.inputs) {
-    auto tensor = attn::read_npy(path);
+    attn::DType wanted = attn::DType::F32;
+    for (const attn::TensorSpec &spec : model->inputs())
+      if (spec.name == name)
+        wanted = spec.dtype;
+    auto tensor = attn::read_npy_for(path, wanted);
     if (!tensor.ok())
       return fail(tensor.status());
     inputs.emplace_back(name, std::move(*tensor));
@@ -85,7 +89,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < outputs->size(); ++i) {
     const attn::Tensor &y = (*outputs)[i];
     std::string path = args.out_dir + "/out" + std::to_string(i) + ".npy";
-    if (attn::Status written = attn::write_npy(path, y); !written.ok())
+    if (attn::Status written = attn::write_npy_widening_bf16(path, y); !written.ok())
       return fail(written);
     std::printf("wrote %s: %s\n", path.c_str(), y.type_string().c_str());
   }

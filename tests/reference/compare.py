@@ -7,10 +7,13 @@ For every EXPECTED_DIR/expected<i>.npy, OUT_DIR/out<i>.npy must exist with the s
 dtype, and max|out - expected| / max|expected| must be at most rtol (fp32 default 1e-4).
 Where EXPECTED_DIR/kept<i>.npy exists (bool, the output's shape), only the positions it marks
 count, for the difference and for max|expected| alike (e.g. the non-padded tokens of an output
-whose padded ones the contract leaves open). Prints one line per output and exits 1 if any fails.
+whose padded ones the contract leaves open). Where EXPECTED_DIR/case.json gives an output an
+`rtol` of its own (outputs rounded to f16 or bf16), that one applies to it instead. Prints one
+line per output and exits 1 if any fails.
 """
 
 import argparse
+import json
 import os
 import sys
 
@@ -68,6 +71,12 @@ def compare_dirs(expected_dir: str, out_dir: str, rtol: float = 1e-4, show: int 
     if n_expected == 0:
         print(f"compare: no expected0.npy in {expected_dir}")
         return False
+    own_rtol = {}
+    case_path = os.path.join(expected_dir, "case.json")
+    if os.path.exists(case_path):
+        with open(case_path) as f:
+            entries = json.load(f).get("expected", [])
+        own_rtol = {i: e["rtol"] for i, e in enumerate(entries) if "rtol" in e}
     ok = True
     for i in range(n_expected):
         path = os.path.join(out_dir, f"out{i}.npy")
@@ -83,7 +92,7 @@ def compare_dirs(expected_dir: str, out_dir: str, rtol: float = 1e-4, show: int 
             print(f"output {i}: shape {list(out.shape)} dtype {out.dtype}")
             print(f"  first values: {np.array2string(out.reshape(-1)[:show], precision=6)}")
             print(f"  reference:    {np.array2string(expected.reshape(-1)[:show], precision=6)}")
-        ok = compare_output(i, expected, out, rtol, kept) and ok
+        ok = compare_output(i, expected, out, own_rtol.get(i, rtol), kept) and ok
     n_out = _count(out_dir, "out")
     if n_out > n_expected:
         print(f"compare: FAIL {n_out} outputs written, the reference has {n_expected}")

@@ -8,7 +8,8 @@ writes DIR/weights.safetensors (the state_dict), DIR/<input>.npy per forward inp
 DIR/expected<i>.npy per forward output (eval(), no_grad) and DIR/case.json describing them.
 --omit leaves an optional forward input out (e.g. a padding mask): no file, not in case.json,
 and the reference runs without it. Where the model's ModelSpec marks the positions to compare
-(`kept`), DIR/kept<i>.npy holds them (bool, the shape of expected<i>.npy) for compare.py.
+(`kept`), DIR/kept<i>.npy holds them (bool, the shape of expected<i>.npy) for compare.py; where
+it gives an output its own tolerance (`rtol`), case.json's entry for that output carries it.
 """
 
 import argparse
@@ -110,6 +111,8 @@ def export_case(model: str, hp: Mapping[str, object], dims: Mapping[str, int], s
             entry["kept"] = f"kept{i}.npy"
             mask = torch.broadcast_to(kept[i].to(torch.bool), t.shape).contiguous()
             np.save(os.path.join(out_dir, entry["kept"]), mask.numpy())
+        if spec.rtol and i in spec.rtol:
+            entry["rtol"] = spec.rtol[i]
         expected.append(entry)
 
     case = {

@@ -20,11 +20,15 @@ class ModelSpec:
 
     `kept`, when given, maps the inputs to {output index: bool tensor broadcastable to that
     output}; only the positions it marks are compared (e.g. the non-padded tokens of an output
-    whose padded rows the contract leaves unspecified)."""
+    whose padded rows the contract leaves unspecified).
+
+    `rtol`, when given, maps an output index to its own relative tolerance, in place of the
+    test's (outputs that are, or are computed from, values rounded to f16 or bf16)."""
     cls: type
     inputs: Tuple[str, ...]
     make_inputs: MakeInputs
     kept: Optional[Callable[[Inputs], Dict[int, torch.Tensor]]] = None
+    rtol: Optional[Dict[int, float]] = None
 
 
 def token_ids(shape, vocab: int, gen: torch.Generator) -> torch.Tensor:

@@ -111,7 +111,19 @@ Halide::Expr pow_constant(Halide::Expr x, float exponent);
 /// Data movement (MoveAlgorithms.cpp). Positions are Python-style: a negative `start`, `end` or
 /// `index` counts from the end of its axis. Reads along an axis whose extent is not a constant
 /// are clamped to it, since the shape rules could not check them (see attn.slice).
-HTensor define_cast(const std::string &name, const HTensor &in, Halide::Type type);
+/// 16-bit floats are held in kernels as their bit patterns (UInt(16)): Halide's own f16 and
+/// bf16 do not reach every GPU backend (OpenCL wants an extension for them, and LLVM 14's PTX
+/// backend fails on bf16), so their conversions are integer arithmetic, the same on every target.
+enum class HalfKind { F16, BF16 };
+/// The f32 value of 16-bit `bits` (exact).
+Halide::Expr widen_half(Halide::Expr bits, HalfKind kind);
+/// The 16-bit pattern of f32 `value`, rounded to nearest even (overflow to infinity, NaN kept).
+Halide::Expr narrow_half(Halide::Expr value, HalfKind kind);
+/// `in` converted to `type`, element by element; `from` and `to` say that the input or the
+/// result is a 16-bit float held as bits (`type` is then UInt(16)).
+HTensor define_cast(const std::string &name, const HTensor &in, Halide::Type type,
+                    std::optional<HalfKind> from = std::nullopt,
+                    std::optional<HalfKind> to = std::nullopt);
 /// table [N, rest...] at ids [...] (integers, clamped to 0..N-1) → [..., rest...].
 HTensor define_gather(const std::string &name, const HTensor &table, const HTensor &ids);
 HTensor define_concat(const std::string &name, const std::vector<HTensor> &inputs, int axis);

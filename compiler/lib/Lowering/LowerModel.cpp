@@ -171,7 +171,8 @@ mlir::FailureOr<LoweredModel> lower_to_halide(mlir::FuncOp func, const TargetCho
     SymShape shape;
     for (int64_t d : param.getType().cast<mlir::RankedTensorType>().getShape())
       shape.push_back(SymDim::constant(d));
-    model.weights.push_back({param.name().str(), "f32", shape, std::nullopt});
+    model.weights.push_back(
+        {param.name().str(), dtype_name_of(param.getResult()), shape, std::nullopt});
   }
   if (failed(lowering.lower_steps(grouping.steps, model.steps)))
     return mlir::failure();

@@ -24,6 +24,8 @@ Halide::Type halide_type_of(mlir::Type element) {
     return Halide::Bool(); // stored in one byte, as the runtime's bool tensors
   if (element.isSignlessInteger())
     return Halide::Int(static_cast<int>(element.getIntOrFloatBitWidth()));
+  if (element.isF16() || element.isBF16())
+    return Halide::UInt(16); // the bit pattern (Algorithms.h, HalfKind)
   return Halide::Float(32);
 }
 
@@ -33,11 +35,24 @@ std::string dtype_name_of(mlir::Value value) {
     return "bool";
   if (element.isSignlessInteger())
     return "i" + std::to_string(element.getIntOrFloatBitWidth());
+  if (element.isF16())
+    return "f16";
+  if (element.isBF16())
+    return "bf16";
   return "f32";
 }
 
 HTensor lower_cast(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
-  return define_cast(name, in[0], halide_type_of(element_of(op->getResult(0))));
+  auto half = [](mlir::Type element) -> std::optional<HalfKind> {
+    if (element.isF16())
+      return HalfKind::F16;
+    if (element.isBF16())
+      return HalfKind::BF16;
+    return std::nullopt;
+  };
+  mlir::Type result = element_of(op->getResult(0));
+  return define_cast(name, in[0], halide_type_of(result), half(element_of(op->getOperand(0))),
+                     half(result));
 }
 
 HTensor lower_gather(mlir::Operation *, const std::vector<HTensor> &in, const std::string &name) {

@@ -32,9 +32,11 @@ HTensor lower_unsqueeze(mlir::Operation *op, const std::vector<HTensor> &operand
 HTensor lower_arange(mlir::Operation *op, const std::vector<HTensor> &operands,
                      const std::string &name);
 
-/// The Halide type of a tensor element type (f32, i64, i32).
+/// The Halide type of a tensor element type (f32, i64, i32, bool; f16 and bf16 as UInt(16) bit
+/// patterns).
 Halide::Type halide_type_of(mlir::Type element);
-/// The manifest's name of a tensor's element type: "f32", "i64", "i32" (docs/internals.md).
+/// The manifest's name of a tensor's element type: "f32", "f16", "bf16", "i64", "i32", "bool"
+/// (docs/internals.md).
 std::string dtype_name_of(mlir::Value value);
 
 } // namespace attn::compiler::lowering

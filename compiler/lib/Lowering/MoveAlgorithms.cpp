@@ -25,11 +25,53 @@ Expr on_axis(const Expr &index, const Expr &extent) {
   return is_constant(extent) ? index : clamp(index, 0, extent - 1);
 }
 
+/// A uint32 constant: Halide's operators take int literals only.
+Expr u32(uint32_t value) { return Expr(value); }
+
 } // namespace
 
-HTensor define_cast(const std::string &name, const HTensor &in, Type type) {
-  return define_pointwise(name, in.extents,
-                          [&](const std::vector<Expr> &o) { return cast(type, at(in, o)); });
+Expr widen_half(Expr bits, HalfKind kind) {
+  Expr u = cast<uint32_t>(bits);
+  if (kind == HalfKind::BF16)
+    return reinterpret<float>(u << 16);
+  Expr sign = (u & u32(0x8000)) << 16;
+  Expr exponent = (u >> 10) & u32(0x1f);
+  Expr mantissa = u & u32(0x3ff);
+  // Subnormals (and zero) are mantissa * 2^-24; the rest only move their fields.
+  Expr tiny = cast<float>(mantissa) * (1.0f / 16777216.0f);
+  Expr wide = select(exponent == u32(31), sign | u32(0x7f800000) | (mantissa << 13),
+                     sign | ((exponent + u32(112)) << 23) | (mantissa << 13));
+  return select(exponent == u32(0), select(sign != u32(0), -tiny, tiny), reinterpret<float>(wide));
+}
+
+Expr narrow_half(Expr value, HalfKind kind) {
+  Expr x = reinterpret<uint32_t>(value);
+  Expr magnitude = x & u32(0x7fffffff);
+  Expr nan = magnitude > u32(0x7f800000);
+  if (kind == HalfKind::BF16) {
+    Expr rounded = (x + u32(0x7fff) + ((x >> 16) & u32(1))) >> 16;
+    return cast<uint16_t>(select(nan, (x >> 16) | u32(0x40), rounded));
+  }
+  Expr sign = (x >> 16) & u32(0x8000);
+  // Below 2^-14: steps of 2^-24, rounded to even by round(); 1024 steps is the smallest normal.
+  Expr steps = cast<uint32_t>(round(reinterpret<float>(magnitude) * 16777216.0f));
+  Expr truncated = (((magnitude >> 23) - u32(112)) << 10) | ((magnitude >> 13) & u32(0x3ff));
+  Expr rest = magnitude & u32(0x1fff);
+  Expr up = rest > u32(0x1000) || (rest == u32(0x1000) && (truncated & u32(1)) == u32(1));
+  Expr normal = truncated + select(up, u32(1), u32(0));
+  return cast<uint16_t>(sign | select(nan, u32(0x7e00) | ((magnitude >> 13) & u32(0x1ff)),
+                                      magnitude >= u32(0x477ff000), u32(0x7c00),
+                                      magnitude < u32(0x38800000), steps, normal));
+}
+
+HTensor define_cast(const std::string &name, const HTensor &in, Type type,
+                    std::optional<HalfKind> from, std::optional<HalfKind> to) {
+  return define_pointwise(name, in.extents, [&](const std::vector<Expr> &o) {
+    Expr v = at(in, o);
+    if (from)
+      v = widen_half(v, *from);
+    return to ? narrow_half(cast<float>(v), *to) : cast(type, v);
+  });
 }
 
 HTensor define_gather(const std::string &name, const HTensor &table, const HTensor &ids) {

@@ -67,21 +67,41 @@ bool Generator::report(llvm::SMRange range, const llvm::Twine &message) {
   return false;
 }
 
-/// The element type of a tensor the forward may take or a module declare: f32, integers
-/// (token ids) or bool (masks, as i1); null for the others, which are not supported yet.
+/// The element type of a tensor the forward may take or a module declare: floats, integers
+/// (token ids) or bool (masks, as i1).
 static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
   switch (dtype) {
   case dsl::DType::F32:
     return b.getF32Type();
+  case dsl::DType::F16:
+    return b.getF16Type();
+  case dsl::DType::BF16:
+    return b.getBF16Type();
   case dsl::DType::I64:
     return b.getIntegerType(64);
   case dsl::DType::I32:
     return b.getIntegerType(32);
   case dsl::DType::Bool:
     return b.getI1Type();
-  default:
-    return nullptr;
   }
+  return nullptr;
+}
+
+/// f16 and bf16 are storage types: a value of one is widened to f32 before anything computes
+/// on it (exactly), and a value declared with one is rounded to it (dsl/SPEC.md §4).
+static bool is_storage_float(mlir::Type element) { return element.isF16() || element.isBF16(); }
+
+TensorValue Generator::convert(TensorValue value, mlir::Type element, mlir::Location at) {
+  if (!value || value.value.getType().cast<mlir::ShapedType>().getElementType() == element)
+    return value;
+  auto op = builder_.create<ir::CastOp>(at, mlir::UnrankedTensorType::get(element), value.value);
+  return TensorValue{op, value.rank};
+}
+
+TensorValue Generator::widen(TensorValue value, mlir::Location at) {
+  if (!value || !is_storage_float(value.value.getType().cast<mlir::ShapedType>().getElementType()))
+    return value;
+  return convert(value, builder_.getF32Type(), at);
 }
 
 static mlir::Attribute to_attribute(mlir::Builder &b, const dsl::ConstValue &v) {
@@ -113,13 +133,9 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
   // The signature: ranked inputs (? for symbols), unranked results.
   std::vector<mlir::Type> arg_types;
   std::vector<SymShape> arg_dims;
-  auto f32 = builder_.getF32Type();
   for (const dsl::ForwardArg &arg : forward.args) {
     const dsl::TensorType &type = arg.type;
     mlir::Type element = element_type(builder_, type.dtype);
-    if (!element)
-      report(type.range, "inputs are f32, i64, i32 or bool tensors for now, not " +
-                             llvm::Twine(dsl::dtype_name(type.dtype)));
     if (type.leading_ellipsis)
       report(type.range, "the model's inputs need a known rank: '...' is only allowed in "
                          "modules that other modules use");
@@ -139,7 +155,7 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
       shape.push_back(size);
       dims.push_back(SymDim::constant(size));
     }
-    arg_types.push_back(mlir::RankedTensorType::get(shape, element ? element : f32));
+    arg_types.push_back(mlir::RankedTensorType::get(shape, element));
     arg_dims.push_back(dims);
   }
   if (diag_.error_count() != errors_at_start_)
@@ -176,13 +192,17 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
     return nullptr;
   Frame frame;
   frame.instance = instance.get();
-  for (size_t i = 0; i < forward.args.size(); ++i)
+  for (size_t i = 0; i < forward.args.size(); ++i) {
+    mlir::Value arg = entry->getArgument(i);
     frame.tensors[forward.args[i].name.name] =
-        TensorValue{entry->getArgument(i), static_cast<int>(forward.args[i].type.dims.size())};
+        widen(TensorValue{arg, static_cast<int>(forward.args[i].type.dims.size())}, arg.getLoc());
+  }
   std::vector<TensorValue> results = gen_body(frame);
+  // The model's results keep a declared f16 or bf16: the caller gets them in that type.
   if (forward.has_result_types)
     for (size_t i = 0; i < results.size() && i < forward.results.size(); ++i)
-      results[i] = assert_shape(results[i], forward.results[i], *instance, /*scope=*/0);
+      results[i] = assert_shape(results[i], forward.results[i], *instance, /*scope=*/0,
+                                /*widened=*/false);
 
   std::vector<mlir::Value> returned;
   for (const TensorValue &r : results)
@@ -263,17 +283,23 @@ mlir::ArrayAttr Generator::assert_dims(const dsl::TensorType &type, const Instan
 }
 
 TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &type,
-                                    const Instance &instance, int64_t scope) {
+                                    const Instance &instance, int64_t scope, bool widened) {
   if (!value)
     return value;
   mlir::ArrayAttr dims = assert_dims(type, instance);
   if (!dims)
     return {};
   // The element type is known as the value is built, so it is checked here; like a shape
-  // mismatch, it is reported at the declaration with the call as a note.
+  // mismatch, it is reported at the declaration with the call as a note. An f32 value declared
+  // f16 or bf16 is rounded to it, as if stored.
   mlir::Type actual = value.value.getType().cast<mlir::ShapedType>().getElementType();
   mlir::Type declared = element_type(builder_, type.dtype);
-  if (declared && !type.any_element && actual != declared) {
+  bool rounded = !type.any_element && is_storage_float(declared) && actual.isF32();
+  if (rounded) {
+    value = convert(value, declared, loc(type.range));
+    actual = declared;
+  }
+  if (!type.any_element && actual != declared) {
     std::string got;
     llvm::raw_string_ostream os(got);
     os << actual;
@@ -286,7 +312,8 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
       builder_.create<ir::AssertShapeOp>(loc(type.range), mlir::UnrankedTensorType::get(actual),
                                          value.value, dims, builder_.getI64IntegerAttr(scope));
   int rank = type.leading_ellipsis ? value.rank : static_cast<int>(type.dims.size());
-  return TensorValue{op, rank};
+  TensorValue checked{op, rank};
+  return widened ? widen(checked, loc(type.range)) : checked;
 }
 
 std::vector<TensorValue> Generator::gen_body(Frame &frame) {
@@ -331,14 +358,17 @@ TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &
   mlir::ArrayAttr dims =
       arg.type.any_element ? builder_.getArrayAttr({}) : assert_dims(arg.type, instance);
   mlir::Type element = element_type(builder_, arg.type.dtype);
-  if (!value || !dims || !element)
+  if (!value || !dims)
     return {};
   double number =
       value->type == dsl::ScalarType::Bool ? (value->bool_value ? 1.0 : 0.0) : value->as_double();
-  auto op = builder_.create<ir::FillOp>(loc(arg.type.range), mlir::UnrankedTensorType::get(element),
+  // An f16 or bf16 default is the f32 number rounded to it.
+  mlir::Type filled = is_storage_float(element) ? builder_.getF32Type() : element;
+  auto op = builder_.create<ir::FillOp>(loc(arg.type.range), mlir::UnrankedTensorType::get(filled),
                                         builder_.getF64FloatAttr(number), dims,
                                         builder_.getI64IntegerAttr(scope));
-  return TensorValue{op, static_cast<int>(arg.type.dims.size())};
+  TensorValue fill{op, static_cast<int>(arg.type.dims.size())};
+  return widen(convert(fill, element, loc(arg.type.range)), loc(arg.type.range));
 }
 
 std::vector<TensorValue> Generator::inline_call(const dsl::CallExpr &call, Frame &caller) {

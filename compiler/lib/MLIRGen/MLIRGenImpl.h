@@ -127,8 +127,14 @@ public:
   mlir::ArrayAttr assert_dims(const dsl::TensorType &type, const Instance &instance);
   /// The symbol a dimension names, after picking the branches of conditionals; null for a size.
   const dsl::NameExpr *symbol_dim(const dsl::Expr &dim, const dsl::HyperparameterValues &values);
+  /// Checks `value` against a declared type; a value declared f16 or bf16 is rounded to it
+  /// and, when `widened`, widened back to f32 for what computes on it.
   TensorValue assert_shape(TensorValue value, const dsl::TensorType &type, const Instance &instance,
-                           int64_t scope);
+                           int64_t scope, bool widened = true);
+  /// attn.cast of `value` to `element` (none when it has that type already).
+  TensorValue convert(TensorValue value, mlir::Type element, mlir::Location at);
+  /// An f16 or bf16 value converted to f32; others unchanged.
+  TensorValue widen(TensorValue value, mlir::Location at);
   std::vector<TensorValue> gen_body(Frame &frame);
   /// The statements of a block in order; the results when one of them returns.
   std::optional<std::vector<TensorValue>> gen_block(const std::vector<dsl::Stmt> &body,

@@ -172,15 +172,30 @@ bool Generator::elaborate_param(const dsl::ParamDecl &param, Instance &instance,
   }
   const std::string &prefix = instance.prefix;
   if (param.tensor) {
-    if (param.tensor->dtype != dsl::DType::F32)
-      return report(param.tensor->range, "only f32 parameters are supported for now");
+    mlir::Type element;
+    switch (param.tensor->dtype) {
+    case dsl::DType::F32:
+      element = builder_.getF32Type();
+      break;
+    case dsl::DType::F16:
+      element = builder_.getF16Type();
+      break;
+    case dsl::DType::BF16:
+      element = builder_.getBF16Type();
+      break;
+    default:
+      return report(param.tensor->range, "parameters are f32, f16 or bf16 tensors, not " +
+                                             llvm::Twine(dsl::dtype_name(param.tensor->dtype)));
+    }
     auto shape = static_shape(*param.tensor, instance, locals);
     if (!shape)
       return false;
-    auto type = mlir::RankedTensorType::get(*shape, builder_.getF32Type());
+    auto type = mlir::RankedTensorType::get(*shape, element);
     auto op = builder_.create<ir::ParamOp>(loc(param.name.range), type,
                                            builder_.getStringAttr(prefix + *name));
-    instance.params[*name] = TensorValue{op, static_cast<int>(shape->size())};
+    // An f16 or bf16 parameter is stored so and read as f32.
+    instance.params[*name] =
+        widen(TensorValue{op, static_cast<int>(shape->size())}, loc(param.name.range));
     return true;
   }
   std::unique_ptr<Instance> sub;

@@ -50,6 +50,12 @@ std::optional<double> uniform_value(Value value, int depth = 0) {
     auto element = cast.getType().cast<TensorType>().getElementType();
     if (!v || element.isF32())
       return v;
+    if (auto real = element.dyn_cast<FloatType>()) { // f16 or bf16: rounded to nearest even
+      llvm::APFloat rounded(*v);
+      bool inexact = false;
+      rounded.convert(real.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven, &inexact);
+      return rounded.convertToDouble();
+    }
     if (element.isInteger(1))
       return *v != 0 ? 1.0 : 0.0;
     return std::trunc(*v);

@@ -156,6 +156,14 @@ int report(const Status &status) {
   return status.exit_code();
 }
 
+// The dtype of the model's input `name`; f32 when there is none (the run reports that).
+DType input_dtype(const Model &model, const std::string &name) {
+  for (const TensorSpec &spec : model.inputs())
+    if (spec.name == name)
+      return spec.dtype;
+  return DType::F32;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
@@ -216,7 +224,7 @@ int run_model(Session &session, const ModelOptions &model_options, const RunOpti
 
   std::vector<std::pair<std::string, Tensor>> inputs;
   for (const auto &[name, file] : input_files) {
-    auto tensor = read_npy(file);
+    auto tensor = read_npy_for(file, input_dtype(*model, name));
     if (!tensor.ok())
       return report(tensor.status());
     inputs.emplace_back(name, std::move(*tensor));
@@ -265,13 +273,14 @@ int run_model(Session &session, const ModelOptions &model_options, const RunOpti
   }
   for (size_t i = 0; i < own_outputs; ++i) {
     std::string path = (fs::path(run.out_dir) / ("out" + std::to_string(i) + ".npy")).string();
-    if (Status s = write_npy(path, (*outputs)[i]); !s.ok())
+    const Tensor &out = (*outputs)[i];
+    if (Status s = write_npy_widening_bf16(path, out); !s.ok())
       return report(s);
-    llvm::outs() << path << ": " << model->outputs()[i].name << " "
-                 << dtype_name((*outputs)[i].dtype()) << "[";
-    for (size_t a = 0; a < (*outputs)[i].shape().size(); ++a)
-      llvm::outs() << (a ? ", " : "") << (*outputs)[i].shape()[a];
-    llvm::outs() << "]\n";
+    llvm::outs() << path << ": " << model->outputs()[i].name << " " << dtype_name(out.dtype())
+                 << "[";
+    for (size_t a = 0; a < out.shape().size(); ++a)
+      llvm::outs() << (a ? ", " : "") << out.shape()[a];
+    llvm::outs() << "]" << (out.dtype() == DType::BF16 ? " (written as f32)" : "") << "\n";
   }
   return kOk;
 }

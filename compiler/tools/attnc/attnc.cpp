@@ -181,10 +181,13 @@ int main(int argc, char **argv) {
   auto *run_cmd = app.add_subcommand(
       "run",
       "Compile (or reuse from the kernel cache) and run a model on the CPU or a CUDA GPU; writes "
-      "DIR/out0.npy, DIR/out1.npy, ... in the forward's return order");
+      "DIR/out0.npy, DIR/out1.npy, ... in the forward's return order (bf16 results as f32, "
+      "since NumPy has no bfloat16)");
   add_model_options(run_cmd, args);
   run_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
-  run_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
+  run_cmd->add_option("--input", run.inputs,
+                      "an input: NAME=FILE.npy (repeatable; for a bf16 input, an f32 array, "
+                      "rounded to bf16)");
   run_cmd->add_option("--out", run.out_dir, "output directory")->required();
   run_cmd->add_option("--dump-attention", run.attention_dir,
                       "also write the weights of every attention, per batch item and head, as "
@@ -200,7 +203,9 @@ int main(int argc, char **argv) {
                                   "median_ms=... min_ms=... iterations=N");
   add_model_options(bench_cmd, args);
   bench_cmd->add_option("--weights", run.weights, "weights (.safetensors)")->required();
-  bench_cmd->add_option("--input", run.inputs, "an input: NAME=FILE.npy (repeatable)");
+  bench_cmd->add_option("--input", run.inputs,
+                        "an input: NAME=FILE.npy (repeatable; for a bf16 input, an f32 array, "
+                        "rounded to bf16)");
   add_device_options(bench_cmd, run);
   int iterations = 20;
   bench_cmd->add_option("--iterations", iterations, "timed forwards")
