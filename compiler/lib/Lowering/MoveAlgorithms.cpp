@@ -53,15 +53,29 @@ Expr narrow_half(Expr value, HalfKind kind) {
     return cast<uint16_t>(select(nan, (x >> 16) | u32(0x40), rounded));
   }
   Expr sign = (x >> 16) & u32(0x8000);
-  // Below 2^-14: steps of 2^-24, rounded to even by round(); 1024 steps is the smallest normal.
-  Expr steps = cast<uint32_t>(round(reinterpret<float>(magnitude) * 16777216.0f));
-  Expr truncated = (((magnitude >> 23) - u32(112)) << 10) | ((magnitude >> 13) & u32(0x3ff));
-  Expr rest = magnitude & u32(0x1fff);
-  Expr up = rest > u32(0x1000) || (rest == u32(0x1000) && (truncated & u32(1)) == u32(1));
-  Expr normal = truncated + select(up, u32(1), u32(0));
+  // Drops the low `shift` bits of `bits`, rounding to nearest even. Integer arithmetic only: a
+  // float rounding function would not round ties to even on every backend (Halide 14's OpenCL
+  // `round` rounds them away from zero).
+  auto shift_round = [](Expr bits, Expr shift) {
+    Expr kept = bits >> shift;
+    Expr rest = bits & ((u32(1) << shift) - u32(1));
+    Expr half = u32(1) << (shift - u32(1));
+    Expr up = rest > half || (rest == half && (kept & u32(1)) == u32(1));
+    return kept + select(up, u32(1), u32(0));
+  };
+  // A normal f16: the exponent rebiased, 13 mantissa bits rounded off (a carry steps the
+  // exponent, as it should).
+  Expr normal =
+      shift_round((magnitude & u32(0x7fffff)) | ((magnitude >> 23) - u32(112)) << 23, u32(13));
+  // Below 2^-14: steps of 2^-24, the f32 significand (with its implicit bit) shifted right by
+  // 126 - exponent (at most 31: whatever is shifted that far rounds to 0); 1024 steps is the
+  // smallest normal.
+  Expr exponent = magnitude >> 23;
+  Expr significand = (magnitude & u32(0x7fffff)) | u32(0x800000);
+  Expr tiny = shift_round(significand, min(u32(126) - exponent, u32(31)));
   return cast<uint16_t>(sign | select(nan, u32(0x7e00) | ((magnitude >> 13) & u32(0x1ff)),
                                       magnitude >= u32(0x477ff000), u32(0x7c00),
-                                      magnitude < u32(0x38800000), steps, normal));
+                                      magnitude < u32(0x38800000), tiny, normal));
 }
 
 HTensor define_cast(const std::string &name, const HTensor &in, Type type,

@@ -50,8 +50,10 @@ std::optional<double> uniform_value(Value value, int depth = 0) {
     auto element = cast.getType().cast<TensorType>().getElementType();
     if (!v || element.isF32())
       return v;
-    if (auto real = element.dyn_cast<FloatType>()) { // f16 or bf16: rounded to nearest even
-      llvm::APFloat rounded(*v);
+    if (auto real = element.dyn_cast<FloatType>()) {
+      // f16 or bf16: the f32 value rounded to nearest even, as the kernels and the runtime
+      // round a default (rounding the double directly could differ at a tie).
+      llvm::APFloat rounded(static_cast<float>(*v));
       bool inexact = false;
       rounded.convert(real.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven, &inexact);
       return rounded.convertToDouble();
