@@ -310,11 +310,14 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
                 with_article(l) + " and " + with_article(r));
   if (is_logical(binary.op)) {
     // On tensors, elementwise (torch.logical_and / logical_or): a mask of 1.0 where it holds,
-    // an element counting as true when it is not zero.
-    if ((l == ExprType::Bool && r == ExprType::Bool) ||
-        (l == ExprType::Tensor && r == ExprType::Tensor))
+    // an element counting as true when it is not zero. A compile-time bool beside a tensor is
+    // the same everywhere (a mask of all 1.0 or all 0.0).
+    auto condition = [](ExprType t) { return t == ExprType::Bool || t == ExprType::Tensor; };
+    if (l == ExprType::Bool && r == ExprType::Bool)
       return l;
-    return fail("'" + llvm::Twine(op) + "' needs two conditions (bool) or two tensors, got " +
+    if (condition(l) && condition(r))
+      return ExprType::Tensor;
+    return fail("'" + llvm::Twine(op) + "' needs conditions (bool) or tensors, got " +
                 with_article(l) + " and " + with_article(r));
   }
   if (is_comparison(binary.op)) {

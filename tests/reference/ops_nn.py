@@ -77,12 +77,20 @@ def _select_inputs(hp, dims, gen):
 
 
 class Logical(nn.Module):
-    """and, or, not on tensors: torch.logical_and / logical_or / logical_not as 0/1 floats."""
+    """and, or, not on tensors: torch.logical_and / logical_or / logical_not as 0/1 floats; a
+    Python bool beside a tensor broadcasts as a tensor of that bool."""
+
+    def __init__(self, flag: bool = True):
+        super().__init__()
+        self.flag = flag
 
     def forward(self, a, b, m):
         f = lambda t: t.float()  # noqa: E731
+        flag = torch.tensor(self.flag)
         return (f((a > 0) & (b < 1)), f(torch.logical_or(a, b)), f(torch.logical_not(a)),
-                f(m | (a > 1)), torch.where(m & ~(b == 0), a, b), f(~m))
+                f(m | (a > 1)), torch.where(m & ~(b == 0), a, b), f(~m),
+                f(torch.logical_and(a, flag)), f(torch.logical_or(flag, m)),
+                f((b < 1) & ~flag))
 
 
 def _logical_inputs(hp, dims, gen):

@@ -91,6 +91,18 @@ static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
 /// on it (exactly), and a value declared with one is rounded to it (dsl/SPEC.md §4).
 static bool is_storage_float(mlir::Type element) { return element.isF16() || element.isBF16(); }
 
+/// The element type as the language spells it, with its article: "an f32", "a bool".
+static std::string dtype_phrase(mlir::Type element) {
+  if (element.isInteger(1))
+    return "a bool";
+  if (element.isBF16())
+    return "a bf16";
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  os << element;
+  return "an " + os.str();
+}
+
 TensorValue Generator::convert(TensorValue value, mlir::Type element, mlir::Location at) {
   if (!value || value.value.getType().cast<mlir::ShapedType>().getElementType() == element)
     return value;
@@ -178,10 +190,7 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
     // An optional input the caller leaves out is filled by the runtime (docs/internals.md).
     if (const dsl::ExprPtr &d = forward.args[i].default_value)
       if (auto v = dsl::evaluate(*d, *values, diag_))
-        func.setArgAttr(i, ir::kDefaultAttr,
-                        builder_.getF64FloatAttr(v->type == dsl::ScalarType::Bool
-                                                     ? (v->bool_value ? 1.0 : 0.0)
-                                                     : v->as_double()));
+        func.setArgAttr(i, ir::kDefaultAttr, builder_.getF64FloatAttr(v->as_double()));
     func.setArgAttr(i, ir::kDimsAttr, compiler::to_attr(&context_, arg_dims[i]));
     entry->getArgument(i).setLoc(file_loc(forward.args[i].name.range));
   }
@@ -300,12 +309,12 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
     actual = declared;
   }
   if (!type.any_element && actual != declared) {
-    std::string got;
-    llvm::raw_string_ostream os(got);
-    os << actual;
-    mlir::emitError(loc(type.range))
-        << "element type mismatch: expected an " << dsl::dtype_name(type.dtype)
-        << " tensor but got an " << os.str() << " tensor";
+    auto diag = mlir::emitError(loc(type.range))
+                << "element type mismatch: expected " << dtype_phrase(declared)
+                << " tensor but got " << dtype_phrase(actual) << " tensor";
+    auto cast = value.value.getDefiningOp<ir::CastOp>();
+    if (cast && is_storage_float(cast.input().getType().cast<mlir::ShapedType>().getElementType()))
+      diag.attachNote() << "f16 and bf16 tensors are read as f32 (dsl/SPEC.md §4)";
     return {};
   }
   auto op =
@@ -360,8 +369,7 @@ TensorValue Generator::fill_default(const dsl::ForwardArg &arg, const Instance &
   mlir::Type element = element_type(builder_, arg.type.dtype);
   if (!value || !dims)
     return {};
-  double number =
-      value->type == dsl::ScalarType::Bool ? (value->bool_value ? 1.0 : 0.0) : value->as_double();
+  double number = value->as_double(); // a bool is 1 or 0
   // An f16 or bf16 default is the f32 number rounded to it.
   mlir::Type filled = is_storage_float(element) ? builder_.getF32Type() : element;
   auto op = builder_.create<ir::FillOp>(loc(arg.type.range), mlir::UnrankedTensorType::get(filled),

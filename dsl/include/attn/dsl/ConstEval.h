@@ -30,7 +30,12 @@ struct ConstValue {
   static ConstValue of_string(std::string v);
 
   bool is_number() const { return type == ScalarType::Int || type == ScalarType::Float; }
-  double as_double() const { return type == ScalarType::Int ? double(int_value) : float_value; }
+  /// The number: ints and floats as they are, a bool as 1 or 0.
+  double as_double() const {
+    if (type == ScalarType::Bool)
+      return bool_value ? 1.0 : 0.0;
+    return type == ScalarType::Int ? double(int_value) : float_value;
+  }
   /// Source-like text: 40, 0.5, true, "relu".
   std::string str() const;
 };
