@@ -14,6 +14,8 @@ against attnc's first:
 - LocalP: Luong's local-p (window 16), against the same written out in PyTorch (the centre,
   the window as a mask on the scores, the Gaussian on the weights), eager and under
   torch.compile. Shapes BxSqxSk, d = 256.
+- LocationStep, LocalPStep: with Sq = 1, the same again by the models whose query row is fixed
+  in the type, as a decoder step writes it.
 
     ATTN_VENV/bin/python bench/attention/positions.py [--threads 2] [--iterations 10]
         [--location 32x1x512,...] [--relative 1x8x512,...] [--shaw 1x8x512,...]
@@ -106,6 +108,8 @@ def main():
              "attention.bias": torch.randn(MAX_LEN, generator=gen) * 0.1}
         qkv = [torch.randn(b, s, d, generator=gen) for s in (sq, sk, sk)]
         cases.append(("Location", shape, location, w, qkv, {"d": d, "max_len": MAX_LEN}))
+        if sq == 1:  # also with the one query row fixed in the type
+            cases.append(("LocationStep", shape, location, w, qkv, {"d": d, "max_len": MAX_LEN}))
     for shape in filter(None, args.relative.split(",")):
         b, h, s = (int(x) for x in shape.split("x"))
         gen = torch.Generator().manual_seed(0)
@@ -129,6 +133,8 @@ def main():
              "attention.v_p": torch.randn(d, generator=gen)}
         qkv = [torch.randn(b, s, d, generator=gen) / d ** 0.25 for s in (sq, sk, sk)]
         cases.append(("LocalP", shape, local_p, w, qkv, {"d": d, "window": WINDOW}))
+        if sq == 1:
+            cases.append(("LocalPStep", shape, local_p, w, qkv, {"d": d, "window": WINDOW}))
     compiled = {}
     for model, shape, fn, w, (q, k, v), defines in cases:
         result, ours = run_attnc(args.attnc, source, model, w, {"q": q, "k": k, "v": v},

@@ -98,6 +98,14 @@ class StaticHeadDims(AttentionVariants):
         super().__init__(heads, kv_heads, w, cap)
 
 
+class DecoderStep(AttentionVariants):
+    """AttentionVariants with `rows` query rows and the head dims d and dv fixed."""
+
+    def __init__(self, heads: int = 8, kv_heads: int = 2, w: int = 3, cap: float = 5.0,
+                 rows: int = 1, d: int = 64, dv: int = 64):
+        super().__init__(heads, kv_heads, w, cap)
+
+
 class SymbolicHeads(nn.Module):
     """A key padding mask (true = padding) on the scores times `scale` (not 1/√d), causal
     multi-query attention (one key/value head), and multi-query attention times `scale`."""
@@ -177,6 +185,10 @@ def _static_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch
                             gen)
 
 
+def _decoder_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    return _static_inputs(hp, {**dims, "Sq": int(hp.get("rows", 1))}, gen)
+
+
 def _symbolic_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     b, sk = dims["B"], dims["Sk"]
     out = _qkv(b, {"q": dims["H"], "": dims["H"], "1": 1}, dims["Sq"], sk, dims["D"], dims["Dv"],
@@ -198,6 +210,8 @@ OPS: Dict[str, ModelSpec] = {
                                    _variants_inputs),
     "StaticHeadDims": ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1", "v1"),
                                 _static_inputs),
+    "DecoderStep": ModelSpec(DecoderStep, ("q", "k", "v", "kg", "vg", "k1", "v1"),
+                             _decoder_inputs),
     "SymbolicHeads": ModelSpec(SymbolicHeads, ("q", "k", "v", "padding", "k1", "v1"),
                                _symbolic_inputs),
     "ConditionalVariants": ModelSpec(ConditionalVariants, ("q", "k", "v"), _conditional_inputs),

@@ -176,6 +176,7 @@ struct AttentionFuncs {
   std::vector<Halide::Var> vars; // row-major vars of out: [batch..., i, dv]
   Halide::Var key;               // the key-position var of score/exp
   int value_dim = -1;            // Dv when static, for register blocking; -1 otherwise
+  int query_rows = -1;           // Sq when static (a decoder step's 1); -1 otherwise
   bool weights_only = false;     // define_attention_weights: no acc, out is [batch..., i, key]
   bool index_mask = false;       // a mask of the indices alone bounds the loops over keys
   /// Argmax: the row's first key with the largest score (Sk when the row keeps none); the

@@ -73,6 +73,9 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   int nb = q.rank() - 2;
   Expr d_extent = q.extents[nb + 1];
   Expr sk = k.extents[nb];
+  if (const int64_t *rows =
+          Halide::Internal::as_const_int(Halide::Internal::simplify(q.extents[nb])))
+    at_.query_rows = static_cast<int>(*rows);
   at_.key = Var("key");
   at_.d = RDom(0, d_extent, name + "_d");
   at_.j = RDom(0, sk, name + "_j");

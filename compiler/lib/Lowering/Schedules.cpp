@@ -288,11 +288,72 @@ void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &
 
 namespace {
 
+/// A decoder step: fewer query rows than a register block (kRowBlock), known at compile time;
+/// typically one. Each key then serves that few rows, so a transposed copy of the keys would
+/// cost more than it saves: the keys are read where they are, each dot product a vector sum
+/// over the head dim, and tiles and register blocks hold exactly the query rows.
+bool is_decoder_step(const AttentionFuncs &at) {
+  return at.query_rows > 0 && at.query_rows < kRowBlock;
+}
+
+/// The query rows of a tile (the parallel loop's unit) and of a register block.
+int query_tile(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query_rows : 16; }
+int row_block(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query_rows : kRowBlock; }
+
+/// CPU, a decoder step: the scores of the tile's rows against all keys, one key at a time,
+/// each dot product accumulated as a vector of partial sums over the head dim.
+void schedule_decoder_scores(AttentionFuncs at, KernelOutput out, Var par,
+                             const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  at.score.compute_at(out.func, par);
+  RVar dout("dout"), din("din");
+  Var lane("lane");
+  Func part =
+      at.dot.update().split(at.d.x, dout, din, vec, TailStrategy::GuardWithIf).rfactor(din, lane);
+  at.dot.compute_at(at.score, at.key);
+  part.compute_at(at.dot, at.key).vectorize(lane, vec);
+  part.update().vectorize(lane, vec);
+}
+
+void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par, const ScheduleContext &ctx);
+
 /// CPU: the stages up to the softmax's numerator and denominator, computed per tile of query
 /// rows (`par`, the parallel loop of `out`): the scores against all keys live in a tile × Sk
 /// scratch buffer, so extra memory grows with Sk, not Sq × Sk.
 void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
                                const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  size_t nb = out.vars.size() - 2;
+  Var qi = at.vars[nb];
+  if (is_decoder_step(at))
+    schedule_decoder_scores(at, out, par, ctx);
+  else
+    schedule_tile_scores(at, out, par, ctx);
+
+  // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
+  // key within a block), so that the reductions run on whole vectors.
+  std::vector<Func> row_reductions = {at.max, at.sum};
+  if (at.first.defined())
+    row_reductions.push_back(at.first);
+  for (Func f : row_reductions) {
+    Var lane("lane");
+    Func partial = f.update().rfactor(at.jb.y, lane);
+    f.compute_at(out.func, par);
+    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
+    partial.update().vectorize(lane, vec).unroll(lane);
+  }
+  // Top-k's thresholds: a few scalar passes over each row's scores in the tile's scratch.
+  for (Func f : at.thresholds)
+    f.compute_at(out.func, par);
+  at.exp.compute_at(out.func, par).vectorize(at.key, vec);
+  if (at.weighted.defined())
+    at.weighted.compute_at(out.func, par).vectorize(at.key, vec);
+}
+
+/// CPU, tiles of many query rows: the keys transposed once, so that the scores are computed in
+/// register blocks of rows × key vectors.
+void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
+                          const ScheduleContext &ctx) {
   const int vec = ctx.vector_size;
   size_t nb = out.vars.size() - 2;
   std::vector<Var> key_vars = row_major_args(at.keys);
@@ -322,25 +383,6 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
       .unroll(ri);
   at.dot.compute_at(at.score, ro).vectorize(at.key, vec).unroll(at.key).unroll(qi);
   at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec).unroll(at.key).unroll(qi);
-
-  // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
-  // key within a block), so that the reductions run on whole vectors.
-  std::vector<Func> row_reductions = {at.max, at.sum};
-  if (at.first.defined())
-    row_reductions.push_back(at.first);
-  for (Func f : row_reductions) {
-    Var lane("lane");
-    Func partial = f.update().rfactor(at.jb.y, lane);
-    f.compute_at(out.func, par);
-    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
-    partial.update().vectorize(lane, vec).unroll(lane);
-  }
-  // Top-k's thresholds: a few scalar passes over each row's scores in the tile's scratch.
-  for (Func f : at.thresholds)
-    f.compute_at(out.func, par);
-  at.exp.compute_at(out.func, par).vectorize(at.key, vec);
-  if (at.weighted.defined())
-    at.weighted.compute_at(out.func, par).vectorize(at.key, vec);
 }
 
 /// The weights alone: tiles of query rows as for attention, each row's weights written as
@@ -371,7 +413,7 @@ void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const Sched
     gpu_score_stages(at, score_vars, row_vars);
     return;
   }
-  const int tile = 16;
+  const int tile = query_tile(at);
   Var i = out.vars[nb], key = out.vars[nb + 1];
   Var io("io"), ii("ii");
   out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
@@ -401,7 +443,7 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   const int vec = ctx.vector_size;
   // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
   // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
-  const int tile = 16, acc_rows = kRowBlock;
+  const int tile = query_tile(at), acc_rows = row_block(at);
   Var i = out.vars[nb], dv = out.vars[nb + 1];
   Var io("io"), ii("ii");
   out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf);
