@@ -31,6 +31,21 @@ class ModelSpec:
     rtol: Optional[Dict[int, float]] = None
 
 
+def decoder_step(spec: ModelSpec) -> ModelSpec:
+    """The reference of a model's decoder-step form: the same model with a `rows` hyperparameter
+    that fixes the query rows (Sq), which the .attn form declares in its type."""
+    class Step(spec.cls):
+        def __init__(self, rows: int = 1, **hp):
+            super().__init__(**hp)
+
+    Step.__name__ = spec.cls.__name__ + "Step"
+
+    def make_inputs(hp, dims, gen):
+        return spec.make_inputs(hp, {**dims, "Sq": int(hp.get("rows", 1))}, gen)
+
+    return ModelSpec(Step, spec.inputs, make_inputs, spec.kept, spec.rtol)
+
+
 def token_ids(shape, vocab: int, gen: torch.Generator) -> torch.Tensor:
     """Uniform int64 ids in [0, vocab); the first and last entries are the table's first and last
     rows, so lookups at both edges are always exercised."""

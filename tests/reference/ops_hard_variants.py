@@ -13,7 +13,7 @@ from typing import Dict, Mapping, Optional
 import torch
 from torch import nn
 
-from model_spec import ModelSpec
+from model_spec import ModelSpec, decoder_step
 
 
 def normalised(s: torch.Tensor, v: torch.Tensor, keep: Optional[torch.Tensor],
@@ -93,5 +93,6 @@ def _learned_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torc
 
 OPS: Dict[str, ModelSpec] = {
     "HardVariants": ModelSpec(HardVariants, ("q", "k", "v"), _heads_inputs),
+    "HardStep": decoder_step(ModelSpec(HardVariants, ("q", "k", "v"), _heads_inputs)),
     "LearnedTopK": ModelSpec(LearnedTopK, ("q", "k", "v"), _learned_inputs),
 }

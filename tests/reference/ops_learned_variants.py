@@ -12,7 +12,7 @@ from typing import Dict, Mapping
 import torch
 from torch import nn
 
-from model_spec import ModelSpec
+from model_spec import ModelSpec, decoder_step
 
 
 def weighted(s: torch.Tensor, v: torch.Tensor, keep=None) -> torch.Tensor:
@@ -106,5 +106,6 @@ def _heads_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.
 
 OPS: Dict[str, ModelSpec] = {
     "LearnedVariants": ModelSpec(LearnedVariants, ("q", "k", "v"), _variants_inputs),
+    "LearnedStep": decoder_step(ModelSpec(LearnedVariants, ("q", "k", "v"), _variants_inputs)),
     "LearnedHeads": ModelSpec(LearnedHeads, ("q", "k", "v"), _heads_inputs),
 }

@@ -27,7 +27,7 @@ from typing import Dict, Mapping
 import torch
 from torch import nn
 
-from model_spec import ModelSpec
+from model_spec import ModelSpec, decoder_step
 from ops_learned_variants import weighted
 
 
@@ -351,4 +351,6 @@ OPS: Dict[str, ModelSpec] = {
     "RelativePositions": ModelSpec(RelativePositions, ("q", "k", "v"),
                                    _relative_positions_inputs),
     "PredictiveWindows": ModelSpec(PredictiveWindows, ("q", "k", "v"), _windows_inputs),
+    "PredictiveStep": decoder_step(ModelSpec(PredictiveWindows, ("q", "k", "v"),
+                                             _windows_inputs)),
 }

@@ -20,7 +20,7 @@ from typing import Dict, Mapping, Optional
 import torch
 from torch import nn
 
-from model_spec import ModelSpec, padding_mask
+from model_spec import ModelSpec, decoder_step, padding_mask
 
 
 def attention(q, k, v, scale: Optional[float] = None, keep=None, bias=None,
@@ -95,14 +95,6 @@ class StaticHeadDims(AttentionVariants):
 
     def __init__(self, heads: int = 8, kv_heads: int = 2, w: int = 3, cap: float = 5.0,
                  d: int = 64, dv: int = 64):
-        super().__init__(heads, kv_heads, w, cap)
-
-
-class DecoderStep(AttentionVariants):
-    """AttentionVariants with `rows` query rows and the head dims d and dv fixed."""
-
-    def __init__(self, heads: int = 8, kv_heads: int = 2, w: int = 3, cap: float = 5.0,
-                 rows: int = 1, d: int = 64, dv: int = 64):
         super().__init__(heads, kv_heads, w, cap)
 
 
@@ -185,10 +177,6 @@ def _static_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch
                             gen)
 
 
-def _decoder_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
-    return _static_inputs(hp, {**dims, "Sq": int(hp.get("rows", 1))}, gen)
-
-
 def _symbolic_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     b, sk = dims["B"], dims["Sk"]
     out = _qkv(b, {"q": dims["H"], "": dims["H"], "1": 1}, dims["Sq"], sk, dims["D"], dims["Dv"],
@@ -210,8 +198,8 @@ OPS: Dict[str, ModelSpec] = {
                                    _variants_inputs),
     "StaticHeadDims": ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1", "v1"),
                                 _static_inputs),
-    "DecoderStep": ModelSpec(DecoderStep, ("q", "k", "v", "kg", "vg", "k1", "v1"),
-                             _decoder_inputs),
+    "DecoderStep": decoder_step(ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1",
+                                                           "v1"), _static_inputs)),
     "SymbolicHeads": ModelSpec(SymbolicHeads, ("q", "k", "v", "padding", "k1", "v1"),
                                _symbolic_inputs),
     "ConditionalVariants": ModelSpec(ConditionalVariants, ("q", "k", "v"), _conditional_inputs),
