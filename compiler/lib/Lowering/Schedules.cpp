@@ -291,9 +291,14 @@ namespace {
 /// A decoder step: fewer query rows than a register block (kRowBlock), known at compile time;
 /// typically one. Each key then serves that few rows, so a transposed copy of the keys would
 /// cost more than it saves: the keys are read where they are, each dot product a vector sum
-/// over the head dim, and tiles and register blocks hold exactly the query rows.
+/// over the head dim, and tiles and register blocks hold exactly the query rows. Not for a
+/// static head dim of 2 to 7: there the copy is cheap and vectors of keys beat short sums
+/// (bench/README.md, "A decoder step with its query row fixed in the type").
 bool is_decoder_step(const AttentionFuncs &at) {
-  return at.query_rows > 0 && at.query_rows < kRowBlock;
+  if (at.query_rows <= 0 || at.query_rows >= kRowBlock)
+    return false;
+  const int64_t *d = Internal::as_const_int(Internal::simplify(at.d.x.extent()));
+  return !d || *d == 1 || *d >= 8;
 }
 
 /// The query rows of a tile (the parallel loop's unit) and of a register block.
@@ -301,16 +306,22 @@ int query_tile(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query
 int row_block(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query_rows : kRowBlock; }
 
 /// CPU, a decoder step: the scores of the tile's rows against all keys, one key at a time,
-/// each dot product accumulated as a vector of partial sums over the head dim.
+/// each dot product accumulated as a vector of partial sums over the head dim (as narrow as a
+/// static head dim below the vector width needs, so that few lanes are summed in the end).
 void schedule_decoder_scores(AttentionFuncs at, KernelOutput out, Var par,
                              const ScheduleContext &ctx) {
-  const int vec = ctx.vector_size;
+  int vec = ctx.vector_size;
+  if (const int64_t *d = Internal::as_const_int(Internal::simplify(at.d.x.extent())))
+    while (vec > 1 && vec / 2 >= *d)
+      vec /= 2;
   at.score.compute_at(out.func, par);
+  at.dot.compute_at(at.score, at.key);
+  if (vec < 2) // a head dim of 1
+    return;
   RVar dout("dout"), din("din");
   Var lane("lane");
   Func part =
       at.dot.update().split(at.d.x, dout, din, vec, TailStrategy::GuardWithIf).rfactor(din, lane);
-  at.dot.compute_at(at.score, at.key);
   part.compute_at(at.dot, at.key).vectorize(lane, vec);
   part.update().vectorize(lane, vec);
 }
