@@ -21,7 +21,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from model_spec import ModelSpec, padding_mask
+from model_spec import ModelSpec, decoder_step, padding_mask
 from ops_learned_variants import weighted
 
 
@@ -123,5 +123,7 @@ def _inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Genera
 
 OPS: Dict[str, ModelSpec] = {
     "GraphVariants": ModelSpec(GraphVariants, ("x", "adj", "q", "k", "v", "padding"), _inputs),
+    "GraphRows": decoder_step(ModelSpec(GraphVariants, ("x", "adj", "q", "k", "v", "padding"),
+                                        _inputs)),
     "GroupedKeyNorm": ModelSpec(GroupedKeyNorm, ("q", "k", "v"), _grouped_inputs),
 }

@@ -291,14 +291,9 @@ namespace {
 /// A decoder step: fewer query rows than a register block (kRowBlock), known at compile time;
 /// typically one. Each key then serves that few rows, so a transposed copy of the keys would
 /// cost more than it saves: the keys are read where they are, each dot product a vector sum
-/// over the head dim, and tiles and register blocks hold exactly the query rows. Not for a
-/// static head dim of 2 to 7: there the copy is cheap and vectors of keys beat short sums
-/// (bench/README.md, "A decoder step with its query row fixed in the type").
+/// over the head dim, and tiles and register blocks hold exactly the query rows.
 bool is_decoder_step(const AttentionFuncs &at) {
-  if (at.query_rows <= 0 || at.query_rows >= kRowBlock)
-    return false;
-  const int64_t *d = Internal::as_const_int(Internal::simplify(at.d.x.extent()));
-  return !d || *d == 1 || *d >= 8;
+  return at.query_rows > 0 && at.query_rows < kRowBlock;
 }
 
 /// The query rows of a tile (the parallel loop's unit) and of a register block.
