@@ -19,12 +19,21 @@ mlir::Type element_of(mlir::Value v) {
 
 } // namespace
 
+/// Which 16-bit float `element` is, if it is one.
+static std::optional<HalfKind> half_kind_of(mlir::Type element) {
+  if (element.isF16())
+    return HalfKind::F16;
+  if (element.isBF16())
+    return HalfKind::BF16;
+  return std::nullopt;
+}
+
 Halide::Type halide_type_of(mlir::Type element) {
   if (element.isInteger(1))
     return Halide::Bool(); // stored in one byte, as the runtime's bool tensors
   if (element.isSignlessInteger())
     return Halide::Int(static_cast<int>(element.getIntOrFloatBitWidth()));
-  if (element.isF16() || element.isBF16())
+  if (half_kind_of(element))
     return Halide::UInt(16); // the bit pattern (Algorithms.h, HalfKind)
   return Halide::Float(32);
 }
@@ -43,16 +52,9 @@ std::string dtype_name_of(mlir::Value value) {
 }
 
 HTensor lower_cast(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {
-  auto half = [](mlir::Type element) -> std::optional<HalfKind> {
-    if (element.isF16())
-      return HalfKind::F16;
-    if (element.isBF16())
-      return HalfKind::BF16;
-    return std::nullopt;
-  };
   mlir::Type result = element_of(op->getResult(0));
-  return define_cast(name, in[0], halide_type_of(result), half(element_of(op->getOperand(0))),
-                     half(result));
+  return define_cast(name, in[0], halide_type_of(result),
+                     half_kind_of(element_of(op->getOperand(0))), half_kind_of(result));
 }
 
 HTensor lower_gather(mlir::Operation *, const std::vector<HTensor> &in, const std::string &name) {
