@@ -46,7 +46,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # small model; see examples/common/export_util.py start()
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
     c = CONFIG

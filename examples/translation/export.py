@@ -3,7 +3,7 @@
 references in tests/reference/zoo_seq2seq.py, on a made-up language pair: a sentence is 6 words
 of 10, and each word has its own translation, written in the reverse order (so the attention
 must find, at step t, the source word S-1-t). Teacher forcing, 600 Adam steps of 64 sentences
-(some seconds on 2 threads). Then 16 new sentences are translated greedily in PyTorch: token 0
+(some seconds on one thread). Then 16 new sentences are translated greedily in PyTorch: token 0
 (BOS) first, then each step's argmax.
 
   export.py OUT   writes OUT/encoder.safetensors, OUT/decoder.safetensors, OUT/source.npy

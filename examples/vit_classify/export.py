@@ -1,7 +1,7 @@
 """Trains the ViT example's model: zoo entry 5 (VisionTransformer, the PyTorch reference in
 tests/reference/zoo_vision.py) on generated 16 x 16 RGB images of three kinds, horizontal
 stripes, vertical stripes and a checkerboard, each with random colours, stripe width, phase and
-noise. 300 Adam steps of 32 images (several seconds on 2 threads), then 60 new images.
+noise. 300 Adam steps of 32 images (several seconds on one thread), then 60 new images.
 
   export.py OUT   writes OUT/weights.safetensors, OUT/images.npy [60, 3, 16, 16],
                   OUT/labels.npy and OUT/expected.npy (PyTorch's logits)
