@@ -179,6 +179,9 @@ struct AttentionFuncs {
   int query_rows = -1;           // Sq when static (a decoder step's 1); -1 otherwise
   bool weights_only = false;     // define_attention_weights: no acc, out is [batch..., i, key]
   bool index_mask = false;       // a mask of the indices alone bounds the loops over keys
+  /// The score uses the dot product on some positions only (`dot(q, k) if j <= i else ...`), so
+  /// a block of scores may need the dot on part of the block.
+  bool dot_by_position = false;
   /// Argmax: the row's first key with the largest score (Sk when the row keeps none); the
   /// output reads that key's value, and exp, sum and acc are not used.
   Halide::Func first;

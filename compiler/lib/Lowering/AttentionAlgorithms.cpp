@@ -54,6 +54,40 @@ bool reads_memory(const Expr &e) {
   return finder.found;
 }
 
+/// True when `e` calls `f` inside a branch of a select whose condition depends on `row` or `key`
+/// (`dot(q, k) if j <= i else ...`): bounds inference then asks for `f` on the positions that
+/// take that branch only.
+bool calls_under_position_select(const Expr &e, const Func &f, const Var &row, const Var &key) {
+  class Finder : public Halide::Internal::IRVisitor {
+  public:
+    Finder(std::string f, const Var &row, const Var &key)
+        : f_(std::move(f)), row_(row), key_(key) {}
+    bool found = false;
+
+  private:
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Select *op) override {
+      op->condition.accept(this);
+      bool by_position = Halide::Internal::expr_uses_var(op->condition, row_.name()) ||
+                         Halide::Internal::expr_uses_var(op->condition, key_.name());
+      depth_ += by_position;
+      op->true_value.accept(this);
+      op->false_value.accept(this);
+      depth_ -= by_position;
+    }
+    void visit(const Halide::Internal::Call *op) override {
+      if (depth_ > 0 && op->name == f_)
+        found = true;
+      IRVisitor::visit(op);
+    }
+    std::string f_;
+    Var row_, key_;
+    int depth_ = 0;
+  } finder(f.name(), row, key);
+  e.accept(&finder);
+  return finder.found;
+}
+
 /// Whether `mask` may hold for some value of `var` in [first, first + count) (a block of keys or
 /// of query rows): a necessary condition that does not vary within the block (`true` where
 /// Halide's interval analysis cannot tell).
@@ -143,6 +177,7 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
     in_block = in_block && regions.mask(b, h, i, block_key);
   }
   Expr logit = regions.score ? regions.score(row_call(dot, key), b, h, i, key) : row_call(dot, key);
+  at_.dot_by_position = calls_under_position_select(logit, dot, at_.vars[nb], at_.key);
   at_.score = Func(name + "_score");
   define(at_.score, score_vars,
          keep.defined() && !by_index ? select(keep, logit, -FLT_MAX) : logit);

@@ -387,6 +387,13 @@ void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
       .vectorize(ki, vec)
       .unroll(ki)
       .unroll(ri);
+  if (at.dot_by_position) {
+    // Bounds inference trims the block to the positions that use the dot, an extent that is
+    // not constant where the query rows are: vectors with a guarded tail, not unrolled.
+    at.dot.compute_at(at.score, ro).vectorize(at.key, vec, TailStrategy::GuardWithIf);
+    at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec, TailStrategy::GuardWithIf);
+    return;
+  }
   at.dot.compute_at(at.score, ro).vectorize(at.key, vec).unroll(at.key).unroll(qi);
   at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec).unroll(at.key).unroll(qi);
 }
