@@ -37,6 +37,8 @@ def run_one(args, dims_text: str, seed: int, case_dir: str, out_dir: str) -> boo
 
     cmd = export_case.attnc_run_command(args.attnc, args.source, args.model, args.defines,
                                         case_dir, case)
+    if args.target:
+        cmd += ["--target", args.target]
     cmd += ["--out", out_dir]
     print("run_case: " + " ".join(shlex.quote(c) for c in cmd), flush=True)
     try:
@@ -59,6 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rtol", type=float, default=1e-4)
     parser.add_argument("--omit", action="append", default=[], metavar="INPUT",
                         help="leave an optional input out (the model fills its default)")
+    parser.add_argument("--target", help="attnc run's --target (default: the host)")
     args = parser.parse_args(argv)
 
     settings = args.dims or [""]

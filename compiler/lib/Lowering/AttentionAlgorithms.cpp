@@ -54,9 +54,30 @@ bool reads_memory(const Expr &e) {
   return finder.found;
 }
 
+/// True when `e` reads the variable `name` other than in the arguments of a call to `f`.
+bool uses_var_outside(const Expr &e, const std::string &name, const std::string &f) {
+  class Finder : public Halide::Internal::IRVisitor {
+  public:
+    Finder(const std::string &name, const std::string &f) : name_(name), f_(f) {}
+    bool found = false;
+
+  private:
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Variable *op) override { found |= op->name == name_; }
+    void visit(const Halide::Internal::Call *op) override {
+      if (op->name != f_)
+        IRVisitor::visit(op);
+    }
+    const std::string &name_, &f_;
+  } finder(name, f);
+  e.accept(&finder);
+  return finder.found;
+}
+
 /// True when `e` calls `f` inside a branch of a select whose condition depends on `row` or `key`
 /// (`dot(q, k) if j <= i else ...`): bounds inference then asks for `f` on the positions that
-/// take that branch only.
+/// take that branch only. A condition on `f`'s value alone (the select inside `tanh` of the dot)
+/// does not count, although `f`'s arguments are positions.
 bool calls_under_position_select(const Expr &e, const Func &f, const Var &row, const Var &key) {
   class Finder : public Halide::Internal::IRVisitor {
   public:
@@ -68,8 +89,8 @@ bool calls_under_position_select(const Expr &e, const Func &f, const Var &row, c
     using IRVisitor::visit;
     void visit(const Halide::Internal::Select *op) override {
       op->condition.accept(this);
-      bool by_position = Halide::Internal::expr_uses_var(op->condition, row_.name()) ||
-                         Halide::Internal::expr_uses_var(op->condition, key_.name());
+      bool by_position = uses_var_outside(op->condition, row_.name(), f_) ||
+                         uses_var_outside(op->condition, key_.name(), f_);
       depth_ += by_position;
       op->true_value.accept(this);
       op->false_value.accept(this);

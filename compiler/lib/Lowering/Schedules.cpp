@@ -385,14 +385,15 @@ void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
   const int rows = 4, key_vectors = vec >= 16 ? 4 : 3;
   // Each head-dim row of the transposed keys is padded by a cache line: rows Sk floats apart
   // (a power of two, often) fall in the same L1 set, and a block of keys reads one line from
-  // each of D rows (3% to 8% at S = 1024 to 4096). Without an index mask the score blocks
-  // cover Sk rounded up to whole blocks, which the padding comes after; an index mask can move
-  // the blocks a tile needs past Sk (a window ahead of a row beyond the last key), so its keys
-  // are not padded.
+  // each of D rows (3% to 8% at S = 1024 to 4096). Without an index mask the scores cover Sk
+  // rounded up to the row reductions' blocks (argmax and top-k read them there), then to whole
+  // score blocks, which the padding comes after; an index mask can move the blocks a tile
+  // needs past Sk (a window ahead of a row beyond the last key), so its keys are not padded.
   const int block_keys = key_vectors * vec;
   if (!at.index_mask) {
-    Expr sk = at.j.x.extent();
-    at.keys.bound_storage(key_vars.back(), ((sk + block_keys - 1) / block_keys) * block_keys + 16);
+    auto round_up = [](Expr x, int m) { return ((x + (m - 1)) / m) * m; };
+    at.keys.bound_storage(key_vars.back(),
+                          round_up(round_up(at.j.x.extent(), kKeyBlock), block_keys) + 16);
   }
   Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
   at.score.compute_at(out.func, par)
