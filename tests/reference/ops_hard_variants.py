@@ -93,6 +93,8 @@ def _learned_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torc
 
 OPS: Dict[str, ModelSpec] = {
     "HardVariants": ModelSpec(HardVariants, ("q", "k", "v"), _heads_inputs),
-    "HardStep": decoder_step(ModelSpec(HardVariants, ("q", "k", "v"), _heads_inputs)),
     "LearnedTopK": ModelSpec(LearnedTopK, ("q", "k", "v"), _learned_inputs),
 }
+
+# The decoder-step form: the same reference with the query rows fixed by `rows`.
+OPS["HardStep"] = decoder_step(OPS["HardVariants"])

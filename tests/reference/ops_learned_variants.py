@@ -106,6 +106,8 @@ def _heads_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.
 
 OPS: Dict[str, ModelSpec] = {
     "LearnedVariants": ModelSpec(LearnedVariants, ("q", "k", "v"), _variants_inputs),
-    "LearnedStep": decoder_step(ModelSpec(LearnedVariants, ("q", "k", "v"), _variants_inputs)),
     "LearnedHeads": ModelSpec(LearnedHeads, ("q", "k", "v"), _heads_inputs),
 }
+
+# The decoder-step form: the same reference with the query rows fixed by `rows`.
+OPS["LearnedStep"] = decoder_step(OPS["LearnedVariants"])

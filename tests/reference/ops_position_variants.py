@@ -351,6 +351,7 @@ OPS: Dict[str, ModelSpec] = {
     "RelativePositions": ModelSpec(RelativePositions, ("q", "k", "v"),
                                    _relative_positions_inputs),
     "PredictiveWindows": ModelSpec(PredictiveWindows, ("q", "k", "v"), _windows_inputs),
-    "PredictiveStep": decoder_step(ModelSpec(PredictiveWindows, ("q", "k", "v"),
-                                             _windows_inputs)),
 }
+
+# The decoder-step form: the same reference with the query rows fixed by `rows`.
+OPS["PredictiveStep"] = decoder_step(OPS["PredictiveWindows"])

@@ -198,9 +198,10 @@ OPS: Dict[str, ModelSpec] = {
                                    _variants_inputs),
     "StaticHeadDims": ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1", "v1"),
                                 _static_inputs),
-    "DecoderStep": decoder_step(ModelSpec(StaticHeadDims, ("q", "k", "v", "kg", "vg", "k1",
-                                                           "v1"), _static_inputs)),
     "SymbolicHeads": ModelSpec(SymbolicHeads, ("q", "k", "v", "padding", "k1", "v1"),
                                _symbolic_inputs),
     "ConditionalVariants": ModelSpec(ConditionalVariants, ("q", "k", "v"), _conditional_inputs),
 }
+
+# The decoder-step form: the same reference with the query rows fixed by `rows`.
+OPS["DecoderStep"] = decoder_step(OPS["StaticHeadDims"])
