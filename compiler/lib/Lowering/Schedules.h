@@ -40,6 +40,7 @@ void schedule_kernel(const OpFamily &family, const std::vector<ReduceFuncs> &red
 void schedule_pointwise(KernelOutput out, const ScheduleContext &ctx);
 void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ctx);
 void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &ctx);
+/// Attention and its weights alone (AttentionSchedules.cpp).
 void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx);
 
 /// A kernel whose output is elementwise over reductions along one axis (a LayerNorm): its rows
@@ -61,6 +62,8 @@ void schedule_conv2d(ConvFuncs cv, KernelOutput out, const ScheduleContext &ctx)
 Halide::Var fuse_all(Halide::Stage s, Halide::Var into, const std::vector<Halide::Var> &outer);
 /// Row-major vars [0, count) in Halide loop order (innermost first).
 std::vector<Halide::Var> reversed_prefix(const std::vector<Halide::Var> &vars, size_t count);
+/// The vars of a Func in row-major order.
+std::vector<Halide::Var> row_major_args(const Halide::Func &f);
 /// GPU: a 2-D tile of threads over the two innermost axes, the rest fused into blocks; returns
 /// the innermost thread var.
 Halide::Var gpu_tiles(Halide::Stage s, const std::vector<Halide::Var> &vars,

@@ -1,0 +1,276 @@
+// Schedules of attention (AttentionFuncs). CPU: query rows in tiles that run in parallel over
+// batch × heads × tiles; per tile, the scores against the keys are computed in register blocks
+// of rows × key vectors (or, for a decoder step, key by key), reduced per row, and the weighted
+// values summed in register blocks of rows × value vectors. GPU: the scores materialised, a
+// thread per output.
+#include "Schedules.h"
+
+using namespace Halide;
+
+namespace attn::compiler::lowering {
+namespace {
+
+/// A decoder step: fewer query rows than a register block (kRowBlock), known at compile time;
+/// typically one. Each key then serves that few rows, so a transposed copy of the keys would
+/// cost more than it saves: the keys are read where they are, each dot product a vector sum
+/// over the head dim, and tiles and register blocks hold exactly the query rows.
+bool is_decoder_step(const AttentionFuncs &at) {
+  return at.query_rows > 0 && at.query_rows < kRowBlock;
+}
+
+/// The query rows of a tile (the parallel loop's unit) and of a register block.
+/// A tile of 32 rows reads each block of keys and values once for twice the rows of 16 (which
+/// it was): 5% to 10% faster at S = 4096 and 8192 on AVX-512, the same or better below.
+int query_tile(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query_rows : 32; }
+int row_block(const AttentionFuncs &at) { return is_decoder_step(at) ? at.query_rows : kRowBlock; }
+
+/// CPU, a decoder step: the scores of the tile's rows against all keys, one key at a time,
+/// each dot product accumulated as a vector of partial sums over the head dim (as narrow as a
+/// static head dim below the vector width needs, so that few lanes are summed in the end).
+void schedule_decoder_scores(AttentionFuncs at, KernelOutput out, Var par,
+                             const ScheduleContext &ctx) {
+  int vec = ctx.vector_size;
+  if (const int64_t *d = Internal::as_const_int(Internal::simplify(at.d.x.extent())))
+    while (vec > 1 && vec / 2 >= *d)
+      vec /= 2;
+  at.score.compute_at(out.func, par);
+  at.dot.compute_at(at.score, at.key);
+  if (vec < 2) // a head dim of 1
+    return;
+  RVar dout("dout"), din("din");
+  Var lane("lane");
+  Func part =
+      at.dot.update().split(at.d.x, dout, din, vec, TailStrategy::GuardWithIf).rfactor(din, lane);
+  part.compute_at(at.dot, at.key).vectorize(lane, vec);
+  part.update().vectorize(lane, vec);
+}
+
+void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par, const ScheduleContext &ctx);
+
+/// CPU: the stages up to the softmax's numerator and denominator, computed per tile of query
+/// rows (`par`, the parallel loop of `out`): the scores against all keys live in a tile × Sk
+/// scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
+                               const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  size_t nb = out.vars.size() - 2;
+  Var qi = at.vars[nb];
+  if (is_decoder_step(at))
+    schedule_decoder_scores(at, out, par, ctx);
+  else
+    schedule_tile_scores(at, out, par, ctx);
+
+  // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
+  // key within a block), so that the reductions run on whole vectors.
+  std::vector<Func> row_reductions = {at.max, at.sum};
+  if (at.first.defined())
+    row_reductions.push_back(at.first);
+  for (Func f : row_reductions) {
+    Var lane("lane");
+    Func partial = f.update().rfactor(at.jb.y, lane);
+    f.compute_at(out.func, par);
+    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
+    partial.update().vectorize(lane, vec).unroll(lane);
+  }
+  // Top-k's thresholds: a few scalar passes over each row's scores in the tile's scratch.
+  for (Func f : at.thresholds)
+    f.compute_at(out.func, par);
+  at.exp.compute_at(out.func, par).vectorize(at.key, vec);
+  if (at.weighted.defined())
+    at.weighted.compute_at(out.func, par).vectorize(at.key, vec);
+}
+
+/// CPU, tiles of many query rows: the keys transposed once, so that the scores are computed in
+/// register blocks of rows × key vectors.
+void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
+                          const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> key_vars = row_major_args(at.keys);
+  at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
+  if (key_vars.size() >= 3) {
+    // One task per (batch, head): fuse the leading axes.
+    std::vector<Var> lead(key_vars.begin(), key_vars.end() - 2);
+    Var first = lead.back();
+    lead.pop_back();
+    at.keys.parallel(fuse_all(at.keys, first, std::vector<Var>(lead.rbegin(), lead.rend())));
+  }
+
+  // Scores in blocks of rows × key vectors, each block's dot products accumulated over d in
+  // registers (`dot` is computed per block, a constant-sized allocation LLVM keeps in
+  // registers); blocks of keys outermost, so a block of the transposed keys stays in L1 while
+  // every row of the tile uses it. Blocks are rounded up: the scratch holds whole blocks and
+  // the inputs are clamped, so the extra rows and keys read nothing outside a buffer.
+  Var qi = at.vars[nb];
+  // AVX-512 has 32 vector registers: 4 rows × 4 key vectors of accumulators (16), 10% to 12%
+  // faster than 4 × 2 at S = 2048 and 4096; AVX2's 16 registers hold 4 × 3.
+  const int rows = 4, key_vectors = vec >= 16 ? 4 : 3;
+  // Each head-dim row of the transposed keys is padded by a cache line: rows Sk floats apart
+  // (a power of two, often) fall in the same L1 set, and a block of keys reads one line from
+  // each of D rows (3% to 8% at S = 1024 to 4096). Without an index mask the scores cover Sk
+  // rounded up to the row reductions' blocks (argmax and top-k read them there), then to whole
+  // score blocks, which the padding comes after; an index mask can move the blocks a tile
+  // needs past Sk (a window ahead of a row beyond the last key), so its keys are not padded.
+  const int block_keys = key_vectors * vec;
+  if (!at.index_mask) {
+    auto round_up = [](Expr x, int m) { return ((x + (m - 1)) / m) * m; };
+    at.keys.bound_storage(key_vars.back(),
+                          round_up(round_up(at.j.x.extent(), kKeyBlock), block_keys) + 16);
+  }
+  Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
+  at.score.compute_at(out.func, par)
+      .split(at.key, ko, ki, block_keys, TailStrategy::RoundUp)
+      .split(qi, ro, ri, rows, TailStrategy::RoundUp)
+      .reorder(ki, ri, ro, ko)
+      .vectorize(ki, vec)
+      .unroll(ki)
+      .unroll(ri);
+  if (at.dot_by_position) {
+    // Bounds inference trims the block to the positions that use the dot, an extent that is
+    // not constant where the query rows are: vectors with a guarded tail, not unrolled.
+    at.dot.compute_at(at.score, ro).vectorize(at.key, vec, TailStrategy::GuardWithIf);
+    at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec, TailStrategy::GuardWithIf);
+    return;
+  }
+  at.dot.compute_at(at.score, ro).vectorize(at.key, vec).unroll(at.key).unroll(qi);
+  at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec).unroll(at.key).unroll(qi);
+}
+
+/// The weights alone: tiles of query rows as for attention, each row's weights written as
+/// vectors of keys.
+/// GPU: the dot products for all keys, and each row's max and sum, as kernels of their own.
+void gpu_score_stages(AttentionFuncs &at, const std::vector<Var> &score_vars,
+                      const std::vector<Var> &row_vars) {
+  at.dot.compute_root();
+  gpu_tiles(at.dot, score_vars);
+  gpu_tiles(at.dot.update(), score_vars);
+  std::vector<Func> row_reductions = {at.max, at.sum};
+  if (at.first.defined())
+    row_reductions.push_back(at.first);
+  row_reductions.insert(row_reductions.end(), at.thresholds.begin(), at.thresholds.end());
+  for (Func f : row_reductions) {
+    f.compute_root();
+    gpu_tiles(f, row_vars);
+    gpu_tiles(f.update(), row_vars);
+  }
+}
+
+void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = at.vars;
+  if (ctx.gpu) {
+    gpu_tiles(out.func, out.vars);
+    gpu_score_stages(at, score_vars, row_vars);
+    return;
+  }
+  const int tile = query_tile(at);
+  Var i = out.vars[nb], key = out.vars[nb + 1];
+  Var io("io"), ii("ii");
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf)
+      .vectorize(key, ctx.vector_size, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+  schedule_attention_scores(at, out, par, ctx);
+}
+
+} // namespace
+
+void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
+  if (at.weights_only)
+    return schedule_attention_weights(at, out, ctx);
+  size_t nb = out.vars.size() - 2;
+  std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
+  std::vector<Var> score_vars = row_vars;
+  score_vars.push_back(at.key);
+  if (ctx.gpu) {
+    // Scores for all keys are materialised (memory grows with Sq × Sk); per-thread rows.
+    Var thread = gpu_tiles(out.func, out.vars);
+    gpu_score_stages(at, score_vars, row_vars);
+    if (!at.first.defined())
+      at.acc.compute_at(out.func, thread);
+    return;
+  }
+  const int vec = ctx.vector_size;
+  // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
+  // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+  const int tile = query_tile(at), acc_rows = row_block(at);
+  Var i = out.vars[nb], dv = out.vars[nb + 1];
+  Var io("io"), ii("ii");
+  out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf);
+  Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
+  out.func.parallel(par);
+  schedule_attention_scores(at, out, par, ctx);
+  if (at.first.defined()) { // hard attention reads one value per row
+    out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
+    return;
+  }
+  // The weighted sum of values. The head dim is the value input's innermost axis, which is not
+  // clamped, so blocks never round it up. With a static Dv that whole vectors tile, rows × a
+  // few vectors of it are accumulated in registers (a constant-sized Func per block; rows
+  // round up inside it, the output's own tails are guarded):
+  // - without an index mask, over blocks of 64 keys (rfactor), every register block of the tile
+  //   in turn for one block of keys, so that block's values stay in L1;
+  // - with one, over all the keys its rows may keep, since each block of rows has its own
+  //   range of keys.
+  // Otherwise `acc` holds the tile's rows, the head dim as vectors with a guarded tail.
+  Var qi = at.vars[nb], dvv = at.vars[nb + 1];
+  const int value_dim = at.value_dim;
+  const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
+  const int lanes = pow2 && value_dim < vec ? value_dim : vec;
+  if (value_dim > 0 && value_dim % lanes == 0) {
+    int vectors = vec >= 16 ? 4 : 2;
+    while (vectors > 1 && (value_dim / lanes) % vectors != 0)
+      --vectors;
+    const int block = vectors * lanes;
+    Var ro("ro"), ri("ri"), dvo("dvo"), dvi("dvi");
+    if (!at.index_mask) {
+      const int key_block = 64;
+      out.func.vectorize(dv, lanes);
+      at.acc.compute_at(out.func, par).vectorize(dvv, lanes);
+      RVar jo("jo"), ji("ji");
+      Func part = at.acc.update()
+                      .split(at.j.x, jo, ji, key_block, TailStrategy::GuardWithIf)
+                      .rfactor(jo, Var("u"));
+      at.acc.update()
+          .split(qi, ro, ri, acc_rows, TailStrategy::GuardWithIf)
+          .split(dvv, dvo, dvi, block)
+          .reorder(dvi, ri, dvo, ro, jo)
+          .vectorize(dvi, lanes)
+          .unroll(dvi)
+          .unroll(ri);
+      part.compute_at(at.acc, dvo)
+          .bound_extent(qi, acc_rows)
+          .bound_extent(dvv, block)
+          .vectorize(dvv, lanes)
+          .unroll(dvv)
+          .unroll(qi);
+      part.update().reorder(dvv, qi, ji).vectorize(dvv, lanes).unroll(dvv).unroll(qi);
+      return;
+    }
+    out.func.split(ii, ro, ri, acc_rows, TailStrategy::GuardWithIf)
+        .split(dv, dvo, dvi, block)
+        .reorder(dvi, ri, dvo, ro)
+        .vectorize(dvi, lanes)
+        .unroll(dvi)
+        .unroll(ri);
+    at.acc.compute_at(out.func, dvo)
+        .bound_extent(qi, acc_rows)
+        .bound_extent(dvv, block)
+        .vectorize(dvv, lanes)
+        .unroll(dvv)
+        .unroll(qi);
+    at.acc.update().reorder(dvv, qi, at.j.x).vectorize(dvv, lanes).unroll(dvv).unroll(qi);
+    return;
+  }
+  out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
+  at.acc.compute_at(out.func, par).vectorize(dvv, vec, TailStrategy::GuardWithIf);
+  Var ao("ao"), ai("ai");
+  at.acc.update()
+      .split(qi, ao, ai, acc_rows)
+      .reorder(dvv, ai, at.j.x, ao)
+      .vectorize(dvv, vec, TailStrategy::GuardWithIf)
+      .unroll(ai);
+}
+
+} // namespace attn::compiler::lowering
