@@ -169,7 +169,8 @@ constexpr int kRowBlock = 4;
 struct AttentionFuncs {
   HTensor out;
   Halide::Func keys, dot, score, max, exp, sum, acc;
-  /// exp times the value region's scale, when it has one (AttentionRegions::value_scale).
+  /// exp (the online form: weights) times the value region's scale, when it has one
+  /// (AttentionRegions::value_scale).
   Halide::Func weighted;
   Halide::RDom d, j; // j: the keys of acc (masked per key by an index-only mask)
   Halide::RDom jb;   // max and sum: jb.x blocks of kKeyBlock keys, jb.y a key in the block
@@ -189,12 +190,29 @@ struct AttentionFuncs {
   /// score below it, one Func per step that lowers the threshold from the row maximum to the
   /// k-th largest score (exp is zero below it).
   std::vector<Halide::Func> thresholds;
+  /// The online form (key_block > 0; out, keys, dot and score as above, max/exp/sum/acc unused):
+  /// keys in blocks of key_block. Each block's weights are exp(score - ref · ln 2), with ref
+  /// (block_ref) its maximum in units of ln 2 rounded up; they are summed per row (block_sum)
+  /// and applied to the block's values (block_acc, over [batch..., kb, i, dv]). `state`
+  /// ([batch..., i, dv], a Tuple of the running reference, sum and weighted sum, the first two
+  /// the same for every dv) takes in one block per step of `blocks`, scaling what it holds to
+  /// the larger reference by a power of two. A schedule computes a block's stages inside that
+  /// step, so scratch is a tile of rows × key_block, whatever Sk.
+  int key_block = 0;
+  Halide::Var key_blk; // the online form's dot and score are over [batch..., i, key_blk, key]
+  Halide::Func block_max, block_ref, weights, block_sum, block_acc, state;
+  Halide::RDom blocks;      // state's update: the key blocks
+  Halide::RDom block_lanes; // block_max, block_sum: x a run of kKeyBlock keys, y a key in it
+  Halide::RDom block_keys;  // block_acc: the keys of a block (those below Sk)
 };
 /// q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] → [..., Sq, Dv] (AttentionAlgorithms.cpp); up to
 /// two leading axes (batch, head). Softmax over keys with the row maximum subtracted; a row whose
-/// keys are all masked gives zeros.
+/// keys are all masked gives zeros. `key_block` > 0 asks for the online form where it applies
+/// (a softmax, no mask of the indices alone, more query rows than a decoder step); it must be a
+/// multiple of kKeyBlock.
 AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
-                                const HTensor &v, const AttentionRegions &regions);
+                                const HTensor &v, const AttentionRegions &regions,
+                                int key_block = 0);
 /// The weights alone (AttentionAlgorithms.cpp): q [..., Sq, D], k [..., Sk, D] → [..., Sq, Sk],
 /// the softmax over keys of the same stages as define_attention; `vars` end in `key`.
 AttentionFuncs define_attention_weights(const std::string &name, const HTensor &q, const HTensor &k,

@@ -4,12 +4,37 @@
 #include "Algorithms.h"
 
 #include <cfloat>
+#include <cmath>
 
 using namespace Halide;
 
 namespace attn::compiler::lowering {
 
 namespace {
+
+/// The online form's reference for a block of keys that keeps none (AttentionFuncs::block_ref).
+constexpr float kNoKeys = -1e30f;
+
+/// 2^k for a whole k <= 0 as a float (0 below the smallest normal float), from its exponent
+/// bits.
+Expr pow2_whole(Expr k) {
+  return select(k < -126.0f, 0.0f, reinterpret(Float(32), cast<int32_t>(k + 127.0f) << 23));
+}
+
+/// 2^t for t <= 0 (a little above 0 is fine), relative error below 1e-7 down to the smallest
+/// normal float and 0 below it: t = n + f with n whole and |f| <= 1/2, 2^f by its Taylor
+/// series to degree 7 (error under 5e-9). About half the instructions of exp, which matters in
+/// attention's weights (one per score).
+Expr exp2_nonpositive(Expr t) {
+  Expr n = cast<float>(cast<int32_t>(t - 0.5f)); // t - 0.5 rounded toward 0: up, for t < 0.5
+  Expr f = t - n;
+  const float c[] = {1.0f,           0.693147181f,   0.240226507f,   0.0555041087f,
+                     0.00961812911f, 0.00133335581f, 1.54035304e-4f, 1.52527338e-5f};
+  Expr p = c[7];
+  for (int k = 6; k >= 0; --k)
+    p = p * f + c[k];
+  return select(t < -126.0f, 0.0f, p * pow2_whole(n));
+}
 
 std::vector<Expr> with(std::vector<Expr> prefix, std::initializer_list<Expr> rest) {
   prefix.insert(prefix.end(), rest);
@@ -124,14 +149,23 @@ Expr may_keep_in_block(const Expr &mask, const Var &var, const Expr &first, int 
 /// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
 /// first nb + 1 are [batch..., i].
 void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
-                   const AttentionRegions &regions, AttentionFuncs &at_) {
+                   const AttentionRegions &regions, int key_block, AttentionFuncs &at_) {
   int nb = q.rank() - 2;
   Expr d_extent = q.extents[nb + 1];
   Expr sk = k.extents[nb];
   if (const int64_t *rows =
           Halide::Internal::as_const_int(Halide::Internal::simplify(q.extents[nb])))
     at_.query_rows = static_cast<int>(*rows);
+  const bool decoder_step = at_.query_rows > 0 && at_.query_rows < kRowBlock;
+  // The online form takes a softmax over more query rows than a decoder step, without a mask of
+  // the indices alone (whose blocks the whole-row form skips).
+  const bool index_mask = regions.mask && !reads_memory(regions.mask(0, 0, 0, 0));
+  if (key_block > 0 && regions.normalizer == AttentionRegions::Normalizer::Softmax &&
+      !decoder_step && !index_mask)
+    at_.key_block = key_block;
+  const bool online = at_.key_block > 0;
   at_.key = Var("key");
+  at_.key_blk = Var("kb");
   at_.d = RDom(0, d_extent, name + "_d");
   at_.j = RDom(0, sk, name + "_j");
   at_.jb = RDom(0, (sk + (kKeyBlock - 1)) / kKeyBlock, 0, kKeyBlock, name + "_jb");
@@ -145,14 +179,25 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
     std::vector<Expr> idx = with(batch, {i, key});
     return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
   };
+  // The dot products and scores of the online form are over [batch..., i, kb, key]: key block
+  // kb, key a position within it.
+  auto score_call = [&](Func f) {
+    if (!online)
+      return row_call(f, at_.key);
+    std::vector<Expr> idx = with(batch, {i, at_.key_blk, at_.key});
+    return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
+  };
   auto row_only = [&](Func f) {
     std::vector<Expr> idx = with(batch, {i});
     return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
   };
   std::vector<Var> row_vars(at_.vars.begin(), at_.vars.begin() + nb + 1);
   std::vector<Var> score_vars = row_vars;
+  if (online)
+    score_vars.push_back(at_.key_blk);
   score_vars.push_back(at_.key);
-  Expr key = at_.key;
+  // The key position of a score.
+  Expr key = online ? at_.key_blk * key_block + at_.key : Expr(at_.key);
 
   Func dot(name + "_dot");
   at_.dot = dot;
@@ -166,11 +211,11 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   std::vector<Expr> key_lead(key_vars.begin(), key_vars.end());
   key_vars.push_back(kd);
   key_vars.push_back(at_.key);
-  define(at_.keys, key_vars, at(k, clamped_index(k, with(key_lead, {key, kd}))));
+  define(at_.keys, key_vars, at(k, clamped_index(k, with(key_lead, {at_.key, kd}))));
   std::vector<Expr> keys_idx = with(kv_batch(batch, q, k), {at_.d.x, key});
   Expr qa = at(q, with(batch, {i, at_.d.x}));
   Expr ka = at_.keys(std::vector<Expr>(keys_idx.rbegin(), keys_idx.rend()));
-  row_call(dot, key) += regions.feature ? regions.feature(qa, ka, at_.d.x) : qa * ka;
+  score_call(dot) += regions.feature ? regions.feature(qa, ka, at_.d.x) : qa * ka;
 
   Expr keep = regions.mask ? regions.mask(b, h, i, key) : Expr();
   // A mask of the indices alone bounds the reductions over keys instead: each row visits only
@@ -197,11 +242,13 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
         may_keep_in_block(regions.mask(b, h, i, key), at_.key, at_.jb.x * kKeyBlock, kKeyBlock));
     in_block = in_block && regions.mask(b, h, i, block_key);
   }
-  Expr logit = regions.score ? regions.score(row_call(dot, key), b, h, i, key) : row_call(dot, key);
+  Expr logit = regions.score ? regions.score(score_call(dot), b, h, i, key) : score_call(dot);
   at_.dot_by_position = calls_under_position_select(logit, dot, at_.vars[nb], at_.key);
   at_.score = Func(name + "_score");
   define(at_.score, score_vars,
          keep.defined() && !by_index ? select(keep, logit, -FLT_MAX) : logit);
+  if (online)
+    return; // define_online takes it from here
 
   at_.max = Func(name + "_max");
   define(at_.max, row_vars, -FLT_MAX);
@@ -246,6 +293,97 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
   row_only(at_.sum) += select(in_block, row_call(at_.exp, block_key), 0.0f);
 }
 
+/// The online form of define_attention (AttentionFuncs::key_block): the weighted sum built block
+/// of keys by block, each block normalised by its own maximum and merged into a running state.
+void define_online(const std::string &name, const HTensor &q, const HTensor &k, const HTensor &v,
+                   const AttentionRegions &regions, int key_block, AttentionFuncs &at_) {
+  int nb = q.rank() - 2;
+  std::vector<Var> row_vars(at_.vars.begin(), at_.vars.begin() + nb + 1);
+  std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
+  Var i = at_.vars[nb], dv = at_.vars[nb + 1], kb = at_.key_blk, jj("jj");
+  Expr b = nb >= 1 ? batch[0] : Expr(0), h = nb >= 2 ? batch[1] : Expr(0);
+  Expr sk = k.extents[nb];
+  // A call of a Func over [batch..., rest...].
+  auto call = [&](Func f, std::initializer_list<Expr> rest) {
+    std::vector<Expr> idx = with(batch, rest);
+    return f(std::vector<Expr>(idx.rbegin(), idx.rend()));
+  };
+  auto vars_of = [&](std::vector<Var> prefix, std::initializer_list<Var> rest) {
+    prefix.insert(prefix.end(), rest);
+    return prefix;
+  };
+  at_.blocks = RDom(0, (sk + (key_block - 1)) / key_block, name + "_r");
+  at_.block_lanes = RDom(0, key_block / kKeyBlock, 0, kKeyBlock, name + "_jl");
+  at_.block_keys = RDom(0, key_block, name + "_jk");
+  at_.block_keys.where(kb * key_block + at_.block_keys.x < sk);
+
+  at_.block_max = Func(name + "_bmax");
+  define(at_.block_max, vars_of(row_vars, {kb}), -FLT_MAX);
+  Expr lane_key = kb * key_block + at_.block_lanes.x * kKeyBlock + at_.block_lanes.y;
+  call(at_.block_max, {i, kb}) =
+      max(call(at_.block_max, {i, kb}),
+          select(lane_key < sk,
+                 call(at_.score, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y}),
+                 -FLT_MAX));
+
+  // Each block's reference is a whole power of two 2^n, n its maximum in units of ln 2 rounded
+  // up, and its weights are 2^(score · log2 e - n), so that merging blocks scales by powers of
+  // two (integer arithmetic, no exp per element of the state), and the references of all
+  // blocks are exact. A block whose keys are all dropped has maximum -FLT_MAX and the reference
+  // kNoKeys, which scales to 0 against any block that keeps a key.
+  const float log2e = float(M_LOG2E);
+  Expr bm = call(at_.block_max, {i, kb});
+  at_.block_ref = Func(name + "_bref");
+  define(at_.block_ref, vars_of(row_vars, {kb}), select(bm > -FLT_MAX, ceil(bm * log2e), kNoKeys));
+  // A key past Sk, or one a mask drops, weighs 0.
+  Expr key = kb * key_block + jj;
+  Expr kept = key < sk;
+  if (regions.mask)
+    kept = kept && regions.mask(b, h, i, key);
+  Expr t = call(at_.score, {i, kb, jj}) * log2e - call(at_.block_ref, {i, kb});
+  Expr w = select(kept, exp2_nonpositive(t), 0.0f);
+  at_.weights = Func(name + "_weights");
+  define(at_.weights, vars_of(row_vars, {kb, jj}), w);
+  Func weighted = at_.weights;
+  if (regions.value_scale) {
+    // The value region's scale applies to the values' sum only: the softmax's denominator sums
+    // the weights unscaled (local-p's rows sum to less than 1).
+    at_.weighted = Func(name + "_weighted");
+    Expr e = call(at_.weights, {i, kb, jj});
+    define(at_.weighted, vars_of(row_vars, {kb, jj}),
+           select(e == 0.0f, 0.0f, e * regions.value_scale(b, h, i, key)));
+    weighted = at_.weighted;
+  }
+
+  at_.block_sum = Func(name + "_bsum");
+  define(at_.block_sum, vars_of(row_vars, {kb}), 0.0f);
+  call(at_.block_sum, {i, kb}) +=
+      call(at_.weights, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y});
+
+  std::vector<Var> lead(at_.vars.begin(), at_.vars.begin() + nb);
+  at_.block_acc = Func(name + "_bacc");
+  define(at_.block_acc, vars_of(lead, {kb, i, dv}), 0.0f);
+  Expr vkey = kb * key_block + at_.block_keys.x;
+  Expr weight = call(weighted, {i, kb, at_.block_keys.x});
+  Expr v_element = at(v, with(kv_batch(batch, q, v), {vkey, dv}));
+  Expr term = weight * (regions.value ? regions.value(v_element, b, h, i, vkey, dv) : v_element);
+  // A dropped key's contribution, which the value region may make inf or NaN, is not added.
+  call(at_.block_acc, {kb, i, dv}) += regions.value ? select(weight == 0.0f, 0.0f, term) : term;
+
+  // Merging block r into the state: with n the larger of the two references, what the state
+  // holds is scaled by 2^(its reference - n) and the block's sums by 2^(block reference - n).
+  at_.state = Func(name + "_state");
+  std::vector<Var> state_vars = at_.vars;
+  at_.state(std::vector<Var>(state_vars.rbegin(), state_vars.rend())) = Tuple(kNoKeys, 0.0f, 0.0f);
+  Expr r = at_.blocks.x;
+  Expr n = call(at_.state, {i, dv})[0], l = call(at_.state, {i, dv})[1];
+  Expr a = call(at_.state, {i, dv})[2];
+  Expr block_n = call(at_.block_ref, {i, r}), next = max(n, block_n);
+  Expr old_scale = pow2_whole(n - next), block_scale = pow2_whole(block_n - next);
+  call(at_.state, {i, dv}) = Tuple(next, l * old_scale + call(at_.block_sum, {i, r}) * block_scale,
+                                   a * old_scale + call(at_.block_acc, {r, i, dv}) * block_scale);
+}
+
 std::vector<Expr> batch_extents(const HTensor &q) {
   return std::vector<Expr>(q.extents.begin(), q.extents.end() - 2);
 }
@@ -253,16 +391,33 @@ std::vector<Expr> batch_extents(const HTensor &q) {
 } // namespace
 
 AttentionFuncs define_attention(const std::string &name, const HTensor &q, const HTensor &k,
-                                const HTensor &v, const AttentionRegions &regions) {
+                                const HTensor &v, const AttentionRegions &regions, int key_block) {
   AttentionFuncs at_;
   int nb = q.rank() - 2;
   at_.vars = make_vars(nb + 2, "o"); // [batch..., i, dv]
-  define_scores(name, q, k, regions, at_);
+  define_scores(name, q, k, regions, key_block, at_);
   std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
   Expr i = at_.vars[nb], jr = at_.j.x;
   std::vector<Expr> row_idx = with(batch, {i});
-  Expr total = at_.sum(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
+  Expr dv_extent = v.extents[nb + 1];
+  std::vector<Expr> extents = batch_extents(q);
+  extents.push_back(q.extents[nb]);
+  extents.push_back(dv_extent);
+  at_.out = HTensor{Func(name), extents};
+  if (const int64_t *dv_static =
+          Halide::Internal::as_const_int(Halide::Internal::simplify(dv_extent)))
+    at_.value_dim = static_cast<int>(*dv_static);
 
+  if (at_.key_block > 0) {
+    define_online(name, q, k, v, regions, key_block, at_);
+    std::vector<Expr> idx = with(batch, {i, at_.vars[nb + 1]});
+    auto state = at_.state(std::vector<Expr>(idx.rbegin(), idx.rend()));
+    // A row whose keys are all masked has sum 0: it yields zeros, not NaN.
+    define(at_.out.func, at_.vars, select(state[1] > 0.0f, state[2] / state[1], 0.0f));
+    return at_;
+  }
+
+  Expr total = at_.sum(std::vector<Expr>(row_idx.rbegin(), row_idx.rend()));
   at_.acc = Func(name + "_acc");
   define(at_.acc, at_.vars, 0.0f);
   Expr dv = at_.vars[nb + 1];
@@ -292,14 +447,6 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
   at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend())) +=
       regions.value ? select(weight == 0.0f, 0.0f, term) : term;
 
-  Expr dv_extent = v.extents[nb + 1];
-  std::vector<Expr> extents = batch_extents(q);
-  extents.push_back(q.extents[nb]);
-  extents.push_back(dv_extent);
-  at_.out = HTensor{Func(name), extents};
-  if (const int64_t *dv_static =
-          Halide::Internal::as_const_int(Halide::Internal::simplify(dv_extent)))
-    at_.value_dim = static_cast<int>(*dv_static);
   Expr acc = at_.acc(std::vector<Expr>(acc_idx.rbegin(), acc_idx.rend()));
   if (at_.first.defined()) {
     // Hard attention: the value of the first key with the largest score.
@@ -323,7 +470,7 @@ AttentionFuncs define_attention_weights(const std::string &name, const HTensor &
   // The output's last var is the key position, so that it indexes `exp` directly.
   at_.vars = make_vars(nb + 1, "o");
   at_.vars.push_back(Var("key"));
-  define_scores(name, q, k, regions, at_);
+  define_scores(name, q, k, regions, 0, at_);
   at_.weights_only = true;
   std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
   std::vector<Expr> row_idx = with(batch, {at_.vars[nb]});

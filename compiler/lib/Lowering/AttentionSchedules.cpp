@@ -1,8 +1,10 @@
 // Schedules of attention (AttentionFuncs). CPU: query rows in tiles that run in parallel over
-// batch × heads × tiles; per tile, the scores against the keys are computed in register blocks
-// of rows × key vectors (or, for a decoder step, key by key), reduced per row, and the weighted
-// values summed in register blocks of rows × value vectors. GPU: the scores materialised, a
-// thread per output.
+// batch × heads × tiles. The online form steps each tile through blocks of keys, scoring one
+// block at a time (register blocks of rows × key vectors) and summing its weighted values in
+// register blocks of rows × value vectors that merge into the running state in place; the
+// whole-row form scores a tile against all its keys (or, for a decoder step, key by key),
+// reduces per row and then sums the weighted values. GPU: the whole-row form, its scores
+// materialised, a thread per output.
 #include "Schedules.h"
 
 using namespace Halide;
@@ -45,7 +47,7 @@ void schedule_decoder_scores(AttentionFuncs at, KernelOutput out, Var par,
   part.update().vectorize(lane, vec);
 }
 
-void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par, const ScheduleContext &ctx);
+void schedule_tile_scores(AttentionFuncs at, LoopLevel level, const ScheduleContext &ctx);
 
 /// CPU: the stages up to the softmax's numerator and denominator, computed per tile of query
 /// rows (`par`, the parallel loop of `out`): the scores against all keys live in a tile × Sk
@@ -58,7 +60,7 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
   if (is_decoder_step(at))
     schedule_decoder_scores(at, out, par, ctx);
   else
-    schedule_tile_scores(at, out, par, ctx);
+    schedule_tile_scores(at, LoopLevel(out.func, par), ctx);
 
   // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
   // key within a block), so that the reductions run on whole vectors.
@@ -82,10 +84,9 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
 
 /// CPU, tiles of many query rows: the keys transposed once, so that the scores are computed in
 /// register blocks of rows × key vectors.
-void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
-                          const ScheduleContext &ctx) {
+void schedule_tile_scores(AttentionFuncs at, LoopLevel level, const ScheduleContext &ctx) {
   const int vec = ctx.vector_size;
-  size_t nb = out.vars.size() - 2;
+  size_t nb = at.vars.size() - 2;
   std::vector<Var> key_vars = row_major_args(at.keys);
   at.keys.compute_root().vectorize(key_vars.back(), vec, TailStrategy::GuardWithIf);
   if (key_vars.size() >= 3) {
@@ -109,16 +110,19 @@ void schedule_tile_scores(AttentionFuncs at, KernelOutput out, Var par,
   // (a power of two, often) fall in the same L1 set, and a block of keys reads one line from
   // each of D rows (3% to 8% at S = 1024 to 4096). Without an index mask the scores cover Sk
   // rounded up to the row reductions' blocks (argmax and top-k read them there), then to whole
-  // score blocks, which the padding comes after; an index mask can move the blocks a tile
-  // needs past Sk (a window ahead of a row beyond the last key), so its keys are not padded.
+  // score blocks, which the padding comes after; in the whole-row form an index mask can move
+  // the blocks a tile needs past Sk (a window ahead of a row beyond the last key), so its keys
+  // are not padded. The online form's scores never pass Sk rounded up to a key block.
   const int block_keys = key_vectors * vec;
   if (!at.index_mask) {
     auto round_up = [](Expr x, int m) { return ((x + (m - 1)) / m) * m; };
-    at.keys.bound_storage(key_vars.back(),
-                          round_up(round_up(at.j.x.extent(), kKeyBlock), block_keys) + 16);
+    // The online form's scores cover whole key blocks, multiples of block_keys.
+    Expr covered = at.key_block > 0 ? round_up(at.j.x.extent(), at.key_block)
+                                    : round_up(round_up(at.j.x.extent(), kKeyBlock), block_keys);
+    at.keys.bound_storage(key_vars.back(), covered + 16);
   }
   Var ko("ko"), ki("ki"), ro("ro"), ri("ri");
-  at.score.compute_at(out.func, par)
+  at.score.compute_at(level)
       .split(at.key, ko, ki, block_keys, TailStrategy::RoundUp)
       .split(qi, ro, ri, rows, TailStrategy::RoundUp)
       .reorder(ki, ri, ro, ko)
@@ -174,7 +178,109 @@ void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const Sched
   schedule_attention_scores(at, out, par, ctx);
 }
 
+/// How the weighted sum of values is register-blocked along the value dim: vectors of `lanes`,
+/// `block` of them per register block; `block` is 0 where Dv is not static or not a whole
+/// number of vectors (the value input's innermost axis is not clamped, so blocks never round it
+/// up).
+struct ValueBlocks {
+  int lanes = 0, block = 0;
+};
+ValueBlocks value_blocks(const AttentionFuncs &at, int vec) {
+  const int value_dim = at.value_dim;
+  const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
+  ValueBlocks vb;
+  vb.lanes = pow2 && value_dim < vec ? value_dim : vec;
+  if (value_dim > 0 && value_dim % vb.lanes == 0) {
+    int vectors = vec >= 16 ? 4 : 2;
+    while (vectors > 1 && (value_dim / vb.lanes) % vectors != 0)
+      --vectors;
+    vb.block = vectors * vb.lanes;
+  }
+  return vb;
+}
+
+/// CPU, the online form: per tile of query rows, one step of `state` per block of keys, inside
+/// which the block's scores (tile × key_block), maximum, weights and sum are computed; the
+/// block's weighted values are summed in register blocks of rows × value vectors and merged
+/// into the state in the same registers.
+void schedule_online(AttentionFuncs at, KernelOutput out, Var par, const ScheduleContext &ctx) {
+  const int vec = ctx.vector_size;
+  size_t nb = out.vars.size() - 2;
+  Var qi = at.vars[nb], dvv = at.vars[nb + 1];
+  RVar r = at.blocks.x;
+  ValueBlocks vb = value_blocks(at, vec);
+  at.state.compute_at(out.func, par);
+  if (vb.block > 0) {
+    Var ro("ro"), ri("ri"), dvo("dvo"), dvi("dvi");
+    out.func.vectorize(out.vars[nb + 1], vb.lanes);
+    at.state.vectorize(dvv, vb.lanes);
+    at.state.update()
+        .split(qi, ro, ri, kRowBlock, TailStrategy::GuardWithIf)
+        .split(dvv, dvo, dvi, vb.block)
+        .reorder(dvi, ri, dvo, ro, r)
+        .vectorize(dvi, vb.lanes)
+        .unroll(dvi)
+        .unroll(ri);
+    at.block_acc.compute_at(at.state, dvo)
+        .bound_extent(qi, kRowBlock)
+        .bound_extent(dvv, vb.block)
+        .vectorize(dvv, vb.lanes)
+        .unroll(dvv)
+        .unroll(qi);
+    at.block_acc.update()
+        .reorder(dvv, qi, at.block_keys.x)
+        .vectorize(dvv, vb.lanes)
+        .unroll(dvv)
+        .unroll(qi);
+  } else {
+    out.func.vectorize(out.vars[nb + 1], vec, TailStrategy::GuardWithIf);
+    at.state.vectorize(dvv, vec, TailStrategy::GuardWithIf);
+    at.state.update().reorder(dvv, qi, r).vectorize(dvv, vec, TailStrategy::GuardWithIf);
+    at.block_acc.compute_at(at.state, r).vectorize(dvv, vec, TailStrategy::GuardWithIf);
+    Var ao("ao"), ai("ai");
+    at.block_acc.update()
+        .split(qi, ao, ai, kRowBlock)
+        .reorder(dvv, ai, at.block_keys.x, ao)
+        .vectorize(dvv, vec, TailStrategy::GuardWithIf)
+        .unroll(ai);
+  }
+  schedule_tile_scores(at, LoopLevel(at.state, r), ctx);
+  for (Func f : {at.block_max, at.block_sum}) {
+    Var lane("lane");
+    Func partial = f.update().rfactor(at.block_lanes.y, lane);
+    f.compute_at(at.state, r);
+    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
+    partial.update().vectorize(lane, vec).unroll(lane);
+  }
+  at.block_ref.compute_at(at.state, r);
+  std::vector<Var> weight_vars = row_major_args(at.weights);
+  at.weights.compute_at(at.state, r).vectorize(weight_vars.back(), vec);
+  if (at.weighted.defined()) {
+    at.weighted.compute_at(at.state, r).vectorize(weight_vars.back(), vec);
+    at.weighted.bound_extent(qi, query_tile(at))
+        .bound_extent(at.key_blk, 1)
+        .store_in(MemoryType::Stack);
+  }
+  // A block's scratch is the whole tile's rows (the last tile's past Sq read clamped rows) and
+  // one block, so that its size is constant and it lives on the stack rather than being
+  // allocated per block. (Under an index mask, bounds inference cannot tell that a step needs
+  // one block only.)
+  const int tile = query_tile(at);
+  for (Func f : {at.score, at.weights, at.block_max, at.block_ref, at.block_sum})
+    f.bound_extent(qi, tile).bound_extent(at.key_blk, 1).store_in(MemoryType::Stack);
+  at.dot.bound_extent(at.key_blk, 1);
+  at.block_acc.bound_extent(at.key_blk, 1);
+}
+
 } // namespace
+
+int attention_key_block(const ScheduleContext &ctx) {
+  // A multiple of the tile schedule's blocks of keys (4 or 3 vectors) and of kKeyBlock; 256
+  // keys of a 32-row tile's scores and weights are 32 KiB each.
+  if (ctx.gpu)
+    return 0;
+  return ctx.vector_size >= 16 ? 256 : 192;
+}
 
 void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
   if (at.weights_only)
@@ -192,14 +298,17 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
     return;
   }
   const int vec = ctx.vector_size;
-  // Query rows in tiles; for each tile the scores against all keys live in a tile × Sk
-  // scratch buffer, so extra memory grows with Sk, not Sq × Sk.
+  // Query rows in tiles; for each tile the scores of one block of keys (the online form) or
+  // against all keys (a tile × Sk scratch buffer) live at a time, so extra memory grows with Sk
+  // at most, not Sq × Sk.
   const int tile = query_tile(at), acc_rows = row_block(at);
   Var i = out.vars[nb], dv = out.vars[nb + 1];
   Var io("io"), ii("ii");
   out.func.split(i, io, ii, tile, TailStrategy::GuardWithIf);
   Var par = fuse_all(out.func, io, reversed_prefix(out.vars, nb));
   out.func.parallel(par);
+  if (at.key_block > 0)
+    return schedule_online(at, out, par, ctx);
   schedule_attention_scores(at, out, par, ctx);
   if (at.first.defined()) { // hard attention reads one value per row
     out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
@@ -215,14 +324,9 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
   //   range of keys.
   // Otherwise `acc` holds the tile's rows, the head dim as vectors with a guarded tail.
   Var qi = at.vars[nb], dvv = at.vars[nb + 1];
-  const int value_dim = at.value_dim;
-  const bool pow2 = value_dim > 0 && (value_dim & (value_dim - 1)) == 0;
-  const int lanes = pow2 && value_dim < vec ? value_dim : vec;
-  if (value_dim > 0 && value_dim % lanes == 0) {
-    int vectors = vec >= 16 ? 4 : 2;
-    while (vectors > 1 && (value_dim / lanes) % vectors != 0)
-      --vectors;
-    const int block = vectors * lanes;
+  const ValueBlocks vb = value_blocks(at, vec);
+  if (vb.block > 0) {
+    const int lanes = vb.lanes, block = vb.block;
     Var ro("ro"), ri("ri"), dvo("dvo"), dvi("dvi");
     if (!at.index_mask) {
       const int key_block = 64;

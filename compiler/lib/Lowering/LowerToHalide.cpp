@@ -83,6 +83,7 @@ public:
   std::vector<Halide::Argument> arguments;
   OpFamily family;
   std::string family_name = "pointwise";
+  int attention_key_block = 0; // define_attention's online form, on targets that schedule it
   std::vector<ReduceFuncs> reductions; // placed by the kernel's schedule
 
 private:
@@ -306,7 +307,8 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto regions = attention_regions_of(op, *q, op.extras());
   if (failed(regions))
     return mlir::failure();
-  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions);
+  AttentionFuncs funcs =
+      define_attention(fresh("attention"), *q, *k, *v, *regions, attention_key_block);
   family = funcs;
   family_name = "attention";
   return funcs.out;
@@ -575,6 +577,7 @@ mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &g
   mlir::Location loc = op ? op->getLoc() : root.getLoc();
   std::string prefix = "k" + std::to_string(index) + "_";
   KernelBuilder builder(root, grouping, refs, prefix);
+  builder.attention_key_block = attention_key_block(ctx);
   KernelPlan kernel;
   try {
     auto out = builder.build(root);

@@ -42,6 +42,8 @@ void schedule_matmul(MatmulFuncs mm, KernelOutput out, const ScheduleContext &ct
 void schedule_softmax(SoftmaxFuncs sm, KernelOutput out, const ScheduleContext &ctx);
 /// Attention and its weights alone (AttentionSchedules.cpp).
 void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx);
+/// The key block of attention's online form on this target (define_attention), 0 for none.
+int attention_key_block(const ScheduleContext &ctx);
 
 /// A kernel whose output is elementwise over reductions along one axis (a LayerNorm): its rows
 /// run as in schedule_pointwise and each reduction is computed per row, inside the row loop, on
