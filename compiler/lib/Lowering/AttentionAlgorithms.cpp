@@ -145,6 +145,18 @@ Expr may_keep_in_block(const Expr &mask, const Var &var, const Expr &first, int 
   return Halide::Internal::simplify(!none);
 }
 
+/// Whether `mask` may hold for some `row` in [first_row, first_row + rows) and `key` in
+/// [first_key, first_key + keys) (a tile of query rows and a block of keys), as
+/// may_keep_in_block.
+Expr may_keep_in_box(const Expr &mask, const Var &row, const Expr &first_row, int rows,
+                     const Var &key, const Expr &first_key, int keys) {
+  Halide::Internal::Scope<Halide::Internal::Interval> box;
+  box.push(row.name(), Halide::Internal::Interval(first_row, first_row + (rows - 1)));
+  box.push(key.name(), Halide::Internal::Interval(first_key, first_key + (keys - 1)));
+  Expr none = Halide::Internal::and_condition_over_domain(!mask, box);
+  return Halide::Internal::simplify(!none);
+}
+
 /// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
 /// q [..., Sq, D] and k [..., Sk, D]; `at_.vars` must hold the output's row-major vars, whose
 /// first nb + 1 are [batch..., i].
@@ -157,11 +169,8 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
           Halide::Internal::as_const_int(Halide::Internal::simplify(q.extents[nb])))
     at_.query_rows = static_cast<int>(*rows);
   const bool decoder_step = at_.query_rows > 0 && at_.query_rows < kRowBlock;
-  // The online form takes a softmax over more query rows than a decoder step, without a mask of
-  // the indices alone (whose blocks the whole-row form skips).
-  const bool index_mask = regions.mask && !reads_memory(regions.mask(0, 0, 0, 0));
-  if (key_block > 0 && regions.normalizer == AttentionRegions::Normalizer::Softmax &&
-      !decoder_step && !index_mask)
+  // The online form takes a softmax over more query rows than a decoder step.
+  if (key_block > 0 && regions.normalizer == AttentionRegions::Normalizer::Softmax && !decoder_step)
     at_.key_block = key_block;
   const bool online = at_.key_block > 0;
   at_.key = Var("key");
@@ -315,14 +324,38 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
   at_.blocks = RDom(0, (sk + (key_block - 1)) / key_block, name + "_r");
   at_.block_lanes = RDom(0, key_block / kKeyBlock, 0, kKeyBlock, name + "_jl");
   at_.block_keys = RDom(0, key_block, name + "_jk");
-  at_.block_keys.where(kb * key_block + at_.block_keys.x < sk);
+  // A mask of the indices alone bounds the loops instead of weighing keys by value only: a row
+  // takes in the blocks it keeps some key of, its maximum and sum visit the runs of kKeyBlock
+  // keys it keeps some key of, and the value sum of a register block of kRowBlock rows the keys
+  // some row of it keeps. Bounds inference derives from these the keys whose scores a tile
+  // needs, so the blocks it cannot see (above the causal diagonal, outside a window) are never
+  // scored.
+  const bool by_index = at_.index_mask;
+  Var tile("tile"), ii("ii");
+  if (by_index) {
+    // The tile's step skips a block no row of the tile keeps a key of, and a row's maximum and
+    // sum the runs no row of its tile keeps a key of (one bound for the tile, so that the
+    // scores a step needs are one box).
+    Var key_var("key_pos"), row("row");
+    Expr keeps = regions.mask(b, h, row, key_var);
+    at_.blocks.where(may_keep_in_box(keeps, row, tile * kQueryTile, kQueryTile, key_var,
+                                     at_.blocks.x * key_block, key_block));
+    at_.block_lanes.where(may_keep_in_box(keeps, row, (i / kQueryTile) * kQueryTile, kQueryTile,
+                                          key_var, kb * key_block + at_.block_lanes.x * kKeyBlock,
+                                          kKeyBlock));
+    Expr vkey = kb * key_block + at_.block_keys.x;
+    at_.block_keys.where(vkey < sk && may_keep_in_block(regions.mask(b, h, row, vkey), row,
+                                                        (i / kRowBlock) * kRowBlock, kRowBlock));
+  } else {
+    at_.block_keys.where(kb * key_block + at_.block_keys.x < sk);
+  }
 
   at_.block_max = Func(name + "_bmax");
   define(at_.block_max, vars_of(row_vars, {kb}), -FLT_MAX);
   Expr lane_key = kb * key_block + at_.block_lanes.x * kKeyBlock + at_.block_lanes.y;
   call(at_.block_max, {i, kb}) =
       max(call(at_.block_max, {i, kb}),
-          select(lane_key < sk,
+          select(by_index ? lane_key < sk && regions.mask(b, h, i, lane_key) : lane_key < sk,
                  call(at_.score, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y}),
                  -FLT_MAX));
 
@@ -372,16 +405,21 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
 
   // Merging block r into the state: with n the larger of the two references, what the state
   // holds is scaled by 2^(its reference - n) and the block's sums by 2^(block reference - n).
+  // The state is over [batch..., tile, ii, dv], row tile * kQueryTile + ii, so that a step can
+  // be skipped for a whole tile.
   at_.state = Func(name + "_state");
-  std::vector<Var> state_vars = at_.vars;
+  at_.tile = tile;
+  at_.tile_row = ii;
+  std::vector<Var> state_vars = vars_of(lead, {tile, ii, dv});
   at_.state(std::vector<Var>(state_vars.rbegin(), state_vars.rend())) = Tuple(kNoKeys, 0.0f, 0.0f);
-  Expr r = at_.blocks.x;
-  Expr n = call(at_.state, {i, dv})[0], l = call(at_.state, {i, dv})[1];
-  Expr a = call(at_.state, {i, dv})[2];
-  Expr block_n = call(at_.block_ref, {i, r}), next = max(n, block_n);
+  Expr r = at_.blocks.x, row_of = tile * kQueryTile + ii;
+  Expr n = call(at_.state, {tile, ii, dv})[0], l = call(at_.state, {tile, ii, dv})[1];
+  Expr a = call(at_.state, {tile, ii, dv})[2];
+  Expr block_n = call(at_.block_ref, {row_of, r}), next = max(n, block_n);
   Expr old_scale = pow2_whole(n - next), block_scale = pow2_whole(block_n - next);
-  call(at_.state, {i, dv}) = Tuple(next, l * old_scale + call(at_.block_sum, {i, r}) * block_scale,
-                                   a * old_scale + call(at_.block_acc, {r, i, dv}) * block_scale);
+  call(at_.state, {tile, ii, dv}) =
+      Tuple(next, l * old_scale + call(at_.block_sum, {row_of, r}) * block_scale,
+            a * old_scale + call(at_.block_acc, {r, row_of, dv}) * block_scale);
 }
 
 std::vector<Expr> batch_extents(const HTensor &q) {
@@ -410,7 +448,7 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
 
   if (at_.key_block > 0) {
     define_online(name, q, k, v, regions, key_block, at_);
-    std::vector<Expr> idx = with(batch, {i, at_.vars[nb + 1]});
+    std::vector<Expr> idx = with(batch, {i / kQueryTile, i % kQueryTile, at_.vars[nb + 1]});
     auto state = at_.state(std::vector<Expr>(idx.rbegin(), idx.rend()));
     // A row whose keys are all masked has sum 0: it yields zeros, not NaN.
     define(at_.out.func, at_.vars, select(state[1] > 0.0f, state[2] / state[1], 0.0f));
