@@ -193,17 +193,16 @@ struct AttentionFuncs {
   /// k-th largest score (exp is zero below it).
   std::vector<Halide::Func> thresholds;
   /// The online form (key_block > 0; out, keys, dot and score as above, max/exp/sum/acc unused):
-  /// keys in blocks of key_block. Each block's weights are exp(score - ref · ln 2), with ref
-  /// (block_ref) its maximum in units of ln 2 rounded up; they are summed per row (block_sum)
-  /// and applied to the block's values (block_acc, over [batch..., kb, i, dv]). `state`
-  /// ([batch..., tile, tile_row, dv], a Tuple of the running reference, sum and weighted sum, the
-  /// first two the same for every dv) takes in one block per step of `blocks`, scaling what it
-  /// holds to the larger reference by a power of two. A schedule computes a block's stages inside
-  /// that step, so scratch is a tile of rows × key_block, whatever Sk.
+  /// keys in blocks of key_block. Each block's weights are exp(score - the block's maximum),
+  /// summed per row (block_sum) and applied to the block's values (block_acc, over
+  /// [batch..., kb, i, dv]). `state` ([batch..., tile, tile_row, dv], a Tuple of the running
+  /// maximum, sum and weighted sum, the first two the same for every dv) takes in one block per
+  /// step of `blocks`, scaling what it holds to the larger maximum. A schedule computes a
+  /// block's stages inside that step, so scratch is a tile of rows × key_block, whatever Sk.
   int key_block = 0;
   Halide::Var key_blk; // the online form's dot and score are over [batch..., i, key_blk, key]
   Halide::Var tile, tile_row; // state is over [batch..., tile, tile_row, dv]
-  Halide::Func block_max, block_ref, weights, block_sum, block_acc, state;
+  Halide::Func block_max, weights, block_sum, block_acc, state;
   Halide::RDom blocks;      // state's update: the key blocks
   Halide::RDom block_lanes; // block_max, block_sum: x a run of kKeyBlock keys, y a key in it
   Halide::RDom block_keys;  // block_acc: the keys of a block (those below Sk)

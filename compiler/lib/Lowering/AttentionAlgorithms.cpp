@@ -12,20 +12,13 @@ namespace attn::compiler::lowering {
 
 namespace {
 
-/// The online form's reference for a block of keys that keeps none (AttentionFuncs::block_ref).
-constexpr float kNoKeys = -1e30f;
-
-/// 2^k for a whole k <= 0 as a float (0 below the smallest normal float), from its exponent
-/// bits.
-Expr pow2_whole(Expr k) {
-  return select(k < -126.0f, 0.0f, reinterpret(Float(32), cast<int32_t>(k + 127.0f) << 23));
-}
-
-/// 2^t for t <= 0 (a little above 0 is fine), relative error below 1e-7 down to the smallest
-/// normal float and 0 below it: t = n + f with n whole and |f| <= 1/2, 2^f by its Taylor
-/// series to degree 7 (error under 5e-9). About half the instructions of exp, which matters in
-/// attention's weights (one per score).
+/// 2^t for t <= 0, relative error below 1e-7 down to the smallest normal float and 0 below it
+/// (t is clamped to [-127, 0] first, so -inf gives 0 and rounding just above 0 gives 1): t = n + f
+/// with n whole and |f| <= 1/2, 2^f by its Taylor series to degree 7 (error under 5e-9), 2^n
+/// from exponent bits. About half the instructions of exp, which matters in attention's online
+/// form (one per score).
 Expr exp2_nonpositive(Expr t) {
+  t = clamp(t, -127.0f, 0.0f);
   Expr n = cast<float>(cast<int32_t>(t - 0.5f)); // t - 0.5 rounded toward 0: up, for t < 0.5
   Expr f = t - n;
   const float c[] = {1.0f,           0.693147181f,   0.240226507f,   0.0555041087f,
@@ -33,7 +26,8 @@ Expr exp2_nonpositive(Expr t) {
   Expr p = c[7];
   for (int k = 6; k >= 0; --k)
     p = p * f + c[k];
-  return select(t < -126.0f, 0.0f, p * pow2_whole(n));
+  Expr scale = reinterpret(Float(32), cast<int32_t>(max(n, -126.0f) + 127.0f) << 23);
+  return select(t < -126.0f, 0.0f, p * scale);
 }
 
 std::vector<Expr> with(std::vector<Expr> prefix, std::initializer_list<Expr> rest) {
@@ -359,21 +353,15 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
                  call(at_.score, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y}),
                  -FLT_MAX));
 
-  // Each block's reference is a whole power of two 2^n, n its maximum in units of ln 2 rounded
-  // up, and its weights are 2^(score · log2 e - n), so that merging blocks scales by powers of
-  // two (integer arithmetic, no exp per element of the state), and the references of all
-  // blocks are exact. A block whose keys are all dropped has maximum -FLT_MAX and the reference
-  // kNoKeys, which scales to 0 against any block that keeps a key.
+  // A block's weights are exp(score - its maximum), as 2^((score - maximum) · log2 e): the
+  // difference is exact near the maximum, so logits of 1e4 and more keep their precision.
   const float log2e = float(M_LOG2E);
-  Expr bm = call(at_.block_max, {i, kb});
-  at_.block_ref = Func(name + "_bref");
-  define(at_.block_ref, vars_of(row_vars, {kb}), select(bm > -FLT_MAX, ceil(bm * log2e), kNoKeys));
   // A key past Sk, or one a mask drops, weighs 0.
   Expr key = kb * key_block + jj;
   Expr kept = key < sk;
   if (regions.mask)
     kept = kept && regions.mask(b, h, i, key);
-  Expr t = call(at_.score, {i, kb, jj}) * log2e - call(at_.block_ref, {i, kb});
+  Expr t = (call(at_.score, {i, kb, jj}) - call(at_.block_max, {i, kb})) * log2e;
   Expr w = select(kept, exp2_nonpositive(t), 0.0f);
   at_.weights = Func(name + "_weights");
   define(at_.weights, vars_of(row_vars, {kb, jj}), w);
@@ -403,22 +391,25 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
   // A dropped key's contribution, which the value region may make inf or NaN, is not added.
   call(at_.block_acc, {kb, i, dv}) += regions.value ? select(weight == 0.0f, 0.0f, term) : term;
 
-  // Merging block r into the state: with n the larger of the two references, what the state
-  // holds is scaled by 2^(its reference - n) and the block's sums by 2^(block reference - n).
+  // Merging block r into the state: with m the larger of the state's maximum and the block's,
+  // what the state holds is scaled by exp(its maximum - m) and the block's sums by
+  // exp(block maximum - m); one of the two factors is 1 and the other exp(-|difference|). The
+  // maxima start at -FLT_MAX, which every block's maximum reaches, so no difference is NaN.
   // The state is over [batch..., tile, ii, dv], row tile * kQueryTile + ii, so that a step can
   // be skipped for a whole tile.
   at_.state = Func(name + "_state");
   at_.tile = tile;
   at_.tile_row = ii;
   std::vector<Var> state_vars = vars_of(lead, {tile, ii, dv});
-  at_.state(std::vector<Var>(state_vars.rbegin(), state_vars.rend())) = Tuple(kNoKeys, 0.0f, 0.0f);
+  at_.state(std::vector<Var>(state_vars.rbegin(), state_vars.rend())) = Tuple(-FLT_MAX, 0.0f, 0.0f);
   Expr r = at_.blocks.x, row_of = tile * kQueryTile + ii;
-  Expr n = call(at_.state, {tile, ii, dv})[0], l = call(at_.state, {tile, ii, dv})[1];
+  Expr m = call(at_.state, {tile, ii, dv})[0], l = call(at_.state, {tile, ii, dv})[1];
   Expr a = call(at_.state, {tile, ii, dv})[2];
-  Expr block_n = call(at_.block_ref, {row_of, r}), next = max(n, block_n);
-  Expr old_scale = pow2_whole(n - next), block_scale = pow2_whole(block_n - next);
+  Expr bm = call(at_.block_max, {row_of, r});
+  Expr rises = bm > m, e = exp2_nonpositive(-abs(m - bm) * log2e);
+  Expr old_scale = select(rises, e, 1.0f), block_scale = select(rises, 1.0f, e);
   call(at_.state, {tile, ii, dv}) =
-      Tuple(next, l * old_scale + call(at_.block_sum, {row_of, r}) * block_scale,
+      Tuple(max(m, bm), l * old_scale + call(at_.block_sum, {row_of, r}) * block_scale,
             a * old_scale + call(at_.block_acc, {r, row_of, dv}) * block_scale);
 }
 
