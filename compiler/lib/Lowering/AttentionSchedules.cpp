@@ -180,6 +180,20 @@ void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const Sched
   schedule_attention_scores(at, out, par, ctx);
 }
 
+/// A weighted sum of values `acc` (rows qi × value dim dvv, an update over `key`) computed at
+/// `level` where Dv is not a whole number of vectors: the value dim as vectors with a guarded
+/// tail, `rows` rows unrolled per step over the keys.
+void sum_values_by_vectors(Func acc, LoopLevel level, Var qi, Var dvv, RVar key, int rows,
+                           int vec) {
+  acc.compute_at(level).vectorize(dvv, vec, TailStrategy::GuardWithIf);
+  Var ao("ao"), ai("ai");
+  acc.update()
+      .split(qi, ao, ai, rows)
+      .reorder(dvv, ai, key, ao)
+      .vectorize(dvv, vec, TailStrategy::GuardWithIf)
+      .unroll(ai);
+}
+
 /// How the weighted sum of values is register-blocked along the value dim: vectors of `lanes`,
 /// `block` of them per register block; `block` is 0 where Dv is not static or not a whole
 /// number of vectors (the value input's innermost axis is not clamped, so blocks never round it
@@ -238,13 +252,8 @@ void schedule_online(AttentionFuncs at, KernelOutput out, Var par, const Schedul
     out.func.vectorize(out.vars[nb + 1], vec, TailStrategy::GuardWithIf);
     at.state.vectorize(dvv, vec, TailStrategy::GuardWithIf);
     at.state.update().reorder(dvv, row, r).vectorize(dvv, vec, TailStrategy::GuardWithIf);
-    at.block_acc.compute_at(at.state, r).vectorize(dvv, vec, TailStrategy::GuardWithIf);
-    Var ao("ao"), ai("ai");
-    at.block_acc.update()
-        .split(qi, ao, ai, kRowBlock)
-        .reorder(dvv, ai, at.block_keys.x, ao)
-        .vectorize(dvv, vec, TailStrategy::GuardWithIf)
-        .unroll(ai);
+    sum_values_by_vectors(at.block_acc, LoopLevel(at.state, r), qi, dvv, at.block_keys.x, kRowBlock,
+                          vec);
   }
   schedule_tile_scores(at, LoopLevel(at.state, r), ctx);
   for (Func f : {at.block_max, at.block_sum}) {
@@ -364,13 +373,7 @@ void schedule_attention(AttentionFuncs at, KernelOutput out, const ScheduleConte
     return;
   }
   out.func.vectorize(dv, vec, TailStrategy::GuardWithIf);
-  at.acc.compute_at(out.func, par).vectorize(dvv, vec, TailStrategy::GuardWithIf);
-  Var ao("ao"), ai("ai");
-  at.acc.update()
-      .split(qi, ao, ai, acc_rows)
-      .reorder(dvv, ai, at.j.x, ao)
-      .vectorize(dvv, vec, TailStrategy::GuardWithIf)
-      .unroll(ai);
+  sum_values_by_vectors(at.acc, LoopLevel(out.func, par), qi, dvv, at.j.x, acc_rows, vec);
 }
 
 } // namespace attn::compiler::lowering
