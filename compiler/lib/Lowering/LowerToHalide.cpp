@@ -3,7 +3,6 @@
 // target. Halide errors are caught here and reported at the op's source location.
 #include "attn/compiler/Lowering.h"
 
-#include "Algorithms.h"
 #include "Grouping.h"
 #include "KernelSignature.h"
 #include "LowerAttention.h"
@@ -78,12 +77,11 @@ public:
   }
 
   KernelSignature signature;
-
   std::vector<std::string> arg_refs;
   std::vector<Halide::Argument> arguments;
   OpFamily family;
   std::string family_name = "pointwise";
-  int attention_key_block = 0; // define_attention's online form, on targets that schedule it
+  int key_block = 0; // attention's online form (define_attention), where the target has it
   std::vector<ReduceFuncs> reductions; // placed by the kernel's schedule
 
 private:
@@ -307,8 +305,7 @@ mlir::FailureOr<HTensor> KernelBuilder::attention(ad::AttentionOp op) {
   auto regions = attention_regions_of(op, *q, op.extras());
   if (failed(regions))
     return mlir::failure();
-  AttentionFuncs funcs =
-      define_attention(fresh("attention"), *q, *k, *v, *regions, attention_key_block);
+  AttentionFuncs funcs = define_attention(fresh("attention"), *q, *k, *v, *regions, key_block);
   family = funcs;
   family_name = "attention";
   return funcs.out;
@@ -577,7 +574,7 @@ mlir::FailureOr<KernelPlan> lowering::lower_kernel(Value root, const Grouping &g
   mlir::Location loc = op ? op->getLoc() : root.getLoc();
   std::string prefix = "k" + std::to_string(index) + "_";
   KernelBuilder builder(root, grouping, refs, prefix);
-  builder.attention_key_block = attention_key_block(ctx);
+  builder.key_block = attention_key_block(ctx);
   KernelPlan kernel;
   try {
     auto out = builder.build(root);
