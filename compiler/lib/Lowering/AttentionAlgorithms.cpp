@@ -128,27 +128,27 @@ bool calls_under_position_select(const Expr &e, const Func &f, const Var &row, c
   return finder.found;
 }
 
-/// Whether `mask` may hold for some value of `var` in [first, first + count) (a block of keys or
-/// of query rows): a necessary condition that does not vary within the block (`true` where
-/// Halide's interval analysis cannot tell).
-Expr may_keep_in_block(const Expr &mask, const Var &var, const Expr &first, int count) {
-  Halide::Internal::Scope<Halide::Internal::Interval> block;
-  block.push(var.name(), Halide::Internal::Interval(first, first + (count - 1)));
-  // and_condition_over_domain gives a condition that implies !mask over the whole block.
-  Expr none = Halide::Internal::and_condition_over_domain(!mask, block);
+/// An interval of a variable: `count` values from `first`.
+struct Span {
+  Var var;
+  Expr first;
+  int count;
+};
+
+/// Whether `mask` may hold for some point of the box `spans` (a block of keys, of query rows, or
+/// a tile of rows × a block of keys): a necessary condition that does not vary within the box
+/// (`true` where Halide's interval analysis cannot tell).
+Expr may_keep_in_box(const Expr &mask, std::initializer_list<Span> spans) {
+  Halide::Internal::Scope<Halide::Internal::Interval> box;
+  for (const Span &s : spans)
+    box.push(s.var.name(), Halide::Internal::Interval(s.first, s.first + (s.count - 1)));
+  // and_condition_over_domain gives a condition that implies !mask over the whole box.
+  Expr none = Halide::Internal::and_condition_over_domain(!mask, box);
   return Halide::Internal::simplify(!none);
 }
 
-/// Whether `mask` may hold for some `row` in [first_row, first_row + rows) and `key` in
-/// [first_key, first_key + keys) (a tile of query rows and a block of keys), as
-/// may_keep_in_block.
-Expr may_keep_in_box(const Expr &mask, const Var &row, const Expr &first_row, int rows,
-                     const Var &key, const Expr &first_key, int keys) {
-  Halide::Internal::Scope<Halide::Internal::Interval> box;
-  box.push(row.name(), Halide::Internal::Interval(first_row, first_row + (rows - 1)));
-  box.push(key.name(), Halide::Internal::Interval(first_key, first_key + (keys - 1)));
-  Expr none = Halide::Internal::and_condition_over_domain(!mask, box);
-  return Halide::Internal::simplify(!none);
+Expr may_keep_in_block(const Expr &mask, const Var &var, const Expr &first, int count) {
+  return may_keep_in_box(mask, {{var, first, count}});
 }
 
 /// Defines the stages of `at_` up to `exp` and `sum` (keys, dot, score, max, exp, sum) for
@@ -299,7 +299,8 @@ void define_scores(const std::string &name, const HTensor &q, const HTensor &k,
 /// The online form of define_attention (AttentionFuncs::key_block): the weighted sum built block
 /// of keys by block, each block normalised by its own maximum and merged into a running state.
 void define_online(const std::string &name, const HTensor &q, const HTensor &k, const HTensor &v,
-                   const AttentionRegions &regions, int key_block, AttentionFuncs &at_) {
+                   const AttentionRegions &regions, AttentionFuncs &at_) {
+  const int key_block = at_.key_block;
   int nb = q.rank() - 2;
   std::vector<Var> row_vars(at_.vars.begin(), at_.vars.begin() + nb + 1);
   std::vector<Expr> batch(at_.vars.begin(), at_.vars.begin() + nb);
@@ -318,40 +319,39 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
   at_.blocks = RDom(0, (sk + (key_block - 1)) / key_block, name + "_r");
   at_.block_lanes = RDom(0, key_block / kKeyBlock, 0, kKeyBlock, name + "_jl");
   at_.block_keys = RDom(0, key_block, name + "_jk");
-  // A mask of the indices alone bounds the loops instead of weighing keys by value only: a row
-  // takes in the blocks it keeps some key of, its maximum and sum visit the runs of kKeyBlock
-  // keys it keeps some key of, and the value sum of a register block of kRowBlock rows the keys
-  // some row of it keeps. Bounds inference derives from these the keys whose scores a tile
-  // needs, so the blocks it cannot see (above the causal diagonal, outside a window) are never
-  // scored.
+  // The position in its block of a key the maximum and sum visit, and the key the value sum does.
+  Expr lane = at_.block_lanes.x * kKeyBlock + at_.block_lanes.y;
+  Expr vkey = kb * key_block + at_.block_keys.x;
+  // A mask of the indices alone bounds the loops instead of weighing keys by value only: a
+  // tile's step skips a block no row of the tile keeps a key of, a row's maximum and sum visit
+  // the runs of kKeyBlock keys some row of its tile keeps (one bound for the tile, so that the
+  // scores a step needs are one box), and the value sum of a register block of kRowBlock rows
+  // the keys some row of it keeps. Bounds inference derives from these the keys whose scores a
+  // tile needs, so the blocks it cannot see (above the causal diagonal, outside a window) are
+  // never scored.
   const bool by_index = at_.index_mask;
   Var tile("tile"), ii("ii");
   if (by_index) {
-    // The tile's step skips a block no row of the tile keeps a key of, and a row's maximum and
-    // sum the runs no row of its tile keeps a key of (one bound for the tile, so that the
-    // scores a step needs are one box).
     Var key_var("key_pos"), row("row");
     Expr keeps = regions.mask(b, h, row, key_var);
-    at_.blocks.where(may_keep_in_box(keeps, row, tile * kQueryTile, kQueryTile, key_var,
-                                     at_.blocks.x * key_block, key_block));
-    at_.block_lanes.where(may_keep_in_box(keeps, row, (i / kQueryTile) * kQueryTile, kQueryTile,
-                                          key_var, kb * key_block + at_.block_lanes.x * kKeyBlock,
-                                          kKeyBlock));
-    Expr vkey = kb * key_block + at_.block_keys.x;
+    at_.blocks.where(may_keep_in_box(keeps, {{row, tile * kQueryTile, kQueryTile},
+                                             {key_var, at_.blocks.x * key_block, key_block}}));
+    at_.block_lanes.where(may_keep_in_box(
+        keeps, {{row, (i / kQueryTile) * kQueryTile, kQueryTile},
+                {key_var, kb * key_block + at_.block_lanes.x * kKeyBlock, kKeyBlock}}));
     at_.block_keys.where(vkey < sk && may_keep_in_block(regions.mask(b, h, row, vkey), row,
                                                         (i / kRowBlock) * kRowBlock, kRowBlock));
   } else {
-    at_.block_keys.where(kb * key_block + at_.block_keys.x < sk);
+    at_.block_keys.where(vkey < sk);
   }
 
   at_.block_max = Func(name + "_bmax");
   define(at_.block_max, vars_of(row_vars, {kb}), -FLT_MAX);
-  Expr lane_key = kb * key_block + at_.block_lanes.x * kKeyBlock + at_.block_lanes.y;
+  Expr lane_key = kb * key_block + lane;
   call(at_.block_max, {i, kb}) =
       max(call(at_.block_max, {i, kb}),
           select(by_index ? lane_key < sk && regions.mask(b, h, i, lane_key) : lane_key < sk,
-                 call(at_.score, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y}),
-                 -FLT_MAX));
+                 call(at_.score, {i, kb, lane}), -FLT_MAX));
 
   // A block's weights are exp(score - its maximum), as 2^((score - maximum) · log2 e): the
   // difference is exact near the maximum, so logits of 1e4 and more keep their precision.
@@ -378,13 +378,11 @@ void define_online(const std::string &name, const HTensor &q, const HTensor &k, 
 
   at_.block_sum = Func(name + "_bsum");
   define(at_.block_sum, vars_of(row_vars, {kb}), 0.0f);
-  call(at_.block_sum, {i, kb}) +=
-      call(at_.weights, {i, kb, at_.block_lanes.x * kKeyBlock + at_.block_lanes.y});
+  call(at_.block_sum, {i, kb}) += call(at_.weights, {i, kb, lane});
 
   std::vector<Var> lead(at_.vars.begin(), at_.vars.begin() + nb);
   at_.block_acc = Func(name + "_bacc");
   define(at_.block_acc, vars_of(lead, {kb, i, dv}), 0.0f);
-  Expr vkey = kb * key_block + at_.block_keys.x;
   Expr weight = call(weighted, {i, kb, at_.block_keys.x});
   Expr v_element = at(v, with(kv_batch(batch, q, v), {vkey, dv}));
   Expr term = weight * (regions.value ? regions.value(v_element, b, h, i, vkey, dv) : v_element);
@@ -438,7 +436,7 @@ AttentionFuncs define_attention(const std::string &name, const HTensor &q, const
     at_.value_dim = static_cast<int>(*dv_static);
 
   if (at_.key_block > 0) {
-    define_online(name, q, k, v, regions, key_block, at_);
+    define_online(name, q, k, v, regions, at_);
     std::vector<Expr> idx = with(batch, {i / kQueryTile, i % kQueryTile, at_.vars[nb + 1]});
     auto state = at_.state(std::vector<Expr>(idx.rbegin(), idx.rend()));
     // A row whose keys are all masked has sum 0: it yields zeros, not NaN.

@@ -51,6 +51,19 @@ void schedule_decoder_scores(AttentionFuncs at, KernelOutput out, Var par,
 
 void schedule_tile_scores(AttentionFuncs at, LoopLevel level, const ScheduleContext &ctx);
 
+/// Row reductions over keys computed at `level`, each as kKeyBlock partial results per row
+/// (rfactor over `lane`, the key within a run of kKeyBlock), so that they run on whole vectors.
+void reduce_by_lanes(const std::vector<Func> &reductions, RVar lane_key, LoopLevel level, Var qi,
+                     int vec) {
+  for (Func f : reductions) {
+    Var lane("lane");
+    Func partial = f.update().rfactor(lane_key, lane);
+    f.compute_at(level);
+    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
+    partial.update().vectorize(lane, vec).unroll(lane);
+  }
+}
+
 /// CPU: the stages up to the softmax's numerator and denominator, computed per tile of query
 /// rows (`par`, the parallel loop of `out`): the scores against all keys live in a tile × Sk
 /// scratch buffer, so extra memory grows with Sk, not Sq × Sk.
@@ -64,18 +77,11 @@ void schedule_attention_scores(AttentionFuncs at, KernelOutput out, Var par,
   else
     schedule_tile_scores(at, LoopLevel(out.func, par), ctx);
 
-  // The row maximum and sum over keys, as kKeyBlock partial results per row (rfactor over the
-  // key within a block), so that the reductions run on whole vectors.
+  // The row maximum and sum over keys (and argmax's first key).
   std::vector<Func> row_reductions = {at.max, at.sum};
   if (at.first.defined())
     row_reductions.push_back(at.first);
-  for (Func f : row_reductions) {
-    Var lane("lane");
-    Func partial = f.update().rfactor(at.jb.y, lane);
-    f.compute_at(out.func, par);
-    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
-    partial.update().vectorize(lane, vec).unroll(lane);
-  }
+  reduce_by_lanes(row_reductions, at.jb.y, LoopLevel(out.func, par), qi, vec);
   // Top-k's thresholds: a few scalar passes over each row's scores in the tile's scratch.
   for (Func f : at.thresholds)
     f.compute_at(out.func, par);
@@ -114,7 +120,8 @@ void schedule_tile_scores(AttentionFuncs at, LoopLevel level, const ScheduleCont
   // rounded up to the row reductions' blocks (argmax and top-k read them there), then to whole
   // score blocks, which the padding comes after; in the whole-row form an index mask can move
   // the blocks a tile needs past Sk (a window ahead of a row beyond the last key), so its keys
-  // are not padded. The online form's scores never pass Sk rounded up to a key block.
+  // are not padded, nor in the online form, where bounds inference over a masked tile is loose.
+  // Otherwise the online form's scores never pass Sk rounded up to a key block.
   const int block_keys = key_vectors * vec;
   if (!at.index_mask) {
     auto round_up = [](Expr x, int m) { return ((x + (m - 1)) / m) * m; };
@@ -142,8 +149,6 @@ void schedule_tile_scores(AttentionFuncs at, LoopLevel level, const ScheduleCont
   at.dot.update().reorder(at.key, qi, at.d.x).vectorize(at.key, vec).unroll(at.key).unroll(qi);
 }
 
-/// The weights alone: tiles of query rows as for attention, each row's weights written as
-/// vectors of keys.
 /// GPU: the dot products for all keys, and each row's max and sum, as kernels of their own.
 void gpu_score_stages(AttentionFuncs &at, const std::vector<Var> &score_vars,
                       const std::vector<Var> &row_vars) {
@@ -161,6 +166,8 @@ void gpu_score_stages(AttentionFuncs &at, const std::vector<Var> &score_vars,
   }
 }
 
+/// The weights alone: tiles of query rows as for attention, each row's weights written as
+/// vectors of keys.
 void schedule_attention_weights(AttentionFuncs at, KernelOutput out, const ScheduleContext &ctx) {
   size_t nb = out.vars.size() - 2;
   std::vector<Var> row_vars(at.vars.begin(), at.vars.begin() + nb + 1);
@@ -256,13 +263,7 @@ void schedule_online(AttentionFuncs at, KernelOutput out, Var par, const Schedul
                           vec);
   }
   schedule_tile_scores(at, LoopLevel(at.state, r), ctx);
-  for (Func f : {at.block_max, at.block_sum}) {
-    Var lane("lane");
-    Func partial = f.update().rfactor(at.block_lanes.y, lane);
-    f.compute_at(at.state, r);
-    partial.compute_at(f, qi).vectorize(lane, vec).unroll(lane);
-    partial.update().vectorize(lane, vec).unroll(lane);
-  }
+  reduce_by_lanes({at.block_max, at.block_sum}, at.block_lanes.y, LoopLevel(at.state, r), qi, vec);
   std::vector<Var> weight_vars = row_major_args(at.weights);
   at.weights.compute_at(at.state, r).vectorize(weight_vars.back(), vec);
   if (at.weighted.defined()) {
