@@ -119,7 +119,10 @@ std::string Dumper::inline_expr(const Expr &e) const {
 }
 
 std::string Dumper::inline_type(const TensorType &type) const {
-  std::string s = std::string(dtype_name(type.dtype)) + "[";
+  std::string s = dtype_name(type.dtype);
+  for (DType other : type.alternatives)
+    s += std::string(" | ") + dtype_name(other);
+  s += "[";
   bool first = true;
   if (type.leading_ellipsis) {
     s += "...";

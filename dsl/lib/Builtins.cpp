@@ -45,6 +45,7 @@ static const std::vector<BuiltinInfo> &table() {
       {Builtin::Slice, "slice", 3, 4, {}, InForward, "slice(x, 1, 0, -1)"},
       {Builtin::Unsqueeze, "unsqueeze", 2, 2, {}, InForward, "unsqueeze(mask, -1)"},
       {Builtin::Arange, "arange", 1, 3, {"dim", "dtype"}, InForward, "arange(ids, dim=1)"},
+      {Builtin::Dtype, "dtype", 1, 1, {}, InForward, "dtype(attn_mask) == \"bool\""},
       {Builtin::Conv2d,
        "conv2d",
        2,

@@ -81,8 +81,9 @@ namespace {
 
 class Evaluator {
 public:
-  Evaluator(const HyperparameterValues &values, DiagnosticEngine &diag, const LocalLookup &locals)
-      : values_(values), diag_(diag), locals_(locals) {}
+  Evaluator(const HyperparameterValues &values, DiagnosticEngine &diag, const LocalLookup &locals,
+            const DtypeLookup &dtypes)
+      : values_(values), diag_(diag), locals_(locals), dtypes_(dtypes) {}
 
   std::optional<ConstValue> eval(const Expr &expr);
 
@@ -97,6 +98,7 @@ private:
   const HyperparameterValues &values_;
   DiagnosticEngine &diag_;
   const LocalLookup &locals_;
+  const DtypeLookup &dtypes_;
 };
 
 std::optional<ConstValue> Evaluator::eval(const Expr &expr) {
@@ -233,6 +235,16 @@ std::optional<ConstValue> Evaluator::binary(const BinaryExpr &b) {
 }
 
 std::optional<ConstValue> Evaluator::call(const CallExpr &c) {
+  // dtype(x) reads the tensor's element type, known only where the forward is generated.
+  if (c.builtin == Builtin::Dtype) {
+    const auto *name = llvm::dyn_cast<NameExpr>(c.args[0].get());
+    if (!name || !dtypes_)
+      return fail(c.range(), "the element type of this tensor is not known here");
+    std::optional<std::string> dtype = dtypes_(*name);
+    if (!dtype)
+      return std::nullopt;
+    return ConstValue::of_string(*dtype);
+  }
   std::vector<ConstValue> args;
   for (const ExprPtr &arg : c.args) {
     auto v = eval(*arg);
@@ -291,8 +303,9 @@ ConstValue convert(ConstValue value, ScalarType declared) {
 } // namespace
 
 std::optional<ConstValue> evaluate(const Expr &expr, const HyperparameterValues &values,
-                                   DiagnosticEngine &diag, const LocalLookup &locals) {
-  return Evaluator(values, diag, locals).eval(expr);
+                                   DiagnosticEngine &diag, const LocalLookup &locals,
+                                   const DtypeLookup &dtypes) {
+  return Evaluator(values, diag, locals, dtypes).eval(expr);
 }
 
 std::optional<ConstValue> parse_define(ScalarType type, llvm::StringRef text) {

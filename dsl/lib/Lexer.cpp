@@ -101,6 +101,8 @@ const char *token_kind_name(TokenKind kind) {
     return "'=='";
   case TokenKind::NotEqual:
     return "'!='";
+  case TokenKind::Bar:
+    return "'|'";
   }
   return "token";
 }
@@ -269,6 +271,8 @@ Token Lexer::next() {
     return single(TokenKind::RBrace);
   case ',':
     return single(TokenKind::Comma);
+  case '|':
+    return single(TokenKind::Bar);
   case ':':
     return single(TokenKind::Colon);
   case '+':
@@ -421,7 +425,7 @@ Token Lexer::lex_bad_bytes(const char *start) {
   while (cur_ < end) {
     char c = *cur_;
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == '"' ||
-        llvm::StringRef("()[]{},:=-+*/<>.").contains(c))
+        llvm::StringRef("()[]{},:=-+*/<>.|").contains(c))
       break;
     cur_ += std::max(1u, utf8_sequence_length(cur_, end));
   }

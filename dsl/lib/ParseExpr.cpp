@@ -306,26 +306,43 @@ ExprPtr Parser::parse_call(Ident callee, bool self_call, SMLoc start, int min_he
   return call;
 }
 
-std::optional<TensorType> Parser::parse_tensor_type() {
+std::optional<TensorType> Parser::parse_tensor_type(bool several) {
+  SMLoc start = peek().loc();
   Ident dtype;
-  if (!expect_ident(dtype, "a tensor type (f32[B, S, 64])"))
-    return std::nullopt;
-  auto parsed = llvm::StringSwitch<std::optional<DType>>(dtype.name)
-                    .Case("f32", DType::F32)
-                    .Case("f16", DType::F16)
-                    .Case("bf16", DType::BF16)
-                    .Case("i64", DType::I64)
-                    .Case("i32", DType::I32)
-                    .Case("bool", DType::Bool)
-                    .Default(std::nullopt);
-  if (!parsed) {
-    error_at(dtype.range, "unknown element type '" + dtype.name +
-                              "': expected f32, f16, bf16, i64, i32 or bool");
-    suggest(diag_, dtype.name, {"f32", "f16", "bf16", "i64", "i32", "bool"});
-    return std::nullopt;
-  }
   TensorType type;
-  type.dtype = *parsed;
+  bool first = true;
+  // One element type, or several for a module's input (`f32 | bool[L, S]`).
+  do {
+    if (!expect_ident(dtype, "a tensor type (f32[B, S, 64])"))
+      return std::nullopt;
+    auto parsed = llvm::StringSwitch<std::optional<DType>>(dtype.name)
+                      .Case("f32", DType::F32)
+                      .Case("f16", DType::F16)
+                      .Case("bf16", DType::BF16)
+                      .Case("i64", DType::I64)
+                      .Case("i32", DType::I32)
+                      .Case("bool", DType::Bool)
+                      .Default(std::nullopt);
+    if (!parsed) {
+      error_at(dtype.range, "unknown element type '" + dtype.name +
+                                "': expected f32, f16, bf16, i64, i32 or bool");
+      suggest(diag_, dtype.name, {"f32", "f16", "bf16", "i64", "i32", "bool"});
+      return std::nullopt;
+    }
+    if (!first && llvm::is_contained(type.dtypes(), *parsed)) {
+      error_at(dtype.range, "element type '" + dtype.name + "' is listed twice");
+      return std::nullopt;
+    }
+    if (first)
+      type.dtype = *parsed;
+    else
+      type.alternatives.push_back(*parsed);
+    first = false;
+    if (check(TokenKind::Bar) && !several) {
+      error_at(peek(), "only a forward's input may take several element types");
+      return std::nullopt;
+    }
+  } while (accept(TokenKind::Bar));
   if (!expect(TokenKind::LBracket, "'[' and the dimensions after '" + dtype.name + "'"))
     return std::nullopt;
   NestGuard nest(nest_);
@@ -347,7 +364,7 @@ std::optional<TensorType> Parser::parse_tensor_type() {
   }
   if (!expect(TokenKind::RBracket, "',' or ']' in the dimensions"))
     return std::nullopt;
-  type.range = range_from(dtype.range.Start);
+  type.range = range_from(start);
   return type;
 }
 

@@ -76,7 +76,9 @@ bool Parser::expect_line_end(const llvm::Twine &what) {
   const Token &token = peek();
   if (token.at_line_start || token.is(TokenKind::RBrace) || token.is(TokenKind::Eof))
     return true;
-  error_at(token, "expected the end of the line after " + what + ", got " + describe(token));
+  if (error_at(token, "expected the end of the line after " + what + ", got " + describe(token)) &&
+      token.is(TokenKind::Bar))
+    diag_.note("'|' separates element types (f32 | bool[L, S]); the elementwise or is 'or'");
   return false;
 }
 
@@ -342,7 +344,7 @@ void Parser::parse_forward(ModuleDecl &module) {
         return fail();
       }
       advance();
-      auto type = parse_tensor_type();
+      auto type = parse_tensor_type(/*several=*/true);
       if (!type)
         return fail();
       arg.type = std::move(*type);

@@ -88,7 +88,8 @@ public:
   ExprPtr parse_scan();
   /// `base[entries]` (ParseIndex.cpp); the next token is the '['.
   ExprPtr parse_index(ExprPtr base);
-  std::optional<TensorType> parse_tensor_type();
+  /// `f32[B, S, 64]`; `several`: also `f32 | bool[L, S]` (a forward's input).
+  std::optional<TensorType> parse_tensor_type(bool several = false);
   bool parse_idents_in_parens(std::vector<Ident> &out);
 
   // Token helpers.

@@ -152,6 +152,14 @@ ExprType Sema::check_builtin(CallExpr &call, const BuiltinInfo &info, Scope &sco
     for (size_t i = 1; i < 3; ++i)
       ok &= expect_type(arg(i), scope, {ExprType::Tensor, ExprType::Int, ExprType::Float}, what(i));
     return ok ? ExprType::Tensor : ExprType::Error;
+  case Builtin::Dtype:
+    // A name, so that reading the type builds nothing (dtype(attn_mask) == "bool").
+    if (!llvm::isa<NameExpr>(arg(0))) {
+      diag_.error(arg(0).range(), "dtype takes the name of a tensor: dtype(mask)");
+      return ExprType::Error;
+    }
+    return expect_type(arg(0), scope, {ExprType::Tensor}, what(0)) ? ExprType::String
+                                                                   : ExprType::Error;
   case Builtin::Reshape: {
     ok &= expect_type(arg(0), scope, {ExprType::Tensor}, what(0));
     auto *list = llvm::dyn_cast<ListExpr>(&arg(1));

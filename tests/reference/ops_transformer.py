@@ -2,9 +2,10 @@
 (dsl/stdlib/transformer.attn) are PyTorch's nn.MultiheadAttention, nn.TransformerEncoderLayer and
 nn.TransformerEncoder, with the same state_dict names.
 
-Masks: a bool key padding mask (true = padding) that never pads key 0, and an additive attention
-mask that is -inf above the diagonal (causal) and random below it, so no query row loses every
-key (PyTorch gives NaN there; the DSL's layers are not required to match that).
+Masks: a bool key padding mask (true = padding) that never pads key 0, and an attention mask
+that is additive, -inf above the diagonal (causal) and random below it, or bool (the *BoolMask
+models), true above the diagonal and at random keys below it but never at key 0, so no query row
+loses every key (PyTorch gives NaN there; the DSL's layers are not required to match that).
 
 In eval under no_grad PyTorch takes a fused fast path for batch-first self-attention with an
 even number of heads; with an additive mask that is not exactly the causal one
@@ -108,26 +109,36 @@ def _causal(queries: int, keys: int, gen: torch.Generator) -> torch.Tensor:
     return values.masked_fill(above, float("-inf"))
 
 
+def _causal_bool(queries: int, keys: int, gen: torch.Generator) -> torch.Tensor:
+    """bool [queries, keys], true = may not attend: above the diagonal, and about a quarter of
+    the keys below it; key 0 stays open to every query."""
+    above = torch.arange(keys).unsqueeze(0) > torch.arange(queries).unsqueeze(1)
+    mask = above | (torch.rand(queries, keys, generator=gen) < 0.25)
+    mask[:, 0] = False
+    return mask
+
+
 def _sequence(hp: Mapping[str, object], seq: int, batch: int, width: str, gen,
               default: str = ""):
     shape = (batch, seq) if hp.get("batch_first", False) else (seq, batch)
     return torch.randn(*shape, int(hp.get(width, hp.get(default))), generator=gen)
 
 
-def _mha_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+def _mha_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator,
+                attn_mask=_causal):
     b, l, s = dims["B"], dims["L"], dims["S"]
     return {"query": _sequence(hp, l, b, "embed_dim", gen),
             "key": _sequence(hp, s, b, "kdim", gen, "embed_dim"),
             "value": _sequence(hp, s, b, "vdim", gen, "embed_dim"),
             "key_padding_mask": _padding(b, s, gen),
-            "attn_mask": _causal(l, s, gen)}
+            "attn_mask": attn_mask(l, s, gen)}
 
 
-def _encoder_inputs(mask_name: str):
+def _encoder_inputs(mask_name: str, attn_mask=_causal):
     def make(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
         b, s = dims["B"], dims["S"]
         return {"src": _sequence(hp, s, b, "d_model", gen),
-                mask_name: _causal(s, s, gen),
+                mask_name: attn_mask(s, s, gen),
                 "src_key_padding_mask": _padding(b, s, gen)}
 
     return make
@@ -140,4 +151,13 @@ OPS: Dict[str, ModelSpec] = {
                               _encoder_inputs("src_mask")),
     "EncoderStack": ModelSpec(EncoderStack, ("src", "mask", "src_key_padding_mask"),
                               _encoder_inputs("mask")),
+    # The same layers given a bool attention mask (true = masked) instead of an additive one.
+    "MHABoolMask": ModelSpec(MHAMasks,
+                             ("query", "key", "value", "key_padding_mask", "attn_mask"),
+                             lambda hp, dims, gen: _mha_inputs(hp, dims, gen, _causal_bool)),
+    "EncoderLayerBoolMask": ModelSpec(EncoderLayer,
+                                      ("src", "src_mask", "src_key_padding_mask"),
+                                      _encoder_inputs("src_mask", _causal_bool)),
+    "EncoderStackBoolMask": ModelSpec(EncoderStack, ("src", "mask", "src_key_padding_mask"),
+                                      _encoder_inputs("mask", _causal_bool)),
 }

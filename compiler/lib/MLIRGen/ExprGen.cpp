@@ -21,7 +21,16 @@ std::optional<dsl::ConstValue> Generator::gen_scalar(const dsl::Expr &expr, Fram
     auto it = frame.scalars.find(name.name);
     return it == frame.scalars.end() ? nullptr : &it->second;
   };
-  return dsl::evaluate(expr, frame.instance->values, diag_, lookup);
+  dsl::DtypeLookup dtypes = [&frame](const dsl::NameExpr &name) -> std::optional<std::string> {
+    // A parameter is read as f32, whatever it is stored in (dsl/SPEC.md §4).
+    if (name.binding == dsl::Binding::Param)
+      return std::string("f32");
+    TensorValue tensor = frame.tensors.lookup(name.name);
+    if (!tensor)
+      return std::nullopt;
+    return dtype_name(tensor.value.getType().cast<mlir::ShapedType>().getElementType());
+  };
+  return dsl::evaluate(expr, frame.instance->values, diag_, lookup, dtypes);
 }
 
 std::optional<int64_t> Generator::gen_int(const dsl::Expr &expr, Frame &frame) {

@@ -91,16 +91,24 @@ static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
 /// on it (exactly), and a value declared with one is rounded to it (dsl/SPEC.md §4).
 static bool is_storage_float(mlir::Type element) { return element.isF16() || element.isBF16(); }
 
-/// The element type as the language spells it, with its article: "an f32", "a bool".
-static std::string dtype_phrase(mlir::Type element) {
+std::string dtype_name(mlir::Type element) {
   if (element.isInteger(1))
-    return "a bool";
+    return "bool";
   if (element.isBF16())
-    return "a bf16";
+    return "bf16";
   std::string name;
   llvm::raw_string_ostream os(name);
-  os << element;
-  return "an " + os.str();
+  if (element.isSignlessInteger())
+    os << "i" << element.getIntOrFloatBitWidth();
+  else
+    os << element;
+  return os.str();
+}
+
+/// The element type as the language spells it, with its article: "an f32", "a bool".
+static std::string dtype_phrase(mlir::Type element) {
+  std::string name = dtype_name(element);
+  return (name[0] == 'b' ? "a " : "an ") + name;
 }
 
 TensorValue Generator::convert(TensorValue value, mlir::Type element, mlir::Location at) {
@@ -151,6 +159,10 @@ Generator::run(const dsl::ModuleDecl &model, const std::map<std::string, std::st
     if (type.leading_ellipsis)
       report(type.range, "the model's inputs need a known rank: '...' is only allowed in "
                          "modules that other modules use");
+    if (!type.alternatives.empty())
+      report(type.range, "the model's input '" + arg.name.name +
+                             "' takes one element type: a compiled model has one signature "
+                             "(several are only allowed in modules that other modules use)");
     std::vector<int64_t> shape;
     SymShape dims;
     for (const dsl::ExprPtr &dim : type.dims) {
@@ -301,17 +313,27 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
   // The element type is known as the value is built, so it is checked here; like a shape
   // mismatch, it is reported at the declaration with the call as a note. An f32 value declared
   // f16 or bf16 is rounded to it, as if stored.
+  // With several element types (`f32 | bool[L, S]`), the value keeps the one it has.
   mlir::Type actual = value.value.getType().cast<mlir::ShapedType>().getElementType();
-  mlir::Type declared = element_type(builder_, type.dtype);
-  bool rounded = !type.any_element && is_storage_float(declared) && actual.isF32();
-  if (rounded) {
-    value = convert(value, declared, loc(type.range));
-    actual = declared;
+  std::vector<mlir::Type> declared;
+  for (dsl::DType dtype : type.dtypes())
+    declared.push_back(element_type(builder_, dtype));
+  auto storage = llvm::find_if(declared, is_storage_float);
+  if (!type.any_element && !llvm::is_contained(declared, actual) && storage != declared.end() &&
+      actual.isF32()) {
+    value = convert(value, *storage, loc(type.range));
+    actual = *storage;
   }
-  if (!type.any_element && actual != declared) {
+  if (!type.any_element && !llvm::is_contained(declared, actual)) {
+    std::string expected;
+    for (size_t i = 0; i < declared.size(); ++i)
+      expected += (i == 0                     ? ""
+                   : i + 1 == declared.size() ? " or "
+                                              : ", ") +
+                  dtype_phrase(declared[i]);
     auto diag = mlir::emitError(loc(type.range))
-                << "element type mismatch: expected " << dtype_phrase(declared)
-                << " tensor but got " << dtype_phrase(actual) << " tensor";
+                << "element type mismatch: expected " << expected << " tensor but got "
+                << dtype_phrase(actual) << " tensor";
     auto cast = value.value.getDefiningOp<ir::CastOp>();
     if (cast && is_storage_float(cast.input().getType().cast<mlir::ShapedType>().getElementType()))
       diag.attachNote() << "f16 and bf16 tensors are read as f32 (dsl/SPEC.md §4)";

@@ -50,6 +50,9 @@ struct Frame {
   llvm::StringMap<dsl::ConstValue> scalars;
 };
 
+/// The element type as the language spells it: "f32", "bf16", "i64", "bool" (MLIRGen.cpp).
+std::string dtype_name(mlir::Type element);
+
 /// The argument of a built-in call at `position`, given positionally or by its keyword; null
 /// when absent (ExprGen.cpp).
 const dsl::Expr *builtin_argument(const dsl::CallExpr &call, size_t position);

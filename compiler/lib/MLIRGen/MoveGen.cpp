@@ -18,15 +18,10 @@ mlir::Type element_of(mlir::Value v) {
 
 mlir::Type unranked_of(mlir::Type element) { return mlir::UnrankedTensorType::get(element); }
 
-/// "an f32 tensor", "an i64 tensor", for messages.
+/// "an f32 tensor", "a bool tensor", for messages.
 std::string tensor_phrase(mlir::Type element) {
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  if (element.isSignlessInteger())
-    os << "i" << element.getIntOrFloatBitWidth();
-  else
-    os << element;
-  return (name[0] == 'i' || name[0] == 'f' ? "an " : "a ") + name + " tensor";
+  std::string name = dtype_name(element);
+  return (name[0] == 'b' ? "a " : "an ") + name + " tensor";
 }
 
 /// The argument at `position`: positional, else the keyword the built-in's table names for it

@@ -32,7 +32,7 @@ using K = TokenKind;
 
 TEST(Lexer, KeywordsIdentifiersAndPunctuation) {
   Lexed l("module attention param forward let return import self super and or not true false "
-          "x _y z9 ( ) [ ] { } , : = -> . ... + - * / < <= > >= == !=");
+          "x _y z9 ( ) [ ] { } , : = -> . ... + - * / < <= > >= == != |");
   std::vector<K> expected = {
       K::KwModule,     K::KwAttention, K::KwParam,    K::KwForward,  K::KwLet,      K::KwReturn,
       K::KwImport,     K::KwSelf,      K::KwSuper,    K::KwAnd,      K::KwOr,       K::KwNot,
@@ -40,7 +40,7 @@ TEST(Lexer, KeywordsIdentifiersAndPunctuation) {
       K::RParen,       K::LBracket,    K::RBracket,   K::LBrace,     K::RBrace,     K::Comma,
       K::Colon,        K::Equal,       K::Arrow,      K::Dot,        K::Ellipsis,   K::Plus,
       K::Minus,        K::Star,        K::Slash,      K::Less,       K::LessEqual,  K::Greater,
-      K::GreaterEqual, K::EqualEqual,  K::NotEqual,   K::Eof};
+      K::GreaterEqual, K::EqualEqual,  K::NotEqual,   K::Bar,        K::Eof};
   EXPECT_EQ(l.kinds(), expected);
   EXPECT_EQ(l.messages, "");
 }

@@ -132,6 +132,23 @@ TEST(Parser, ListsEllipsisAndSeveralResults) {
   EXPECT_EQ(list.elements.size(), 2u);
 }
 
+TEST(Parser, InputOfSeveralElementTypes) {
+  auto c = compile(R"(module M {
+  forward(x: f32[N], m: f32 | bool[N] = 0) {
+    return x + m
+  }
+})");
+  ASSERT_EQ(c->output(), "");
+  const TensorType &type = only_module(*c).forward->args[1].type;
+  EXPECT_EQ(type.dtype, DType::F32);
+  EXPECT_EQ(type.dtypes(), (std::vector<DType>{DType::F32, DType::Bool}));
+  EXPECT_EQ(type.dims.size(), 1u);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  dump_ast(*c->program, os);
+  EXPECT_NE(os.str().find("Arg m: f32 | bool[N] = 0"), std::string::npos) << text;
+}
+
 TEST(Parser, AttentionVariants) {
   auto c = compile(R"(attention base {
   score(q, k) = dot(q, k)

@@ -277,10 +277,19 @@ struct ConditionalExpr : Expr {
 /// hyperparameters or a symbol (a name bound to nothing else).
 struct TensorType {
   DType dtype = DType::F32;
+  /// More element types a module's input accepts (`f32 | bool[L, S]`: dtype f32, then bool).
+  std::vector<DType> alternatives;
   SMRange range;
   bool leading_ellipsis = false;
   bool any_element = false; // the mask input of a variant member: bool or any number
   std::vector<ExprPtr> dims;
+
+  /// Every element type the type accepts, `dtype` first.
+  std::vector<DType> dtypes() const {
+    std::vector<DType> all{dtype};
+    all.insert(all.end(), alternatives.begin(), alternatives.end());
+    return all;
+  }
 };
 
 struct Hyperparameter {

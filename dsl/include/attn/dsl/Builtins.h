@@ -42,6 +42,8 @@ enum class Builtin {
   Slice,
   Unsqueeze,
   Arange,
+  // the element type of a tensor, a compile-time string (forward bodies)
+  Dtype,
   // convolution networks (forward bodies; dsl/lib/SemaConv.cpp)
   Conv2d,
   MaxPool2d,

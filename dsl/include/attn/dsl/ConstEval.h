@@ -54,10 +54,15 @@ private:
 /// Resolves names that are not hyperparameters (scalar lets of a forward); may return null.
 using LocalLookup = std::function<const ConstValue *(const NameExpr &)>;
 
+/// The element type of the tensor a forward names, as `dtype(x)` gives it ("f32", "bool"); none
+/// when the tensor failed to build (its error is already reported).
+using DtypeLookup = std::function<std::optional<std::string>(const NameExpr &)>;
+
 /// Evaluates a scalar expression Sema typed as int, float, bool or string. Reports value
 /// errors (inexact division, division by zero, overflow, sqrt of a negative number).
 std::optional<ConstValue> evaluate(const Expr &expr, const HyperparameterValues &values,
-                                   DiagnosticEngine &diag, const LocalLookup &locals = nullptr);
+                                   DiagnosticEngine &diag, const LocalLookup &locals = nullptr,
+                                   const DtypeLookup &dtypes = nullptr);
 
 /// Parses a -D value as the declared type: int (decimal), float, bool (true/false/1/0) or
 /// string (taken as is).

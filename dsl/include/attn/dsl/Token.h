@@ -59,6 +59,7 @@ enum class TokenKind {
   GreaterEqual,
   EqualEqual,
   NotEqual,
+  Bar, // `|` between the element types of an input (f32 | bool[L, S])
 };
 
 /// How a token kind is named in messages: `'('`, `identifier`, `end of file`.
