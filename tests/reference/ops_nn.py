@@ -61,12 +61,11 @@ class LogSoftmax(nn.Module):
 
 
 class Select(nn.Module):
-    """Comparisons (as 0/1 floats) and where, all broadcasting."""
+    """Comparisons (bool tensors) and where, all broadcasting."""
 
     def forward(self, a, b, c):
-        f = lambda m: m.float()  # noqa: E731
-        return (f(a > b), f(a <= c), torch.where(a > b, a, c), torch.where(b < 0, 0.0, a),
-                f(a == c), f(a != b), f(a >= 0.5), torch.where(a < c, b * 2, -c))
+        return (a > b, a <= c, torch.where(a > b, a, c), torch.where(b < 0, 0.0, a), a == c,
+                a != b, a >= 0.5, torch.where(a < c, b * 2, -c))
 
 
 def _select_inputs(hp, dims, gen):
@@ -77,7 +76,7 @@ def _select_inputs(hp, dims, gen):
 
 
 class Logical(nn.Module):
-    """and, or, not on tensors: torch.logical_and / logical_or / logical_not as 0/1 floats; a
+    """and, or, not on tensors: torch.logical_and / logical_or / logical_not, bool tensors; a
     Python bool beside a tensor broadcasts as a tensor of that bool."""
 
     def __init__(self, flag: bool = True):
@@ -85,12 +84,10 @@ class Logical(nn.Module):
         self.flag = flag
 
     def forward(self, a, b, m):
-        f = lambda t: t.float()  # noqa: E731
         flag = torch.tensor(self.flag)
-        return (f((a > 0) & (b < 1)), f(torch.logical_or(a, b)), f(torch.logical_not(a)),
-                f(m | (a > 1)), torch.where(m & ~(b == 0), a, b), f(~m),
-                f(torch.logical_and(a, flag)), f(torch.logical_or(flag, m)),
-                f((b < 1) & ~flag))
+        return ((a > 0) & (b < 1), torch.logical_or(a, b), torch.logical_not(a), m | (a > 1),
+                torch.where(m & ~(b == 0), a, b), ~m, torch.logical_and(a, flag),
+                torch.logical_or(flag, m), (b < 1) & ~flag)
 
 
 def _logical_inputs(hp, dims, gen):

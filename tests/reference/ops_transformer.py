@@ -93,6 +93,21 @@ class EncoderStack(nn.Module):
             return self.encoder(src, mask=mask, src_key_padding_mask=src_key_padding_mask)
 
 
+class EncoderLayerFromIds(nn.Module):
+    """nn.TransformerEncoderLayer (batch first) whose padding mask is `ids == 0`.
+
+    Dims: B batch, S sequence. src [B, S, d_model], ids int64 [B, S] -> src's shape."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)
+        spread_constant_parameters(self)
+
+    def forward(self, src, ids):
+        with _no_fast_path():
+            return self.layer(src, src_key_padding_mask=ids == 0)
+
+
 def _padding(batch: int, seq: int, gen: torch.Generator) -> torch.Tensor:
     """bool [batch, seq], true = padding, about a third of the keys, never key 0."""
     mask = torch.rand(batch, seq, generator=gen) < 0.35
@@ -144,6 +159,14 @@ def _encoder_inputs(mask_name: str, attn_mask=_causal):
     return make
 
 
+def _ids_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    """src [B, S, d_model]; ids in 0..3, 0 (padding) for about a quarter, never at position 0."""
+    b, s = dims["B"], dims["S"]
+    ids = torch.randint(0, 4, (b, s), generator=gen)
+    ids[:, 0] = 1
+    return {"src": torch.randn(b, s, int(hp["d_model"]), generator=gen), "ids": ids}
+
+
 OPS: Dict[str, ModelSpec] = {
     "MHAMasks": ModelSpec(MHAMasks, ("query", "key", "value", "key_padding_mask", "attn_mask"),
                           _mha_inputs),
@@ -151,6 +174,7 @@ OPS: Dict[str, ModelSpec] = {
                               _encoder_inputs("src_mask")),
     "EncoderStack": ModelSpec(EncoderStack, ("src", "mask", "src_key_padding_mask"),
                               _encoder_inputs("mask")),
+    "EncoderLayerFromIds": ModelSpec(EncoderLayerFromIds, ("src", "ids"), _ids_inputs),
     # The same layers given a bool attention mask (true = masked) instead of an additive one.
     "MHABoolMask": ModelSpec(MHAMasks,
                              ("query", "key", "value", "key_padding_mask", "attn_mask"),

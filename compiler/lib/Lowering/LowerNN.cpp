@@ -1,15 +1,23 @@
 // See LowerNN.h.
 #include "LowerNN.h"
 
+#include "attn/compiler/Dialect/AttnDialect.h"
+
 #include "mlir/IR/BuiltinTypes.h"
+
+#include "llvm/ADT/TypeSwitch.h"
 
 using Halide::Expr;
 
 namespace attn::compiler::lowering {
 
-HTensor lower_where(mlir::Operation *op, const std::vector<HTensor> &operands,
-                    const std::string &name) {
-  // Which axes of each operand are a static 1 that stretches (NumPy broadcasting).
+namespace {
+
+/// `fn` of the operands' elements, the operands broadcast together (NumPy rules).
+HTensor define_broadcast(mlir::Operation *op, const std::vector<HTensor> &operands,
+                         const std::string &name,
+                         const std::function<Expr(const std::vector<Expr> &)> &fn) {
+  // Which axes of each operand are a static 1 that stretches.
   std::vector<std::vector<bool>> ones;
   size_t rank = 0;
   for (mlir::Value v : op->getOperands()) {
@@ -31,9 +39,34 @@ HTensor lower_where(mlir::Operation *op, const std::vector<HTensor> &operands,
       }
     }
   return define_pointwise(name, extents, [&](const std::vector<Expr> &i) {
-    return Halide::select(broadcast_at(operands[0], ones[0], i) != 0.0f,
-                          broadcast_at(operands[1], ones[1], i),
-                          broadcast_at(operands[2], ones[2], i));
+    std::vector<Expr> elements;
+    for (size_t k = 0; k < operands.size(); ++k)
+      elements.push_back(broadcast_at(operands[k], ones[k], i));
+    return fn(elements);
+  });
+}
+
+} // namespace
+
+HTensor lower_where(mlir::Operation *op, const std::vector<HTensor> &operands,
+                    const std::string &name) {
+  return define_broadcast(op, operands, name, [](const std::vector<Expr> &e) {
+    return Halide::select(e[0] != 0.0f, e[1], e[2]);
+  });
+}
+
+HTensor lower_compare(mlir::Operation *op, const std::vector<HTensor> &operands,
+                      const std::string &name) {
+  bool as_bool = op->getResult(0).getType().cast<mlir::ShapedType>().getElementType().isInteger(1);
+  return define_broadcast(op, operands, name, [&](const std::vector<Expr> &e) {
+    Expr holds = llvm::TypeSwitch<mlir::Operation *, Expr>(op)
+                     .Case([&](mlir::attn::LtOp) { return e[0] < e[1]; })
+                     .Case([&](mlir::attn::LeOp) { return e[0] <= e[1]; })
+                     .Case([&](mlir::attn::GtOp) { return e[0] > e[1]; })
+                     .Case([&](mlir::attn::GeOp) { return e[0] >= e[1]; })
+                     .Case([&](mlir::attn::EqOp) { return e[0] == e[1]; })
+                     .Default([&](mlir::Operation *) { return e[0] != e[1]; });
+    return as_bool ? holds : Halide::select(holds, 1.0f, 0.0f);
   });
 }
 

@@ -332,9 +332,6 @@ Handler binary_handler(std::function<Expr(Expr, Expr)> fn) {
 Handler unary_handler(std::function<Expr(Expr)> fn) {
   return [fn](KernelBuilder &b, mlir::Operation *op) { return b.unary(op, fn); };
 }
-Handler compare_handler(std::function<Expr(Expr, Expr)> relation) {
-  return binary_handler([relation](Expr a, Expr b) { return select(relation(a, b), 1.0f, 0.0f); });
-}
 template <typename Op> Handler reduce_handler(ReduceKind kind) {
   return [kind](KernelBuilder &b, mlir::Operation *op) {
     auto reduce = llvm::cast<Op>(op);
@@ -386,16 +383,7 @@ const llvm::StringMap<Handler> &handlers() {
         [](ad::LeakyReluOp o) { return o.negative_slope().convertToFloat(); }, leaky_relu);
     t[ad::PowOp::getOperationName()] = unary_constant_handler<ad::PowOp>(
         [](ad::PowOp o) { return o.exponent().convertToFloat(); }, pow_constant);
-    t[ad::LtOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a < b; });
-    t[ad::LeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a <= b; });
-    t[ad::GtOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a > b; });
-    t[ad::GeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a >= b; });
-    t[ad::EqOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a == b; });
-    t[ad::NeOp::getOperationName()] = compare_handler([](Expr a, Expr b) { return a != b; });
     t[ad::FillOp::getOperationName()] = op_handler(&KernelBuilder::fill);
-    t[ad::WhereOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
-      return b.with_operands(op, lower_where);
-    };
     t[ad::ReduceSumOp::getOperationName()] = reduce_handler<ad::ReduceSumOp>(ReduceKind::Sum);
     t[ad::ReduceMeanOp::getOperationName()] = reduce_handler<ad::ReduceMeanOp>(ReduceKind::Mean);
     t[ad::ReduceMaxOp::getOperationName()] = reduce_handler<ad::ReduceMaxOp>(ReduceKind::Max);
@@ -412,7 +400,14 @@ const llvm::StringMap<Handler> &handlers() {
     t[ad::Conv2dOp::getOperationName()] = [](KernelBuilder &b, mlir::Operation *op) {
       return b.conv2d(op);
     };
-    for (auto [name, translate] : {std::pair(ad::CastOp::getOperationName(), lower_cast),
+    for (auto [name, translate] : {std::pair(ad::LtOp::getOperationName(), lower_compare),
+                                   std::pair(ad::LeOp::getOperationName(), lower_compare),
+                                   std::pair(ad::GtOp::getOperationName(), lower_compare),
+                                   std::pair(ad::GeOp::getOperationName(), lower_compare),
+                                   std::pair(ad::EqOp::getOperationName(), lower_compare),
+                                   std::pair(ad::NeOp::getOperationName(), lower_compare),
+                                   std::pair(ad::WhereOp::getOperationName(), lower_where),
+                                   std::pair(ad::CastOp::getOperationName(), lower_cast),
                                    std::pair(ad::GatherOp::getOperationName(), lower_gather),
                                    std::pair(ad::ConcatOp::getOperationName(), lower_concat),
                                    std::pair(ad::SliceOp::getOperationName(), lower_slice),

@@ -73,9 +73,8 @@ TensorValue Generator::gen_tensor(const dsl::Expr &expr, Frame &frame) {
     const auto &unary = llvm::cast<dsl::UnaryExpr>(expr);
     mlir::Location at = loc(expr.range());
     TensorValue operand = gen_tensor(*unary.operand, frame);
-    if (unary.op == dsl::UnaryOp::Not) // a mask: 1.0 where the element is zero
-      return promote_to_f32(
-          make_binary<ir::EqOp>(builder_, at, unranked(), operand, constant(0, at)));
+    if (unary.op == dsl::UnaryOp::Not) // true where the element is zero (or false)
+      return make_relation<ir::EqOp>(operand, constant(0, at), at);
     return promote_to_f32(make_unary<ir::NegOp>(builder_, at, unranked(), operand));
   }
   case dsl::Expr::Kind::Binary:
@@ -114,27 +113,26 @@ TensorValue Generator::gen_binary(const dsl::BinaryExpr &binary, Frame &frame) {
   case dsl::BinaryOp::Div:
     return make_binary<ir::DivOp>(builder_, at, unranked(), lhs, rhs);
   case dsl::BinaryOp::Lt:
-    return make_binary<ir::LtOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::LtOp>(lhs, rhs, at);
   case dsl::BinaryOp::Le:
-    return make_binary<ir::LeOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::LeOp>(lhs, rhs, at);
   case dsl::BinaryOp::Gt:
-    return make_binary<ir::GtOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::GtOp>(lhs, rhs, at);
   case dsl::BinaryOp::Ge:
-    return make_binary<ir::GeOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::GeOp>(lhs, rhs, at);
   case dsl::BinaryOp::Eq:
-    return make_binary<ir::EqOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::EqOp>(lhs, rhs, at);
   case dsl::BinaryOp::Ne:
-    return make_binary<ir::NeOp>(builder_, at, unranked(), lhs, rhs);
+    return make_relation<ir::NeOp>(lhs, rhs, at);
   case dsl::BinaryOp::And:
   case dsl::BinaryOp::Or: {
-    // Masks of the operands' nonzero elements; `and` is their product, `or` their maximum.
-    TensorValue l =
-        promote_to_f32(make_binary<ir::NeOp>(builder_, at, unranked(), lhs, constant(0, at)));
-    TensorValue r =
-        promote_to_f32(make_binary<ir::NeOp>(builder_, at, unranked(), rhs, constant(0, at)));
-    if (binary.op == dsl::BinaryOp::And)
-      return make_binary<ir::MulOp>(builder_, at, unranked(), l, r);
-    return make_binary<ir::MaxOp>(builder_, at, unranked(), l, r);
+    // The operands as bools, then as 0 and 1: `and` is their product, `or` their maximum.
+    TensorValue l = convert(truth(lhs, at), builder_.getF32Type(), at);
+    TensorValue r = convert(truth(rhs, at), builder_.getF32Type(), at);
+    TensorValue both = binary.op == dsl::BinaryOp::And
+                           ? make_binary<ir::MulOp>(builder_, at, unranked(), l, r)
+                           : make_binary<ir::MaxOp>(builder_, at, unranked(), l, r);
+    return make_relation<ir::NeOp>(both, constant(0, at), at);
   }
   }
   return {};
@@ -410,13 +408,9 @@ TensorValue Generator::gen_attend(const dsl::CallExpr &call, Frame &frame) {
     // A mask left out of a variant member's call is a fill of 1: every key is kept.
     if (!keeps_every_key(mask.value)) {
       input_mask = static_cast<unsigned>(extras.size());
-      // As 0/1 in f32; a comparison (adj > 0, not padding) is that already.
-      mlir::Operation *def = asserted_source(mask.value);
-      if (!def || !llvm::isa<ir::LtOp, ir::LeOp, ir::GtOp, ir::GeOp, ir::EqOp, ir::NeOp>(def)) {
-        mlir::Location mask_at = loc(mask_arg->range());
-        mask = promote_to_f32(
-            make_binary<ir::NeOp>(builder_, mask_at, unranked(), mask, constant(0, mask_at)));
-      }
+      // As 0/1 in f32: a key is kept where the mask is true or not zero.
+      mlir::Location mask_at = loc(mask_arg->range());
+      mask = convert(truth(mask, mask_at), builder_.getF32Type(), mask_at);
       extras.push_back(mask.value);
     }
   }

@@ -48,6 +48,10 @@ mlir::Type Generator::unranked() const {
   return mlir::UnrankedTensorType::get(mlir::Float32Type::get(&context_));
 }
 
+mlir::Type Generator::unranked_bool() const {
+  return mlir::UnrankedTensorType::get(mlir::IntegerType::get(&context_, 1));
+}
+
 mlir::Location Generator::file_loc(llvm::SMRange range) const {
   dsl::LineCol where = diag_.resolve(range.Start);
   if (where.file.empty())

@@ -179,6 +179,13 @@ public:
   /// Converts the non-f32 operands of the op defining `value` to f32 (attn.cast), unless the op
   /// moves data and keeps its element type.
   TensorValue promote_to_f32(TensorValue value);
+  /// `x` as a bool tensor: itself when it is one, else true where it is not zero.
+  TensorValue truth(TensorValue x, mlir::Location at);
+  /// `relation` of two operands as a bool tensor, the operands converted to f32.
+  template <typename Relation>
+  TensorValue make_relation(TensorValue lhs, TensorValue rhs, mlir::Location at) {
+    return promote_to_f32(make_binary<Relation>(builder_, at, unranked_bool(), lhs, rhs));
+  }
 
   // ScanGen.cpp: `scan` as attn.scan, its body generated in a frame that sees the enclosing one.
   std::vector<TensorValue> gen_scan(const dsl::ScanExpr &scan, Frame &frame);
@@ -267,6 +274,7 @@ public:
                    const dsl::HyperparameterValues &values, const ScoreReads &reads);
 
   mlir::Type unranked() const;
+  mlir::Type unranked_bool() const;
 
   mlir::MLIRContext &context_;
   mlir::OpBuilder builder_;

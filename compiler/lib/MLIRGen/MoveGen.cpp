@@ -56,6 +56,12 @@ TensorValue Generator::promote_to_f32(TensorValue value) {
   return value;
 }
 
+TensorValue Generator::truth(TensorValue x, mlir::Location at) {
+  if (!x || element_of(x.value).isInteger(1))
+    return x;
+  return make_relation<ir::NeOp>(x, constant(0, at), at);
+}
+
 TensorValue Generator::make_select(TensorValue x, int64_t axis, int64_t index, mlir::Location at) {
   auto op = builder_.create<ir::SelectOp>(at, unranked_of(element_of(x.value)), x.value,
                                           builder_.getI64IntegerAttr(axis),

@@ -82,14 +82,14 @@ def Attn_DivOp : Attn_BinaryOp<"div", "division">;
 def Attn_MaxOp : Attn_BinaryOp<"max", "maximum", [Commutative]>;
 def Attn_MinOp : Attn_BinaryOp<"min", "minimum", [Commutative]>;
 
-// Comparisons give 1.0 where the relation holds and 0.0 elsewhere, as f32: masks are f32
-// tensors until the dialect has bool tensors, and `attn.where` selects on any nonzero value.
-def Attn_LtOp : Attn_BinaryOp<"lt", "comparison lhs < rhs (1.0 or 0.0)">;
-def Attn_LeOp : Attn_BinaryOp<"le", "comparison lhs <= rhs (1.0 or 0.0)">;
-def Attn_GtOp : Attn_BinaryOp<"gt", "comparison lhs > rhs (1.0 or 0.0)">;
-def Attn_GeOp : Attn_BinaryOp<"ge", "comparison lhs >= rhs (1.0 or 0.0)">;
-def Attn_EqOp : Attn_BinaryOp<"eq", "comparison lhs == rhs (1.0 or 0.0)", [Commutative]>;
-def Attn_NeOp : Attn_BinaryOp<"ne", "comparison lhs != rhs (1.0 or 0.0)", [Commutative]>;
+// Comparisons give a bool (i1) tensor, true where the relation holds; the front end compares
+// f32 operands. An f32 result (IR written by hand) holds 1.0 and 0.0 instead.
+def Attn_LtOp : Attn_BinaryOp<"lt", "comparison lhs < rhs">;
+def Attn_LeOp : Attn_BinaryOp<"le", "comparison lhs <= rhs">;
+def Attn_GtOp : Attn_BinaryOp<"gt", "comparison lhs > rhs">;
+def Attn_GeOp : Attn_BinaryOp<"ge", "comparison lhs >= rhs">;
+def Attn_EqOp : Attn_BinaryOp<"eq", "comparison lhs == rhs", [Commutative]>;
+def Attn_NeOp : Attn_BinaryOp<"ne", "comparison lhs != rhs", [Commutative]>;
 
 def Attn_WhereOp : Attn_TensorOp<"where"> {
   let summary = "elementwise choice between two tensors by a condition";
