@@ -103,6 +103,45 @@ mlir::ModuleOp Session::optimise(const ModelOptions &options) {
   return module;
 }
 
+bool Session::check(const ModelOptions &options) {
+  if (!options.model.empty() || !options.defines.empty() ||
+      llvm::StringRef(options.file).endswith(".mlir"))
+    return optimise(options) != nullptr;
+  const dsl::Program *program = front_end(options);
+  if (!program)
+    return false;
+  if (program->root().modules.empty() && program->root().attentions.empty()) {
+    diag_->file_error(program->root().path, "the file defines no module and no attention variant");
+    return false;
+  }
+  bool ok = true;
+  for (const dsl::ModuleDecl *model : program->models()) {
+    // A module made for other modules to use (inputs of any rank or of several element
+    // types) or one that needs -D values is checked where a model uses it.
+    std::string needed, why;
+    for (const dsl::Hyperparameter &h : model->hyperparameters)
+      if (!h.default_value)
+        needed += " -D " + h.name.name + "=<" + dsl::scalar_type_name(h.type) + ">";
+    if (!needed.empty())
+      why = "its hyperparameters need values (--model " + model->name.name + needed + ")";
+    for (size_t i = 0; model->forward && i < model->forward->args.size() && why.empty(); ++i)
+      if (const dsl::ForwardArg &arg = model->forward->args[i];
+          arg.type.leading_ellipsis || !arg.type.alternatives.empty())
+        why = "input '" + arg.name.name + "' has " +
+              (arg.type.leading_ellipsis ? "no fixed rank" : "several element types") +
+              ", as in a module that other modules use";
+    if (!why.empty()) {
+      if (!verifier_)
+        llvm::errs() << "attnc: note: the shapes of '" << model->name.name
+                     << "' are not checked: " << why << "\n";
+      continue;
+    }
+    auto module = attn::mlir_gen(*context_, *program, model->name.name, {}, *diag_);
+    ok &= module && diag_->error_count() == 0 && succeeded(compiler::run_pipeline(*module, {}));
+  }
+  return ok && diag_->error_count() == 0;
+}
+
 mlir::FuncOp Session::forward() const {
   mlir::ModuleOp module = module_.get();
   for (auto func : module.getOps<mlir::FuncOp>())

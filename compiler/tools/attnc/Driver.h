@@ -46,6 +46,11 @@ public:
   mlir::ModuleOp build_ir(const ModelOptions &options);
   /// ... and the pass pipeline (verify, shape inference, canonicalize), run once per session.
   mlir::ModuleOp optimise(const ModelOptions &options);
+  /// `attnc check`: with --model or -D, optimise(): the model must build. Without either, a
+  /// library check: the front end over the whole file, then the IR and shapes of each of its
+  /// models whose hyperparameters all have defaults; the others are named on stderr with what
+  /// they need (not while verifying). True when nothing was reported.
+  bool check(const ModelOptions &options);
   /// The forward function of the optimised module.
   mlir::FuncOp forward() const;
   /// ... and the Halide lowering for `target`.

@@ -153,7 +153,9 @@ int main(int argc, char **argv) {
   app.set_version_flag("--version", "attnc " ATTN_VERSION);
 
   CommonArgs args;
-  auto *check = app.add_subcommand("check", "Parse the file and check names, types and shapes");
+  auto *check = app.add_subcommand(
+      "check", "Parse the file and check names, types and shapes: of the --model (with -D "
+               "values), or else of every module and of each model that needs no -D value");
   add_model_options(check, args);
   bool verify = false;
   check->add_flag("--verify", verify,
@@ -238,7 +240,7 @@ int main(int argc, char **argv) {
     session.enable_verify();
     // After a malformed -D the file is still read, for its expectations.
     if (session.parse_defines(args.defines, args.model))
-      session.optimise(args.model);
+      session.check(args.model);
     else
       session.front_end(args.model);
     return session.verify_diagnostics() ? kOk : kBadInput;
@@ -246,7 +248,7 @@ int main(int argc, char **argv) {
   if (!session.parse_defines(args.defines, args.model))
     return kBadInput;
   if (check->parsed())
-    return session.optimise(args.model) ? kOk : session.failure_code();
+    return session.check(args.model) ? kOk : session.failure_code();
   if (compile_cmd->parsed())
     return compile(session, args.model, target, out_dir, name);
   if (run_cmd->parsed())
