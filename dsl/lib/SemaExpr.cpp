@@ -274,7 +274,7 @@ ExprType Sema::check_unary(UnaryExpr &unary, Scope &scope) {
   if (t == ExprType::Error)
     return t;
   if (unary.op == UnaryOp::Not) {
-    // On a tensor, elementwise: a mask of 1.0 where the element is zero (false).
+    // On a tensor, elementwise: a bool mask, true where the element is false or zero.
     if (t == ExprType::Bool || t == ExprType::Tensor)
       return t;
     diag_.error(unary.range(),
@@ -309,9 +309,9 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
     return fail("masks compute on integer positions; '" + llvm::Twine(op) + "' got " +
                 with_article(l) + " and " + with_article(r));
   if (is_logical(binary.op)) {
-    // On tensors, elementwise (torch.logical_and / logical_or): a mask of 1.0 where it holds,
-    // an element counting as true when it is not zero. A compile-time bool beside a tensor is
-    // the same everywhere (a mask of all 1.0 or all 0.0).
+    // On tensors, elementwise (torch.logical_and / logical_or): a bool mask, an element
+    // counting as true when it is true or not zero. A compile-time bool beside a tensor is the
+    // same everywhere.
     auto condition = [](ExprType t) { return t == ExprType::Bool || t == ExprType::Tensor; };
     if (l == ExprType::Bool && r == ExprType::Bool)
       return l;
@@ -321,14 +321,15 @@ ExprType Sema::check_binary(BinaryExpr &binary, Scope &scope) {
                 with_article(l) + " and " + with_article(r));
   }
   if (is_comparison(binary.op)) {
-    // A tensor comparison is a mask: an f32 tensor of 1.0 where it holds and 0.0 elsewhere.
+    // A tensor comparison is a bool mask, true where it holds. A tensor equals a compile-time
+    // bool where it is 1 (true) or 0 (false), as PyTorch compares `m == True`.
+    bool equality = binary.op == BinaryOp::Eq || binary.op == BinaryOp::Ne;
     if (l == ExprType::Tensor || r == ExprType::Tensor) {
       ExprType other = l == ExprType::Tensor ? r : l;
-      if (other == ExprType::Tensor || is_numeric(other))
+      if (other == ExprType::Tensor || is_numeric(other) || (equality && other == ExprType::Bool))
         return ExprType::Tensor;
       return fail("cannot compare a tensor with " + llvm::Twine(with_article(other)));
     }
-    bool equality = binary.op == BinaryOp::Eq || binary.op == BinaryOp::Ne;
     if ((is_numeric(l) && is_numeric(r)) || (equality && l == r && l != ExprType::Tuple))
       return ExprType::Bool;
     return fail("cannot compare " + llvm::Twine(with_article(l)) + " with " + with_article(r));

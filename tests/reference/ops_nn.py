@@ -87,7 +87,7 @@ class Logical(nn.Module):
         flag = torch.tensor(self.flag)
         return ((a > 0) & (b < 1), torch.logical_or(a, b), torch.logical_not(a), m | (a > 1),
                 torch.where(m & ~(b == 0), a, b), ~m, torch.logical_and(a, flag),
-                torch.logical_or(flag, m), (b < 1) & ~flag)
+                torch.logical_or(flag, m), (b < 1) & ~flag, m == True, (a > 0) != flag)  # noqa: E712
 
 
 def _logical_inputs(hp, dims, gen):

@@ -56,6 +56,29 @@ class ScanSwap(nn.Module):
         return a, b, torch.stack(old_a), torch.stack(rows), torch.stack(positions)
 
 
+class SeenAbove(nn.Module):
+    """Per column, whether a value above `level` came within the first `lengths` steps: the
+    final flags and the flags after each step (bool)."""
+
+    def __init__(self, level: float = 0.5):
+        super().__init__()
+        self.level = level
+
+    def forward(self, xs, lengths):
+        m = xs[0] > 1e30
+        steps = []
+        for t in range(xs.shape[0]):
+            m = torch.where(t < lengths, m | (xs[t] > self.level), m)
+            steps.append(m)
+        return m, torch.stack(steps)
+
+
+def _seen_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
+    s, n = dims["S"], dims["N"]
+    return {"xs": torch.randn(s, n, generator=gen),
+            "lengths": torch.randint(0, s + 1, (n,), generator=gen)}
+
+
 def _rnn_inputs(hp: Mapping[str, object], dims: Mapping[str, int], gen: torch.Generator):
     s, b, i, h = dims["S"], dims["B"], int(hp["input_size"]), int(hp["hidden_size"])
     return {"input_seq": torch.randn(s, b, i, generator=gen), "h0": torch.randn(b, h, generator=gen)}
@@ -80,4 +103,5 @@ OPS: Dict[str, ModelSpec] = {
     "ScanRNN": ModelSpec(ScanRNN, ("input_seq", "h0"), _rnn_inputs),
     "ScanLSTMReverse": ModelSpec(ScanLSTMReverse, ("xs", "lengths", "h0", "c0"), _lstm_inputs),
     "ScanSwap": ModelSpec(ScanSwap, ("xs", "a0", "b0"), _swap_inputs),
+    "SeenAbove": ModelSpec(SeenAbove, ("xs", "lengths"), _seen_inputs),
 }

@@ -16,12 +16,8 @@ TensorValue Generator::constant(double value, mlir::Location at) {
   return TensorValue{op, 0};
 }
 
-std::optional<dsl::ConstValue> Generator::gen_scalar(const dsl::Expr &expr, Frame &frame) {
-  dsl::LocalLookup lookup = [&frame](const dsl::NameExpr &name) -> const dsl::ConstValue * {
-    auto it = frame.scalars.find(name.name);
-    return it == frame.scalars.end() ? nullptr : &it->second;
-  };
-  dsl::DtypeLookup dtypes = [&frame](const dsl::NameExpr &name) -> std::optional<std::string> {
+dsl::DtypeLookup Generator::frame_dtypes(const Frame &frame) {
+  return [&frame](const dsl::NameExpr &name) -> std::optional<std::string> {
     // A parameter is read as f32, whatever it is stored in (dsl/SPEC.md §4).
     if (name.binding == dsl::Binding::Param)
       return std::string("f32");
@@ -30,7 +26,14 @@ std::optional<dsl::ConstValue> Generator::gen_scalar(const dsl::Expr &expr, Fram
       return std::nullopt;
     return dtype_name(tensor.value.getType().cast<mlir::ShapedType>().getElementType());
   };
-  return dsl::evaluate(expr, frame.instance->values, diag_, lookup, dtypes);
+}
+
+std::optional<dsl::ConstValue> Generator::gen_scalar(const dsl::Expr &expr, Frame &frame) {
+  dsl::LocalLookup lookup = [&frame](const dsl::NameExpr &name) -> const dsl::ConstValue * {
+    auto it = frame.scalars.find(name.name);
+    return it == frame.scalars.end() ? nullptr : &it->second;
+  };
+  return dsl::evaluate(expr, frame.instance->values, diag_, lookup, frame_dtypes(frame));
 }
 
 std::optional<int64_t> Generator::gen_int(const dsl::Expr &expr, Frame &frame) {

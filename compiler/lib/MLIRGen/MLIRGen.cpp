@@ -109,8 +109,7 @@ std::string dtype_name(mlir::Type element) {
   return os.str();
 }
 
-/// The element type as the language spells it, with its article: "an f32", "a bool".
-static std::string dtype_phrase(mlir::Type element) {
+std::string dtype_phrase(mlir::Type element) {
   std::string name = dtype_name(element);
   return (name[0] == 'b' ? "a " : "an ") + name;
 }
@@ -322,6 +321,15 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
   std::vector<mlir::Type> declared;
   for (dsl::DType dtype : type.dtypes())
     declared.push_back(element_type(builder_, dtype));
+  // A 16-bit value read as f32 keeps its own type when the declaration lists it.
+  auto cast = value.value.getDefiningOp<ir::CastOp>();
+  if (cast && !type.any_element && actual.isF32() && !llvm::is_contained(declared, actual)) {
+    mlir::Type stored = cast.input().getType().cast<mlir::ShapedType>().getElementType();
+    if (is_storage_float(stored) && llvm::is_contained(declared, stored)) {
+      value = TensorValue{cast.input(), value.rank};
+      actual = stored;
+    }
+  }
   auto storage = llvm::find_if(declared, is_storage_float);
   if (!type.any_element && !llvm::is_contained(declared, actual) && storage != declared.end() &&
       actual.isF32()) {
@@ -338,7 +346,6 @@ TensorValue Generator::assert_shape(TensorValue value, const dsl::TensorType &ty
     auto diag = mlir::emitError(loc(type.range))
                 << "element type mismatch: expected " << expected << " tensor but got "
                 << dtype_phrase(actual) << " tensor";
-    auto cast = value.value.getDefiningOp<ir::CastOp>();
     if (cast && is_storage_float(cast.input().getType().cast<mlir::ShapedType>().getElementType()))
       diag.attachNote() << "f16 and bf16 tensors are read as f32 (dsl/SPEC.md §4)";
     return {};

@@ -52,6 +52,8 @@ struct Frame {
 
 /// The element type as the language spells it: "f32", "bf16", "i64", "bool" (MLIRGen.cpp).
 std::string dtype_name(mlir::Type element);
+/// ... with its article: "an f32", "a bool".
+std::string dtype_phrase(mlir::Type element);
 
 /// The argument of a built-in call at `position`, given positionally or by its keyword; null
 /// when absent (ExprGen.cpp).
@@ -158,6 +160,8 @@ public:
   // ExprGen.cpp
   std::vector<TensorValue> gen_values(const dsl::Expr &expr, Frame &frame);
   TensorValue gen_tensor(const dsl::Expr &expr, Frame &frame);
+  /// The element types of the frame's tensors, for dtype(x) (ExprGen.cpp).
+  static dsl::DtypeLookup frame_dtypes(const Frame &frame);
   std::optional<dsl::ConstValue> gen_scalar(const dsl::Expr &expr, Frame &frame);
   std::optional<int64_t> gen_int(const dsl::Expr &expr, Frame &frame);
   TensorValue gen_binary(const dsl::BinaryExpr &binary, Frame &frame);
@@ -203,13 +207,13 @@ public:
   /// The values of `range(...)`, counted against the limit of unrolled iterations.
   std::optional<std::pair<int64_t, int64_t>> loop_bounds(const dsl::RangeLoop &loop,
                                                          const dsl::HyperparameterValues &values,
-                                                         const dsl::LocalLookup &locals);
+                                                         const dsl::LocalLookup &locals,
+                                                         const dsl::DtypeLookup &dtypes = nullptr);
   /// A member name with its interpolated pieces replaced by their values.
-  std::optional<std::string> spell_name(const std::string &written,
-                                        const std::vector<dsl::NamePart> &parts,
-                                        llvm::SMRange range,
-                                        const dsl::HyperparameterValues &values,
-                                        const dsl::LocalLookup &locals);
+  std::optional<std::string>
+  spell_name(const std::string &written, const std::vector<dsl::NamePart> &parts,
+             llvm::SMRange range, const dsl::HyperparameterValues &values,
+             const dsl::LocalLookup &locals, const dsl::DtypeLookup &dtypes = nullptr);
   void report_missing_member(const Instance &instance, const std::string &name,
                              const std::string &written, bool interpolated, llvm::SMRange range,
                              bool submodule);

@@ -19,10 +19,7 @@ mlir::Type element_of(mlir::Value v) {
 mlir::Type unranked_of(mlir::Type element) { return mlir::UnrankedTensorType::get(element); }
 
 /// "an f32 tensor", "a bool tensor", for messages.
-std::string tensor_phrase(mlir::Type element) {
-  std::string name = dtype_name(element);
-  return (name[0] == 'b' ? "a " : "an ") + name + " tensor";
-}
+std::string tensor_phrase(mlir::Type element) { return dtype_phrase(element) + " tensor"; }
 
 /// The argument at `position`: positional, else the keyword the built-in's table names for it
 /// (concat's `dim` is its axis, whatever the number of tensors).
@@ -44,6 +41,9 @@ TensorValue Generator::promote_to_f32(TensorValue value) {
   if (!op ||
       llvm::isa<ir::CastOp, ir::GatherOp, ir::ConcatOp, ir::SliceOp, ir::SelectOp, ir::UnsqueezeOp,
                 ir::ArangeOp, ir::TransposeOp, ir::ReshapeOp, ir::FlattenOp, ir::AssertShapeOp>(op))
+    return value;
+  // A where between bools keeps them (gen_nn_builtin converted its condition).
+  if (llvm::isa<ir::WhereOp>(op) && element_of(op->getResult(0)).isInteger(1))
     return value;
   mlir::OpBuilder before(op);
   for (mlir::OpOperand &operand : op->getOpOperands()) {
@@ -86,7 +86,7 @@ TensorValue Generator::gen_move_builtin(const dsl::CallExpr &call, Frame &frame)
     TensorValue ids = gen_tensor(*call.args[1], frame);
     if (!table || !ids)
       return {};
-    if (!element_of(ids.value).isSignlessInteger()) {
+    if (!element_of(ids.value).isSignlessInteger() || element_of(ids.value).isInteger(1)) {
       report(call.args[1]->range(), "the ids of embedding must be an integer tensor (i64 or i32), "
                                     "got " +
                                         tensor_phrase(element_of(ids.value)));

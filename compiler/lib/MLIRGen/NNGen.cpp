@@ -121,7 +121,14 @@ TensorValue Generator::gen_nn_builtin(const dsl::CallExpr &call, Frame &frame) {
     TensorValue on_false = gen_tensor(*builtin_argument(call, 2), frame);
     if (!x || !on_true || !on_false)
       return {};
-    auto op = builder_.create<ir::WhereOp>(at, type, x.value, on_true.value, on_false.value);
+    // Two bool values give a bool, as torch.where does; the condition is read as a number.
+    auto is_bool = [](const TensorValue &v) {
+      return v.value.getType().cast<mlir::ShapedType>().getElementType().isInteger(1);
+    };
+    bool bools = is_bool(on_true) && is_bool(on_false);
+    mlir::Value condition = bools ? convert(x, builder_.getF32Type(), at).value : x.value;
+    auto op = builder_.create<ir::WhereOp>(at, bools ? unranked_bool() : type, condition,
+                                           on_true.value, on_false.value);
     bool known = x.rank >= 0 && on_true.rank >= 0 && on_false.rank >= 0;
     return TensorValue{op, known ? std::max({x.rank, on_true.rank, on_false.rank}) : -1};
   }

@@ -72,6 +72,23 @@ std::vector<TensorValue> Generator::gen_scan(const dsl::ScanExpr &scan, Frame &f
     delete block;
     return none;
   }
+  // A carry keeps its element type from step to step.
+  size_t carry_index = 0;
+  for (const dsl::ScanItem &item : scan.items) {
+    if (item.kind != dsl::ScanItem::Kind::Carry)
+      continue;
+    mlir::Type start = element_of(inits[carry_index]), step = element_of(yielded[carry_index]);
+    ++carry_index;
+    if (start != step) {
+      report(scan.body.back().range, "the carry '" + item.name.name + "' starts as " +
+                                         dtype_phrase(start) + " tensor but a step returns " +
+                                         dtype_phrase(step) + " tensor");
+      builder_.restoreInsertionPoint(outside);
+      block->dropAllDefinedValueUses();
+      delete block;
+      return none;
+    }
+  }
   std::vector<mlir::Value> yield_values;
   std::vector<mlir::Type> result_types;
   for (const TensorValue &v : yielded) {

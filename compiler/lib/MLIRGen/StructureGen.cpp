@@ -42,15 +42,15 @@ static std::string describe_instance(const Instance &instance) {
 
 std::optional<std::pair<int64_t, int64_t>>
 Generator::loop_bounds(const dsl::RangeLoop &loop, const dsl::HyperparameterValues &values,
-                       const dsl::LocalLookup &locals) {
+                       const dsl::LocalLookup &locals, const dsl::DtypeLookup &dtypes) {
   int64_t start = 0;
   if (loop.start) {
-    auto v = dsl::evaluate(*loop.start, values, diag_, locals);
+    auto v = dsl::evaluate(*loop.start, values, diag_, locals, dtypes);
     if (!v)
       return std::nullopt;
     start = v->int_value;
   }
-  auto end = dsl::evaluate(*loop.end, values, diag_, locals);
+  auto end = dsl::evaluate(*loop.end, values, diag_, locals, dtypes);
   if (!end)
     return std::nullopt;
   int64_t count = 0;
@@ -67,11 +67,10 @@ Generator::loop_bounds(const dsl::RangeLoop &loop, const dsl::HyperparameterValu
   return std::make_pair(start, start + count);
 }
 
-std::optional<std::string> Generator::spell_name(const std::string &written,
-                                                 const std::vector<dsl::NamePart> &parts,
-                                                 llvm::SMRange range,
-                                                 const dsl::HyperparameterValues &values,
-                                                 const dsl::LocalLookup &locals) {
+std::optional<std::string>
+Generator::spell_name(const std::string &written, const std::vector<dsl::NamePart> &parts,
+                      llvm::SMRange range, const dsl::HyperparameterValues &values,
+                      const dsl::LocalLookup &locals, const dsl::DtypeLookup &dtypes) {
   if (parts.empty())
     return written;
   std::string name;
@@ -80,7 +79,7 @@ std::optional<std::string> Generator::spell_name(const std::string &written,
       name += part.text;
       continue;
     }
-    auto v = dsl::evaluate(*part.expr, values, diag_, locals);
+    auto v = dsl::evaluate(*part.expr, values, diag_, locals, dtypes);
     if (!v)
       return std::nullopt;
     name += v->type == dsl::ScalarType::String ? v->string_value : std::to_string(v->int_value);
@@ -310,7 +309,8 @@ TensorValue Generator::member_param(const std::string &written,
                                     const std::vector<dsl::NamePart> &parts, llvm::SMRange range,
                                     Frame &frame) {
   Instance &self = *frame.instance;
-  auto name = spell_name(written, parts, range, self.values, frame_lookup(frame));
+  auto name =
+      spell_name(written, parts, range, self.values, frame_lookup(frame), frame_dtypes(frame));
   if (!name)
     return {};
   if (auto it = self.params.find(*name); it != self.params.end())
@@ -322,7 +322,7 @@ TensorValue Generator::member_param(const std::string &written,
 Instance *Generator::resolve_callee(const dsl::CallExpr &call, Frame &frame) {
   Instance &self = *frame.instance;
   auto name = spell_name(call.callee.name, call.callee_parts, call.callee.range, self.values,
-                         frame_lookup(frame));
+                         frame_lookup(frame), frame_dtypes(frame));
   if (!name)
     return nullptr;
   auto found = self.submodules.find(*name);
@@ -402,7 +402,8 @@ std::optional<std::vector<TensorValue>> Generator::gen_control(const dsl::Stmt &
     }
     return std::nullopt;
   }
-  auto bounds = loop_bounds(*stmt.loop, frame.instance->values, frame_lookup(frame));
+  auto bounds =
+      loop_bounds(*stmt.loop, frame.instance->values, frame_lookup(frame), frame_dtypes(frame));
   if (!bounds)
     return std::nullopt;
   const std::string &var = stmt.loop->var.name;

@@ -118,7 +118,7 @@ bool Session::check(const ModelOptions &options) {
   for (const dsl::ModuleDecl *model : program->models()) {
     // A module made for other modules to use (inputs of any rank or of several element
     // types) or one that needs -D values is checked where a model uses it.
-    std::string needed, why;
+    std::string needed, why = model->forward ? "" : "it has no forward";
     for (const dsl::Hyperparameter &h : model->hyperparameters)
       if (!h.default_value)
         needed += " -D " + h.name.name + "=<" + dsl::scalar_type_name(h.type) + ">";
