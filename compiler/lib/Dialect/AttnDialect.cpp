@@ -19,6 +19,18 @@ void AttnDialect::initialize() {
 
 OpFoldResult ConstantOp::fold(ArrayRef<Attribute>) { return valueAttr(); }
 
+std::string mlir::attn::element_type_name(Type element) {
+  if (element.isInteger(1))
+    return "bool";
+  if (element.isSignlessInteger())
+    return "i" + std::to_string(element.getIntOrFloatBitWidth());
+  if (element.isF16())
+    return "f16";
+  if (element.isBF16())
+    return "bf16";
+  return "f32";
+}
+
 std::optional<::attn::compiler::SymShape> mlir::attn::get_sym_shape(Value value) {
   auto nth = [](Attribute list, unsigned i) -> Attribute {
     auto array = list.dyn_cast_or_null<ArrayAttr>();

@@ -39,16 +39,7 @@ Halide::Type halide_type_of(mlir::Type element) {
 }
 
 std::string dtype_name_of(mlir::Value value) {
-  mlir::Type element = element_of(value);
-  if (element.isInteger(1))
-    return "bool";
-  if (element.isSignlessInteger())
-    return "i" + std::to_string(element.getIntOrFloatBitWidth());
-  if (element.isF16())
-    return "f16";
-  if (element.isBF16())
-    return "bf16";
-  return "f32";
+  return mlir::attn::element_type_name(element_of(value));
 }
 
 HTensor lower_cast(mlir::Operation *op, const std::vector<HTensor> &in, const std::string &name) {

@@ -24,7 +24,7 @@ dsl::DtypeLookup Generator::frame_dtypes(const Frame &frame) {
     TensorValue tensor = frame.tensors.lookup(name.name);
     if (!tensor)
       return std::nullopt;
-    return dtype_name(tensor.value.getType().cast<mlir::ShapedType>().getElementType());
+    return ir::element_type_name(tensor.value.getType().cast<mlir::ShapedType>().getElementType());
   };
 }
 

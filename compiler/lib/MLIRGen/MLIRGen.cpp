@@ -95,22 +95,8 @@ static mlir::Type element_type(mlir::Builder &b, dsl::DType dtype) {
 /// on it (exactly), and a value declared with one is rounded to it (dsl/SPEC.md §4).
 static bool is_storage_float(mlir::Type element) { return element.isF16() || element.isBF16(); }
 
-std::string dtype_name(mlir::Type element) {
-  if (element.isInteger(1))
-    return "bool";
-  if (element.isBF16())
-    return "bf16";
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  if (element.isSignlessInteger())
-    os << "i" << element.getIntOrFloatBitWidth();
-  else
-    os << element;
-  return os.str();
-}
-
 std::string dtype_phrase(mlir::Type element) {
-  std::string name = dtype_name(element);
+  std::string name = ir::element_type_name(element);
   return (name[0] == 'b' ? "a " : "an ") + name;
 }
 

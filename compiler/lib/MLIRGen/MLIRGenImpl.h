@@ -50,9 +50,8 @@ struct Frame {
   llvm::StringMap<dsl::ConstValue> scalars;
 };
 
-/// The element type as the language spells it: "f32", "bf16", "i64", "bool" (MLIRGen.cpp).
-std::string dtype_name(mlir::Type element);
-/// ... with its article: "an f32", "a bool".
+/// The element type as the language spells it, with its article: "an f32", "a bool"
+/// (MLIRGen.cpp).
 std::string dtype_phrase(mlir::Type element);
 
 /// The argument of a built-in call at `position`, given positionally or by its keyword; null

@@ -66,16 +66,11 @@ std::vector<TensorValue> Generator::gen_scan(const dsl::ScanExpr &scan, Frame &f
   builder_.setInsertionPointToEnd(block);
   std::vector<TensorValue> yielded =
       gen_block(scan.body, body).value_or(std::vector<TensorValue>{});
-  if (yielded.size() != scan.num_results || llvm::any_of(yielded, invalid)) {
-    builder_.restoreInsertionPoint(outside);
-    block->dropAllDefinedValueUses();
-    delete block;
-    return none;
-  }
+  bool built = yielded.size() == scan.num_results && llvm::none_of(yielded, invalid);
   // A carry keeps its element type from step to step.
   size_t carry_index = 0;
   for (const dsl::ScanItem &item : scan.items) {
-    if (item.kind != dsl::ScanItem::Kind::Carry)
+    if (!built || item.kind != dsl::ScanItem::Kind::Carry)
       continue;
     mlir::Type start = element_of(inits[carry_index]), step = element_of(yielded[carry_index]);
     ++carry_index;
@@ -83,11 +78,14 @@ std::vector<TensorValue> Generator::gen_scan(const dsl::ScanExpr &scan, Frame &f
       report(scan.body.back().range, "the carry '" + item.name.name + "' starts as " +
                                          dtype_phrase(start) + " tensor but a step returns " +
                                          dtype_phrase(step) + " tensor");
-      builder_.restoreInsertionPoint(outside);
-      block->dropAllDefinedValueUses();
-      delete block;
-      return none;
+      built = false;
     }
+  }
+  if (!built) {
+    builder_.restoreInsertionPoint(outside);
+    block->dropAllDefinedValueUses();
+    delete block;
+    return none;
   }
   std::vector<mlir::Value> yield_values;
   std::vector<mlir::Type> result_types;

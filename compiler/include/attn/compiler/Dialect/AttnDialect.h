@@ -40,4 +40,8 @@ constexpr const char *kModuleAttr = "attn.module";
 /// scan's `attn.arg_dims`). nullopt before shape inference.
 std::optional<::attn::compiler::SymShape> get_sym_shape(Value value);
 
+/// A tensor element type as the language and the manifest spell it: "f32", "f16", "bf16",
+/// "i64", "i32", "bool".
+std::string element_type_name(Type element);
+
 } // namespace mlir::attn
